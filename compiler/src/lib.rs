@@ -1,0 +1,1 @@
+//! topoc: a declarative topology compiler. See `compiler/ARCHITECTURE.md`.
