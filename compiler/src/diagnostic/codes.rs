@@ -1,0 +1,83 @@
+//! The central code table: every diagnostic topoc can emit, with its stable
+//! code, its rule name (reads well after "allow"), default severity and a
+//! one-line summary. Rule documentation lives beside each rule's check.
+//!
+//! Ranges: TOPO0xx input and syntax · TOPO1xx addressing and subnets ·
+//! TOPO2xx ports, publication and exposure · TOPO3xx references and service
+//! discovery · TOPO4xx policy gaps and intent · TOPO5xx mesh routing ·
+//! TOPO6xx lossy or impossible conversions.
+
+use super::Severity;
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+macro_rules! codes {
+    ($($ident:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        $(pub static $ident: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary };)*
+        /// Every code, in code order.
+        pub static ALL_CODES: &[&Code] = &[$(&$ident),*];
+    };
+}
+
+codes! {
+    INVALID_YAML = "TOPO001", "invalid-yaml", Error, "the file is not well-formed YAML or JSON";
+    DUPLICATE_KEY = "TOPO002", "duplicate-key", Error, "a mapping declares the same key twice";
+    INVALID_VALUE = "TOPO003", "invalid-value", Error, "a field has the wrong type or an impossible value";
+    INVALID_PORT = "TOPO004", "invalid-port", Error, "a port, port range or port mapping does not parse";
+    INVALID_INTERPOLATION = "TOPO005", "invalid-interpolation", Error, "a `${...}` expression is malformed or a required variable is unset";
+    UNREADABLE_FILE = "TOPO006", "unreadable-file", Error, "an input file cannot be read, is not UTF-8 or is too large";
+    INPUT_LIMIT_EXCEEDED = "TOPO007", "input-limit-exceeded", Error, "nesting depth or alias expansion exceeds topoc's safety limits";
+    UNRECOGNIZED_DOCUMENT = "TOPO008", "unrecognized-document", Warning, "a named input is neither a Compose file nor a Kubernetes object";
+    INVALID_ADDRESS = "TOPO009", "invalid-address", Error, "an IP address or CIDR does not parse";
+    UNKNOWN_KEY = "TOPO010", "unknown-key", Warning, "a key that Compose does not define (typo?)";
+    INVALID_EXTENDS = "TOPO011", "invalid-extends", Error, "an `extends` reference cannot be resolved or forms a cycle";
+    INVALID_INCLUDE = "TOPO012", "invalid-include", Error, "an `include` entry cannot be loaded or forms a cycle";
+    UNSET_VARIABLE = "TOPO013", "unset-variable", Warning, "an interpolated variable is not set and defaults to an empty string";
+
+    SUBNET_OVERLAP = "TOPO101", "subnet-overlap", Error, "two networks have overlapping subnets";
+    ADDRESS_OUTSIDE_SUBNET = "TOPO102", "address-outside-subnet", Error, "a static address lies outside its network's subnet";
+    DUPLICATE_ADDRESS = "TOPO103", "duplicate-address", Error, "two attachments use the same address on one network";
+    ADDRESS_POOL_EXHAUSTED = "TOPO104", "address-pool-exhausted", Error, "no free subnet or address is left to allocate";
+
+    HOST_PORT_CONFLICT = "TOPO201", "host-port-conflict", Error, "two publications bind the same host address, port and protocol";
+    INTERNAL_SERVICE_PUBLISHED = "TOPO202", "internal-service-published", Warning, "a database, cache or internal service is published on all host interfaces";
+    PUBLISHED_ON_INTERNAL_NETWORK = "TOPO203", "published-on-internal-network", Warning, "ports are published by a service that only sits on internal networks";
+
+    UNDEFINED_NETWORK = "TOPO301", "undefined-network", Error, "a service joins a network that is not declared";
+    UNDEFINED_SERVICE = "TOPO302", "undefined-service", Error, "a reference names a service that does not exist";
+    DNS_NAME_COLLISION = "TOPO303", "dns-name-collision", Error, "two services or aliases resolve to one name on one network";
+    DEFAULT_BRIDGE_NO_DNS = "TOPO304", "default-bridge-no-dns", Error, "a service reached by name sits on Docker's default bridge, where names do not resolve";
+    NETWORK_MODE_CONFLICT = "TOPO305", "network-mode-conflict", Error, "`network_mode` is combined with `networks` or `ports`";
+
+    UNREACHABLE_DEPENDENCY = "TOPO401", "unreachable-dependency", Error, "a service depends on another it cannot reach";
+}
+
+/// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).
+pub fn lookup(key: &str) -> Option<&'static Code> {
+    ALL_CODES
+        .iter()
+        .copied()
+        .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ALL_CODES {
+            assert!(seen.insert(c.code), "duplicate code {}", c.code);
+            assert!(seen.insert(c.name), "duplicate name {}", c.name);
+            assert!(c.code.len() == 7 && c.code.starts_with("TOPO"));
+            assert!(c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'));
+        }
+    }
+}

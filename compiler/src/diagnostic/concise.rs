@@ -1,0 +1,49 @@
+//! `file:line:col: severity[CODE/rule] message` — one line per finding, for
+//! grep, editors' quickfix lists and pre-commit output.
+
+use super::{Diagnostic, Summary};
+use crate::source::SourceMap;
+use std::fmt::Write;
+
+pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let file = &sources.get(d.span.file).name;
+        let _ = writeln!(
+            out,
+            "{file}:{}:{}: {}[{}/{}] {}",
+            d.span.start.line,
+            d.span.start.column,
+            d.severity.as_str(),
+            d.code,
+            d.rule,
+            d.message
+        );
+        for r in &d.related {
+            let rfile = &sources.get(r.span.file).name;
+            let _ = writeln!(
+                out,
+                "  {rfile}:{}:{}: note: {}",
+                r.span.start.line, r.span.start.column, r.message
+            );
+        }
+    }
+    let _ = writeln!(out, "{}", summary_line(summary));
+    out
+}
+
+/// "2 errors, 1 warning, 0 infos in 3 files".
+pub fn summary_line(s: &Summary) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "{}, {}, {} in {}",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.infos, "info"),
+        plural(s.files, "file")
+    );
+    if s.suppressed > 0 {
+        let _ = write!(line, " ({} suppressed)", s.suppressed);
+    }
+    line
+}

@@ -1,0 +1,149 @@
+//! The graphical format for people, rendered by miette: the YAML snippet with
+//! the offending node underlined and related spans labelled.
+
+use super::{Diagnostic, Severity, Summary, concise::summary_line};
+use crate::source::{SourceMap, Span};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    ReportHandler, SourceSpan,
+};
+use std::fmt;
+
+/// One finding as miette sees it. Related spans in the primary file become
+/// labels; spans in other files become related reports with their own snippet.
+struct Report {
+    inner: MietteDiagnostic,
+    source: NamedSource<String>,
+    others: Vec<Report>,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+impl std::error::Error for Report {}
+impl miette::Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.others.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.others.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+fn source_span(sources: &SourceMap, span: Span) -> SourceSpan {
+    let file = sources.get(span.file);
+    let start = file.byte_offset(span.start);
+    let end = file.byte_offset(span.end).max(start);
+    SourceSpan::new(start.into(), end - start)
+}
+
+fn named(sources: &SourceMap, span: Span) -> NamedSource<String> {
+    let f = sources.get(span.file);
+    NamedSource::new(f.name.clone(), f.text.clone()).with_language("yaml")
+}
+
+fn severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
+    let file = sources.get(d.span.file);
+    let location = format!(
+        "{}:{}:{}",
+        file.name, d.span.start.line, d.span.start.column
+    );
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(d.message.clone()),
+        source_span(sources, d.span),
+    )];
+    let mut others = Vec::new();
+    for r in &d.related {
+        if r.span.file == d.span.file {
+            labels.push(LabeledSpan::new_with_span(
+                Some(r.message.clone()),
+                source_span(sources, r.span),
+            ));
+        } else {
+            let rf = sources.get(r.span.file);
+            let inner = MietteDiagnostic::new(format!(
+                "{} ({}:{}:{})",
+                r.message, rf.name, r.span.start.line, r.span.start.column
+            ))
+            .with_severity(miette::Severity::Advice)
+            .with_label(LabeledSpan::new_primary_with_span(
+                Some(r.message.clone()),
+                source_span(sources, r.span),
+            ));
+            others.push(Report {
+                inner,
+                source: named(sources, r.span),
+                others: Vec::new(),
+            });
+        }
+    }
+    let mut inner = MietteDiagnostic::new(format!("{} ({location})", d.message))
+        .with_code(format!("{}/{}", d.code, d.rule))
+        .with_severity(severity(d.severity))
+        .with_labels(labels);
+    if let Some(h) = &d.help {
+        inner = inner.with_help(h.clone());
+    }
+    Report {
+        inner,
+        source: named(sources, d.span),
+        others,
+    }
+}
+
+pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for d in diags {
+        let r = report(d, sources);
+        let _ = handler.render_report(&mut out, &r);
+        out.push('\n');
+    }
+    out.push_str(&summary_line(summary));
+    out.push('\n');
+    out
+}
+
+// `ReportHandler` is imported for its trait methods on the handler.
+#[allow(dead_code)]
+fn _assert_handler<T: ReportHandler>() {}

@@ -1,0 +1,163 @@
+//! Diagnostics are data: this module holds the model; the printers in the
+//! submodules turn a list of them into text. Every stage produces them.
+
+mod codes;
+pub mod concise;
+pub mod human;
+pub mod json;
+
+pub use codes::*;
+
+use crate::source::{SourceMap, Span};
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            _ => Err(format!("unknown severity `{s}` (expected error, warning or info)")),
+        }
+    }
+}
+
+/// A secondary location with its own label ("first published here by `web`").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The offending YAML node itself.
+    pub span: Span,
+    pub related: Vec<Related>,
+    pub help: Option<String>,
+    /// `kind/namespace/name`, or `project/service` for Compose.
+    pub resource: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `code` at its registered default severity.
+    pub fn new(code: &'static Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: code.code,
+            rule: code.name,
+            severity: code.severity,
+            message: message.into(),
+            span,
+            related: Vec::new(),
+            help: None,
+            resource: None,
+        }
+    }
+
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Input errors (the `TOPO0xx` range at error level) make a run exit 2.
+    pub fn is_input_error(&self) -> bool {
+        self.severity == Severity::Error && self.code.starts_with("TOPO0")
+    }
+}
+
+/// Stable order for every printer: file, position, code, message.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.file, a.span.start, a.code, &a.message).cmp(&(
+            b.span.file,
+            b.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+}
+
+/// Counts for the summary line of every format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub files: usize,
+    pub suppressed: usize,
+}
+
+impl Summary {
+    pub fn of(diags: &[Diagnostic], sources: &SourceMap, suppressed: usize) -> Self {
+        let count = |s| diags.iter().filter(|d| d.severity == s).count();
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            files: sources.len(),
+            suppressed,
+        }
+    }
+}
+
+/// The output formats a user can pick with `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Concise,
+    Json,
+}
+
+/// Render diagnostics in `format`; `color` only affects `human`.
+pub fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    color: bool,
+) -> String {
+    match format {
+        Format::Human => human::render(diags, sources, summary, color),
+        Format::Concise => concise::render(diags, sources, summary),
+        Format::Json => json::render(diags, sources, summary),
+    }
+}

@@ -1,0 +1,178 @@
+//! Kubernetes-shaped IR elements: Services, Ingresses and normalised
+//! NetworkPolicies (defaulting already applied by the front end).
+
+use super::{Labels, NamespaceId, Origin, Protocol};
+use ipnet::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceType {
+    ClusterIp,
+    NodePort,
+    LoadBalancer,
+    ExternalName,
+}
+
+impl ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIp => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+            ServiceType::ExternalName => "ExternalName",
+        }
+    }
+}
+
+/// A port given by number or by container port name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PortRef {
+    Number(u16),
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub target: PortRef,
+    pub target_origin: Option<Origin>,
+    pub node_port: Option<u16>,
+    pub node_port_origin: Option<Origin>,
+    pub protocol: Protocol,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub namespace: NamespaceId,
+    pub service_type: ServiceType,
+    /// None: no selector (endpoints managed elsewhere), never "select all".
+    pub selector: Option<Labels>,
+    pub selector_origin: Option<Origin>,
+    pub ports: Vec<ServicePort>,
+    /// `clusterIP: None`.
+    pub headless: bool,
+    pub external_name: Option<String>,
+    pub annotations: Labels,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectorOp {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+#[derive(Debug, Clone)]
+pub struct LabelRequirement {
+    pub key: String,
+    pub op: SelectorOp,
+    pub values: Vec<String>,
+}
+
+/// `matchLabels` and `matchExpressions`, ANDed. Empty selects everything.
+#[derive(Debug, Clone, Default)]
+pub struct LabelSelector {
+    pub match_labels: Labels,
+    pub match_expressions: Vec<LabelRequirement>,
+    pub origin: Option<Origin>,
+}
+
+impl LabelSelector {
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| {
+                let got = labels.get(&r.key);
+                match r.op {
+                    SelectorOp::In => got.is_some_and(|v| r.values.contains(v)),
+                    SelectorOp::NotIn => got.is_none_or(|v| !r.values.contains(v)),
+                    SelectorOp::Exists => got.is_some(),
+                    SelectorOp::DoesNotExist => got.is_none(),
+                }
+            })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IpBlock {
+    pub cidr: IpNet,
+    pub except: Vec<IpNet>,
+    pub origin: Origin,
+}
+
+/// One `from`/`to` entry. Pod and namespace selectors in one peer are ANDed.
+#[derive(Debug, Clone)]
+pub struct Peer {
+    pub pod_selector: Option<LabelSelector>,
+    pub namespace_selector: Option<LabelSelector>,
+    pub ip_block: Option<IpBlock>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyPort {
+    /// Defaults to TCP.
+    pub protocol: Protocol,
+    /// None: every port of the protocol.
+    pub port: Option<PortRef>,
+    pub end_port: Option<u16>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct PolicyRule {
+    /// Empty: every source/destination (including external addresses).
+    pub peers: Vec<Peer>,
+    /// Empty: every port and protocol.
+    pub ports: Vec<PolicyPort>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    pub namespace: NamespaceId,
+    pub pod_selector: LabelSelector,
+    /// After defaulting: `[Ingress]`, plus `Egress` when egress rules exist.
+    pub isolates_ingress: bool,
+    pub isolates_egress: bool,
+    /// The `policyTypes` node when written.
+    pub policy_types_origin: Option<Origin>,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+    pub ingress_origin: Option<Origin>,
+    pub egress_origin: Option<Origin>,
+    pub annotations: Labels,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngressBackend {
+    pub service: String,
+    pub port: Option<PortRef>,
+    pub origin: Origin,
+}
+
+/// A Kubernetes Ingress, reduced to the Services it routes to.
+#[derive(Debug, Clone)]
+pub struct Ingress {
+    pub name: String,
+    pub namespace: NamespaceId,
+    pub backends: Vec<IngressBackend>,
+    pub origin: Origin,
+}
