@@ -1,6 +1,10 @@
 //! topoc: a declarative topology compiler. See `compiler/ARCHITECTURE.md`.
 
+pub mod analyze;
 pub mod diagnostic;
-pub mod source;
+pub mod driver;
+pub mod input;
 pub mod ir;
+pub mod resolve;
+pub mod source;
 pub mod syntax;

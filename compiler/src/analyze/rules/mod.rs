@@ -1,0 +1,57 @@
+//! The rule registry. One file per rule: its doc, its check, its examples
+//! (the fixtures under `tests/fixtures/rules/<name>/`).
+
+use super::Context;
+use crate::diagnostic::{Code, Diagnostic};
+
+mod host_port_conflict;
+
+pub struct Rule {
+    pub code: &'static Code,
+    /// What the rule finds, why it matters, how to fix it (markdown).
+    pub doc: &'static str,
+    /// A minimal input the rule fires on, and the fixed version.
+    pub fail_example: &'static str,
+    pub pass_example: &'static str,
+    pub check: fn(&Context) -> Vec<Diagnostic>,
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[&host_port_conflict::RULE];
+
+/// A rule by code or name.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.code.eq_ignore_ascii_case(key) || r.code.name == key)
+}
+
+/// Include a rule's fixture (`fail` or `pass`) as its documented example.
+macro_rules! fixture {
+    ($name:literal, $which:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/rules/",
+            $name,
+            "/",
+            $which,
+            ".yaml"
+        ))
+    };
+}
+pub(crate) use fixture;
+
+/// The documentation page of a rule (`topoc rules NAME`, docs/rules.md).
+pub fn render_doc(r: &Rule) -> String {
+    format!(
+        "# {name} ({code}, {sev})\n\n{summary}\n\n{doc}\n\n## Fails\n\n```yaml\n{fail}```\n\n## Passes\n\n```yaml\n{pass}```\n",
+        name = r.code.name,
+        code = r.code.code,
+        sev = r.code.severity.as_str(),
+        summary = r.code.summary,
+        doc = r.doc,
+        fail = r.fail_example,
+        pass = r.pass_example,
+    )
+}

@@ -1,0 +1,175 @@
+//! The command line: the only place that reads process arguments, the
+//! environment and stdin, writes stdout/stderr, and picks exit codes.
+
+mod check;
+mod ir;
+mod rules;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+use topoc::diagnostic::{self, Diagnostic, Severity, Summary};
+use topoc::input::{Input, LoadOptions};
+use topoc::source::SourceMap;
+
+#[derive(Parser)]
+#[command(
+    name = "topoc",
+    version,
+    about = "Declarative topology compiler: check, analyse and compile container networks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check inputs for conflicts and policy gaps.
+    Check(check::CheckArgs),
+    /// Dump the network IR.
+    Ir(ir::IrArgs),
+    /// List every rule, or explain one.
+    Rules(rules::RulesArgs),
+}
+
+/// Inputs shared by every command that reads a topology.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files or directories (recursive: *.yml, *.yaml, *.json), or `-` for stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Compose file(s), merged in order into one project (like `docker compose -f`).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Compose project name (overrides `name:` and the directory name).
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
+    #[arg(long = "profile", value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Read interpolation variables from this file instead of the project's `.env`.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_file: Option<String>,
+}
+
+impl InputArgs {
+    /// Turn the arguments into inputs, reading stdin for `-`.
+    pub fn inputs(&self) -> Result<(Vec<Input>, LoadOptions), String> {
+        let mut inputs = Vec::new();
+        for p in &self.paths {
+            if p == "-" {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("cannot read stdin: {e}"))?;
+                let text = topoc::source::decode(bytes).map_err(|e| format!("-: {e}"))?;
+                inputs.push(Input::Stdin(text));
+            } else {
+                inputs.push(Input::Path(p.clone()));
+            }
+        }
+        if inputs.is_empty() && self.files.is_empty() {
+            return Err("no input: give at least one PATH or -f FILE".into());
+        }
+        let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+        let mut profiles = self.profiles.clone();
+        if profiles.is_empty()
+            && let Some(p) = env.get("COMPOSE_PROFILES")
+        {
+            profiles.extend(
+                p.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from),
+            );
+        }
+        Ok((
+            inputs,
+            LoadOptions {
+                compose_files: self.files.clone(),
+                project_name: self.project_name.clone(),
+                profiles,
+                env_file: self.env_file.clone(),
+                env,
+            },
+        ))
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiagFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+impl From<DiagFormat> for diagnostic::Format {
+    fn from(f: DiagFormat) -> Self {
+        match f {
+            DiagFormat::Human => diagnostic::Format::Human,
+            DiagFormat::Concise => diagnostic::Format::Concise,
+            DiagFormat::Json => diagnostic::Format::Json,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const INVALID: u8 = 2;
+}
+
+/// Whether colour may be used on a stream.
+pub fn use_color(is_tty: bool) -> bool {
+    is_tty && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Print diagnostics of a product command to stderr (human, or as chosen).
+pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagFormat) {
+    if diags.is_empty() {
+        return;
+    }
+    let summary = Summary::of(diags, sources, 0);
+    let text = diagnostic::render(
+        format.into(),
+        diags,
+        sources,
+        &summary,
+        use_color(std::io::stderr().is_terminal()),
+    );
+    eprint!("{text}");
+}
+
+/// Usage problems that clap cannot see (exit 2).
+pub fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(exit::INVALID)
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Ir(a) => ir::run(a),
+        Command::Rules(a) => rules::run(a),
+    }
+}

@@ -1,0 +1,228 @@
+//! Front ends: turn input paths into documents, classify each document
+//! (Kubernetes object or Compose file), and lower them into one `Topology`.
+//! A front end never stops at the first problem; it returns what it could
+//! lower together with every diagnostic.
+
+pub mod compose;
+pub mod kube;
+
+use crate::diagnostic::{self as diag, Diagnostic};
+use crate::ir::{Origin, Topology};
+use crate::source::{self, FileId, Pos, SourceFile, SourceMap, Span};
+use crate::syntax::{self, Document};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One input as given on the command line.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Path(String),
+    /// `-`: text the CLI read from stdin.
+    Stdin(String),
+}
+
+/// Everything that changes how inputs are read, passed in explicitly so the
+/// core never looks at the process environment itself.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `-f FILE`: explicit Compose files, merged in order into one project.
+    pub compose_files: Vec<String>,
+    /// `-p NAME`.
+    pub project_name: Option<String>,
+    /// `--profile P` (plus `COMPOSE_PROFILES`, split by the caller).
+    pub profiles: Vec<String>,
+    /// `--env-file F`: replaces the project's `.env`.
+    pub env_file: Option<String>,
+    /// The process environment, for interpolation.
+    pub env: BTreeMap<String, String>,
+}
+
+/// The result of loading: every file read, the lowered topology, and the
+/// diagnostics found on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub topology: Topology,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a document is, judged by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Kubernetes,
+    Compose,
+    Other,
+}
+
+pub fn classify(doc: &Document) -> DocKind {
+    let root = &doc.root;
+    if root.get("apiVersion").is_some() && root.get("kind").is_some() {
+        DocKind::Kubernetes
+    } else if root.get("services").is_some() {
+        DocKind::Compose
+    } else {
+        DocKind::Other
+    }
+}
+
+/// A parsed input file.
+pub struct ParsedFile {
+    pub id: FileId,
+    pub documents: Vec<Document>,
+    /// Named on the command line (vs. found by a directory scan).
+    pub explicit: bool,
+}
+
+/// Reads and parses files, keeping every file in one `SourceMap`.
+pub struct Reader<'a> {
+    pub loaded: &'a mut Loaded,
+}
+
+impl Reader<'_> {
+    /// Read, decode and parse one file; failures become diagnostics.
+    pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
+        if let Some(id) = self.loaded.sources.find_path(path) {
+            return Some(self.parse(id, true));
+        }
+        let text = match source::read_file(path) {
+            Ok(t) => t,
+            Err(err) => {
+                let (text, pos) = match &err {
+                    source::ReadError::NotUtf8 { valid_prefix, byte } => {
+                        let f = SourceFile::new(name, path, valid_prefix.clone());
+                        let p = f.pos_of_byte(*byte);
+                        (valid_prefix.clone(), p)
+                    }
+                    _ => (String::new(), Pos { offset: 0, line: 1, column: 1 }),
+                };
+                let id = self.loaded.sources.add(SourceFile::new(name, path, text));
+                let span = Span { file: id, start: pos, end: pos };
+                let mut d = Diagnostic::new(&diag::UNREADABLE_FILE, span, format!("{name}: {err}"));
+                if let Some(at) = at {
+                    d = d.with_related(at, "referenced here");
+                }
+                self.loaded.diagnostics.push(d);
+                return None;
+            }
+        };
+        let id = self.loaded.sources.add(SourceFile::new(name, path, text));
+        Some(self.parse(id, true))
+    }
+
+    /// Add text that did not come from a file (stdin).
+    pub fn add_text(&mut self, name: &str, text: String) -> ParsedFile {
+        let id = self.loaded.sources.add(SourceFile::new(name, PathBuf::from("."), text));
+        self.parse(id, true)
+    }
+
+    fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
+        let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
+        self.loaded.diagnostics.extend(diags);
+        ParsedFile { id, documents, explicit }
+    }
+}
+
+fn is_yaml_name(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml" | "json")
+    )
+}
+
+/// Recursive, sorted directory walk; hidden directories and `target/` are skipped.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if p.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&p, out)?;
+            }
+        } else if is_yaml_name(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// A location for problems that belong to no file node (bad command-line paths).
+fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
+    let id = loaded
+        .sources
+        .add(SourceFile::new(name, PathBuf::from(name), String::new()));
+    let p = Pos { offset: 0, line: 1, column: 1 };
+    Span { file: id, start: p, end: p }
+}
+
+/// Load every input into one topology.
+pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut files: Vec<ParsedFile> = Vec::new();
+    {
+        let mut reader = Reader { loaded: &mut loaded };
+        for input in inputs {
+            match input {
+                Input::Stdin(text) => files.push(reader.add_text("-", text.clone())),
+                Input::Path(name) => {
+                    let path = Path::new(name);
+                    if path.is_dir() {
+                        let mut found = Vec::new();
+                        if let Err(e) = walk(path, &mut found) {
+                            let span = command_line_span(reader.loaded, name);
+                            reader.loaded.diagnostics.push(Diagnostic::new(
+                                &diag::UNREADABLE_FILE,
+                                span,
+                                format!("{name}: cannot read directory: {e}"),
+                            ));
+                        }
+                        for p in found {
+                            let shown = p.to_string_lossy().into_owned();
+                            if let Some(mut f) = reader.read(&shown, &p, None) {
+                                f.explicit = false;
+                                files.push(f);
+                            }
+                        }
+                    } else if let Some(f) = reader.read(name, path, None) {
+                        files.push(f);
+                    }
+                }
+            }
+        }
+    }
+
+    let mut kube_docs: Vec<Document> = Vec::new();
+    let mut compose_files: Vec<(FileId, Document)> = Vec::new();
+    for f in files {
+        for doc in f.documents {
+            match classify(&doc) {
+                DocKind::Kubernetes => kube_docs.push(doc),
+                DocKind::Compose => compose_files.push((f.id, doc)),
+                DocKind::Other if f.explicit => {
+                    let span = doc.root.span;
+                    loaded.diagnostics.push(
+                        Diagnostic::new(
+                            &diag::UNRECOGNIZED_DOCUMENT,
+                            Span { end: span.start, ..span },
+                            "document is neither a Kubernetes object (apiVersion + kind) nor a Compose file (services:)",
+                        )
+                        .with_help("topoc reads Compose files and Kubernetes manifests; remove this file from the inputs or add the missing keys"),
+                    );
+                }
+                DocKind::Other => {}
+            }
+        }
+    }
+
+    compose::load_projects(&mut loaded, compose_files, opts);
+    kube::lower(&mut loaded, kube_docs);
+    loaded
+}
+
+/// The origin of a whole document's root.
+pub fn doc_origin(doc: &Document) -> Origin {
+    Origin::from(doc.root.span)
+}
