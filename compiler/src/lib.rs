@@ -1,1 +1,3 @@
 //! topoc: a declarative topology compiler. See `compiler/ARCHITECTURE.md`.
+
+pub mod input;

@@ -1,0 +1,3 @@
+//! Input front-ends: parsers for the source formats topoc reads.
+
+pub mod compose;
