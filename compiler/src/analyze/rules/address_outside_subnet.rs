@@ -25,15 +25,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     for id in t.workload_ids() {
         let w = t.workload(id);
         for a in w.attachments.iter().filter(|a| a.address_declared) {
-            let (Some(addr), Some(origin)) = (a.address, a.address_origin) else { continue };
+            let (Some(addr), Some(origin)) = (a.address, a.address_origin) else {
+                continue;
+            };
             let net = t.network(a.network);
             let Some(subnet) = net.subnet else { continue };
             let inside = subnet.contains(&addr)
-                && (subnet.prefix_len() >= 31 || (addr != subnet.network() && addr != subnet.broadcast()));
+                && (subnet.prefix_len() >= 31
+                    || (addr != subnet.network() && addr != subnet.broadcast()));
             if inside {
                 continue;
             }
-            let how = if net.subnet_declared { "declared" } else { "allocated" };
+            let how = if net.subnet_declared {
+                "declared"
+            } else {
+                "allocated"
+            };
             let mut d = Diagnostic::new(
                 &ADDRESS_OUTSIDE_SUBNET,
                 origin.span,

@@ -63,7 +63,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_related(fo.span, format!("`{name}` already resolves to `{other}`"))
-                    .with_help("rename the alias or container so every name resolves to one service")
+                    .with_help(
+                        "rename the alias or container so every name resolves to one service",
+                    )
                     .with_resource(t.workload_id(*id)),
                 );
             }

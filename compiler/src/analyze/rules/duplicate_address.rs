@@ -42,7 +42,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     &DUPLICATE_ADDRESS,
                     origin.span,
-                    format!("address {addr} of `{name}` is the gateway of network `{}`", network.name),
+                    format!(
+                        "address {addr} of `{name}` is the gateway of network `{}`",
+                        network.name
+                    ),
                 )
                 .with_help("the gateway address belongs to the bridge; pick another address")
                 .with_resource(t.workload_id(id)),
@@ -54,7 +57,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     &DUPLICATE_ADDRESS,
                     origin.span,
-                    format!("address {addr} on network `{}` is already used by `{other}`", network.name),
+                    format!(
+                        "address {addr} on network `{}` is already used by `{other}`",
+                        network.name
+                    ),
                 )
                 .with_related(first.span, format!("first assigned here to `{other}`"))
                 .with_help("give every static address its own value")

@@ -24,10 +24,38 @@ the mapping and let the other services use the network. Mark a deliberate except
 
 /// Image names of stateful back ends that should not face the outside.
 const INTERNAL_IMAGES: &[&str] = &[
-    "postgres", "postgis", "timescaledb", "mysql", "mariadb", "percona", "mongo", "redis",
-    "valkey", "keydb", "dragonfly", "memcached", "rabbitmq", "elasticsearch", "opensearch",
-    "cassandra", "scylla", "couchdb", "couchbase", "influxdb", "neo4j", "zookeeper", "kafka",
-    "cp-kafka", "etcd", "nats", "clickhouse", "cockroach", "mssql", "oracle", "db2", "activemq",
+    "postgres",
+    "postgis",
+    "timescaledb",
+    "mysql",
+    "mariadb",
+    "percona",
+    "mongo",
+    "redis",
+    "valkey",
+    "keydb",
+    "dragonfly",
+    "memcached",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "cassandra",
+    "scylla",
+    "couchdb",
+    "couchbase",
+    "influxdb",
+    "neo4j",
+    "zookeeper",
+    "kafka",
+    "cp-kafka",
+    "etcd",
+    "nats",
+    "clickhouse",
+    "cockroach",
+    "mssql",
+    "oracle",
+    "db2",
+    "activemq",
 ];
 
 /// The image's name without registry, namespace, tag or digest.
@@ -38,7 +66,12 @@ fn image_kind(image: &str) -> Option<&'static str> {
     let last = segments.last()?.split(':').next().unwrap_or("");
     INTERNAL_IMAGES
         .iter()
-        .find(|k| last == **k || last.starts_with(&format!("{k}-")) || last.starts_with(&format!("{k}_")) || segments.iter().any(|s| s == *k))
+        .find(|k| {
+            last == **k
+                || last.starts_with(&format!("{k}-"))
+                || last.starts_with(&format!("{k}_"))
+                || segments.iter().any(|s| s == *k)
+        })
         .copied()
 }
 
@@ -92,7 +125,10 @@ mod tests {
     fn image_names_are_matched_without_registry_and_tag() {
         assert_eq!(image_kind("postgres:13"), Some("postgres"));
         assert_eq!(image_kind("docker.io/bitnami/redis:7.2"), Some("redis"));
-        assert_eq!(image_kind("mcr.microsoft.com/mssql/server:2022-latest"), Some("mssql"));
+        assert_eq!(
+            image_kind("mcr.microsoft.com/mssql/server:2022-latest"),
+            Some("mssql")
+        );
         assert_eq!(image_kind("nginx:1.27"), None);
         assert_eq!(image_kind("myorg/redis-commander"), None);
     }

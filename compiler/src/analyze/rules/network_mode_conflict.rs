@@ -25,7 +25,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for id in t.workload_ids() {
         let w = t.workload(id);
-        let Some(mode_origin) = w.network_mode_origin else { continue };
+        let Some(mode_origin) = w.network_mode_origin else {
+            continue;
+        };
         let mode = w.network_mode.display();
         if let Some(nets) = w.networks_key {
             out.push(
@@ -41,7 +43,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
         let ignores_ports = matches!(
             w.network_mode,
-            NetworkMode::Host | NetworkMode::None | NetworkMode::Service(_) | NetworkMode::Container(_)
+            NetworkMode::Host
+                | NetworkMode::None
+                | NetworkMode::Service(_)
+                | NetworkMode::Container(_)
         );
         if ignores_ports && let Some(ports) = w.ports_key {
             let mut d = Diagnostic::new(

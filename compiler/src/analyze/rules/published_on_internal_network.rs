@@ -30,11 +30,20 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             if nets.is_empty() || !nets.iter().all(|n| t.network(*n).internal) {
                 return None;
             }
-            let names: Vec<String> = nets.iter().map(|n| format!("`{}`", t.network(*n).name)).collect();
+            let names: Vec<String> = nets
+                .iter()
+                .map(|n| format!("`{}`", t.network(*n).name))
+                .collect();
             let mut d = Diagnostic::new(
                 &PUBLISHED_ON_INTERNAL_NETWORK,
                 p.origin.span,
-                format!("`{}` publishes port {}/{} but is only on internal networks ({})", w.name, p.port, p.protocol.as_str(), names.join(", ")),
+                format!(
+                    "`{}` publishes port {}/{} but is only on internal networks ({})",
+                    w.name,
+                    p.port,
+                    p.protocol.as_str(),
+                    names.join(", ")
+                ),
             )
             .with_help("attach the service to a non-internal network too, or drop the mapping")
             .with_resource(t.workload_id(p.workload));

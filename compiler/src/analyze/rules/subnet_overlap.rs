@@ -55,7 +55,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                         later.0, t.networks[li].name, earlier.0, t.networks[ei].name
                     ),
                 )
-                .with_related(earlier.1.span, format!("`{}` declares {} here", t.networks[ei].name, earlier.0))
+                .with_related(
+                    earlier.1.span,
+                    format!("`{}` declares {} here", t.networks[ei].name, earlier.0),
+                )
                 .with_help("give each network a disjoint subnet")
                 .with_resource(t.network_id(crate::ir::NetworkId(li as u32))),
             );

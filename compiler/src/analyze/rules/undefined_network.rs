@@ -36,16 +36,29 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let who = d.from.map(|w| t.workload(w).name.clone()).unwrap_or_default();
+            let who = d
+                .from
+                .map(|w| t.workload(w).name.clone())
+                .unwrap_or_default();
             let mut diag = Diagnostic::new(
                 &UNDEFINED_NETWORK,
                 d.origin.span,
-                format!("service `{who}` joins network `{}`, which is not declared", d.name),
+                format!(
+                    "service `{who}` joins network `{}`, which is not declared",
+                    d.name
+                ),
             )
             .with_help(if declared.is_empty() {
-                format!("declare it under the top-level `networks:` key: `networks: {{ {}: {{}} }}`", d.name)
+                format!(
+                    "declare it under the top-level `networks:` key: `networks: {{ {}: {{}} }}`",
+                    d.name
+                )
             } else {
-                format!("declared networks: {}; or add `{}` under the top-level `networks:` key", declared.join(", "), d.name)
+                format!(
+                    "declared networks: {}; or add `{}` under the top-level `networks:` key",
+                    declared.join(", "),
+                    d.name
+                )
             });
             if let Some(w) = d.from {
                 diag = diag.with_resource(t.workload_id(w));

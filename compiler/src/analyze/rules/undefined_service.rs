@@ -33,7 +33,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     t.workload(w).name,
                     d.name
                 ),
-                None => format!("`{}` names service `{}`, which is not defined", d.context, d.name),
+                None => format!(
+                    "`{}` names service `{}`, which is not defined",
+                    d.context, d.name
+                ),
             };
             let mut diag = Diagnostic::new(&UNDEFINED_SERVICE, d.origin.span, msg);
             diag = match &d.note {

@@ -8,7 +8,9 @@
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, UNREACHABLE_DEPENDENCY};
-use crate::ir::{ComposePolicy, Intent, IntentSource, IntentTarget, NetworkMode, Topology, WorkloadId};
+use crate::ir::{
+    ComposePolicy, Intent, IntentSource, IntentTarget, NetworkMode, Topology, WorkloadId,
+};
 
 pub static RULE: Rule = Rule {
     code: &UNREACHABLE_DEPENDENCY,
@@ -28,7 +30,14 @@ network, fix the port, or declare the flow in `x-topoc.talks-to`.",
 fn with_networks(mut d: Diagnostic, t: &Topology, w: WorkloadId) -> Diagnostic {
     let wl = t.workload(w);
     if let Some(o) = wl.network_mode_origin {
-        return d.with_related(o.span, format!("`{}` uses `network_mode: {}`", wl.name, wl.network_mode.display()));
+        return d.with_related(
+            o.span,
+            format!(
+                "`{}` uses `network_mode: {}`",
+                wl.name,
+                wl.network_mode.display()
+            ),
+        );
     }
     for a in &wl.attachments {
         let net = t.network(a.network);
@@ -55,22 +64,31 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let mut out = Vec::new();
     for i in &t.intents {
-        let IntentTarget::Workload(to) = i.to else { continue };
+        let IntentTarget::Workload(to) = i.to else {
+            continue;
+        };
         let (src, dst) = (t.workload(i.from), t.workload(to));
         let Some(project) = src.project else { continue };
         // Host networking reaches targets through published ports; not judged here.
-        if matches!(src.network_mode, NetworkMode::Host) || matches!(dst.network_mode, NetworkMode::Host) {
+        if matches!(src.network_mode, NetworkMode::Host)
+            || matches!(dst.network_mode, NetworkMode::Host)
+        {
             continue;
         }
         let what = match i.source {
-            IntentSource::Environment => format!("`{}` names `{}` in its environment", src.name, i.target_name),
+            IntentSource::Environment => format!(
+                "`{}` names `{}` in its environment",
+                src.name, i.target_name
+            ),
             IntentSource::DependsOn => format!("`{}` depends on `{}`", src.name, i.target_name),
             IntentSource::Links => format!("`{}` links to `{}`", src.name, i.target_name),
             _ => format!("`{}` talks to `{}`", src.name, i.target_name),
         };
         let shared = ctx.resolved.shared_networks(i.from, to);
         let mut diag = None;
-        if matches!(src.network_mode, NetworkMode::None) || matches!(dst.network_mode, NetworkMode::None) {
+        if matches!(src.network_mode, NetworkMode::None)
+            || matches!(dst.network_mode, NetworkMode::None)
+        {
             diag = Some(Diagnostic::new(
                 &UNREACHABLE_DEPENDENCY,
                 i.origin.span,
@@ -81,20 +99,38 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     &UNREACHABLE_DEPENDENCY,
                     i.origin.span,
-                    format!("{what}, but `{}` cannot reach `{}`: they share no network", src.name, dst.name),
+                    format!(
+                        "{what}, but `{}` cannot reach `{}`: they share no network",
+                        src.name, dst.name
+                    ),
                 )
-                .with_help(format!("attach `{}` and `{}` to a common network", src.name, dst.name)),
+                .with_help(format!(
+                    "attach `{}` and `{}` to a common network",
+                    src.name, dst.name
+                )),
             );
         } else if let Some(port) = i.port
             && !dst.ports.is_empty()
-            && !dst.ports.iter().any(|p| p.port == port && p.protocol == i.protocol)
+            && !dst
+                .ports
+                .iter()
+                .any(|p| p.port == port && p.protocol == i.protocol)
         {
-            let declared: Vec<String> = dst.ports.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect();
+            let declared: Vec<String> = dst
+                .ports
+                .iter()
+                .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+                .collect();
             diag = Some(
                 Diagnostic::new(
                     &UNREACHABLE_DEPENDENCY,
                     i.origin.span,
-                    format!("{what} on port {port}/{}, but `{}` does not listen there (declared: {})", i.protocol.as_str(), dst.name, declared.join(", ")),
+                    format!(
+                        "{what} on port {port}/{}, but `{}` does not listen there (declared: {})",
+                        i.protocol.as_str(),
+                        dst.name,
+                        declared.join(", ")
+                    ),
                 )
                 .with_help("fix the port, or declare it under the target's `expose`/`ports`"),
             );
@@ -117,7 +153,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             );
         }
         if let Some(d) = diag {
-            let d = with_networks(with_networks(d, t, i.from), t, to).with_resource(t.workload_id(i.from));
+            let d = with_networks(with_networks(d, t, i.from), t, to)
+                .with_resource(t.workload_id(i.from));
             out.push(d);
         }
     }
