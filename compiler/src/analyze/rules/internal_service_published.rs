@@ -81,7 +81,7 @@ fn internal_reason(w: &Workload) -> Option<String> {
         Some(Exposure::Internal) => Some("is marked `x-topoc.exposure: internal`".into()),
         None => {
             let image = w.containers.iter().find_map(|c| c.image.as_deref())?;
-            image_kind(image).map(|k| format!("runs a {k} image (`{image}`)"))
+            image_kind(image).map(|k| format!("runs `{image}` ({k})"))
         }
     }
 }

@@ -284,8 +284,13 @@ pub fn service_intents(
     for var in &env {
         let bare_ok = names_a_host(&var.name).is_some();
         for (host, mut port) in env_hosts(&var.value, bare_ok) {
-            let Some(targets) = names.hosts.get(&host) else {
-                continue;
+            // A service of that name wins over aliases that merely share it.
+            let targets = match names.services.get(&host) {
+                Some(t) => vec![*t],
+                None => match names.hosts.get(&host) {
+                    Some(t) => t.clone(),
+                    None => continue,
+                },
             };
             if port.is_none()
                 && let Some(prefix) = names_a_host(&var.name)
@@ -296,7 +301,7 @@ pub fn service_intents(
                     .find(|v| v.name.eq_ignore_ascii_case(&port_var))
                     .and_then(|v| v.value.trim().parse().ok());
             }
-            for &to in targets {
+            for to in targets {
                 push_intent(
                     l,
                     id,
