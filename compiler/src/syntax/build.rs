@@ -7,12 +7,21 @@ use super::{Document, Entry, Node, Scalar, Value};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::source::{FileId, Pos, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as PSpan, Tag};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Deeper documents are refused (design §10).
 pub const MAX_DEPTH: usize = 128;
-/// Total nodes a file may expand to, aliases included (billion-laughs guard).
+/// Nodes that aliases of one file may expand to (billion-laughs guard).
+/// Only alias expansions count: without aliases the tree is bounded by the
+/// file's size (itself limited), and a 100k-object manifest stream has far
+/// more than a million nodes of its own.
 pub const MAX_NODES: usize = 1_000_000;
+
+/// Mappings with more entries than this check duplicate keys through a hash
+/// index instead of a linear scan (a 10k-service Compose file would otherwise
+/// compare every key with every other).
+const INDEXED_MAP: usize = 16;
 
 enum Abort {
     Syntax(ScanError),
@@ -25,34 +34,63 @@ struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     file: FileId,
     anchors: HashMap<usize, (Node, usize)>,
+    /// Nodes produced by alias expansion so far.
     nodes: usize,
     diags: Vec<Diagnostic>,
+    /// Items and entries of the collections being built, innermost last.
+    /// Each collection is moved out into a Vec of exactly its length when it
+    /// ends: growing a Vec per mapping left most of them with capacity for 4
+    /// entries of 176 bytes where Kubernetes mappings hold 1 or 2, which
+    /// tripled the memory of a large manifest tree.
+    seq_stack: Vec<Node>,
+    map_stack: Vec<Entry>,
+    /// Where this text starts in its file, when it is one chunk of a file
+    /// parsed in parallel (`split`): added to every position.
+    base: Base,
 }
 
-fn pos(m: &Marker) -> Pos {
-    Pos {
-        offset: m.index() as u32,
-        line: m.line() as u32,
-        column: m.col() as u32 + 1,
-    }
+/// The position of a chunk's first character in its file (chunks start at
+/// line starts, so columns need no correction).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Base {
+    pub line: u32,
+    pub offset: u32,
 }
 
 /// Parse every document of `text`. On a syntax error or an exceeded limit the
 /// file yields no documents and one error diagnostic.
+///
+/// Large multi-document files are split at document boundaries and parsed
+/// on several threads (`split`); the result is the same as parsing it whole,
+/// which is what happens whenever a chunk fails or the alias budget is in
+/// question, so diagnostics never depend on the number of threads.
 pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    let mut b = Builder {
-        parser: Parser::new_from_str(text),
-        file,
-        anchors: HashMap::new(),
-        nodes: 0,
-        diags: Vec::new(),
-    };
+    if let Some(parsed) = super::split::parse_parallel(file, text) {
+        return parsed;
+    }
+    parse_whole(file, text)
+}
+
+/// A chunk's documents and diagnostics, and the alias nodes it expanded;
+/// None when the chunk has a syntax error or exceeds a limit.
+pub(super) fn parse_chunk(
+    file: FileId,
+    text: &str,
+    base: Base,
+) -> Option<(Vec<Document>, Vec<Diagnostic>, usize)> {
+    let mut b = Builder::new(file, text, base);
+    let docs = b.stream().ok()?;
+    Some((docs, b.diags, b.nodes))
+}
+
+fn parse_whole(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+    let mut b = Builder::new(file, text, Base::default());
     match b.stream() {
         Ok(docs) => (docs, b.diags),
         Err(abort) => {
             let d = match abort {
                 Abort::Syntax(e) => {
-                    let p = pos(e.marker());
+                    let p = b.pos(e.marker());
                     Diagnostic::new(
                         &diag::INVALID_YAML,
                         Span {
@@ -114,6 +152,27 @@ fn node_count(n: &Node) -> usize {
 }
 
 impl<'a> Builder<'a> {
+    fn new(file: FileId, text: &'a str, base: Base) -> Self {
+        Builder {
+            parser: Parser::new_from_str(text),
+            file,
+            anchors: HashMap::new(),
+            nodes: 0,
+            diags: Vec::new(),
+            seq_stack: Vec::new(),
+            map_stack: Vec::new(),
+            base,
+        }
+    }
+
+    fn pos(&self, m: &Marker) -> Pos {
+        Pos {
+            offset: self.base.offset + m.index() as u32,
+            line: self.base.line + m.line() as u32,
+            column: m.col() as u32 + 1,
+        }
+    }
+
     fn next(&mut self) -> Result<(Event<'a>, PSpan), Abort> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
@@ -125,11 +184,12 @@ impl<'a> Builder<'a> {
     fn span(&self, s: &PSpan) -> Span {
         Span {
             file: self.file,
-            start: pos(&s.start),
-            end: pos(&s.end),
+            start: self.pos(&s.start),
+            end: self.pos(&s.end),
         }
     }
 
+    /// Charge `n` alias-expanded nodes against the file's budget.
     fn count(&mut self, n: usize, span: Span) -> Result<(), Abort> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
@@ -190,7 +250,6 @@ impl<'a> Builder<'a> {
                 return Ok(node);
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, span)?;
                 let tag = tag.as_deref().map(tag_text);
                 let plain = style == ScalarStyle::Plain && tag.is_none();
                 let is_null = (plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL"))
@@ -199,7 +258,14 @@ impl<'a> Builder<'a> {
                     Value::Null
                 } else {
                     Value::Scalar(Scalar {
-                        text: text.into_owned(),
+                        // saphyr-parser reserves 128 bytes for every plain
+                        // scalar it scans: a copy of exactly the text keeps a
+                        // million short keys from holding 144-byte blocks
+                        // (the big one is freed and reused for the next).
+                        text: match text {
+                            Cow::Owned(s) if s.capacity() > s.len() + 16 => s.as_str().to_owned(),
+                            t => t.into_owned(),
+                        },
                         plain: plain
                             || matches!(tag.as_deref(), Some("!!int" | "!!bool" | "!!float")),
                     })
@@ -207,21 +273,21 @@ impl<'a> Builder<'a> {
                 (Node { value, span, tag }, anchor)
             }
             Event::SequenceStart(anchor, tag) => {
-                self.count(1, span)?;
-                let mut items = Vec::new();
+                let first = self.seq_stack.len();
                 let mut end = span.end;
                 loop {
                     let (ev, s) = self.next()?;
                     if matches!(ev, Event::SequenceEnd) {
-                        if items.is_empty() {
-                            end = pos(&s.end);
+                        if self.seq_stack.len() == first {
+                            end = self.pos(&s.end);
                         }
                         break;
                     }
                     let item = self.node(ev, s, depth + 1)?;
                     end = item.span.end;
-                    items.push(item);
+                    self.seq_stack.push(item);
                 }
+                let items: Vec<Node> = self.seq_stack.drain(first..).collect();
                 let node = Node {
                     value: Value::Seq(items),
                     span: Span { end, ..span },
@@ -230,15 +296,16 @@ impl<'a> Builder<'a> {
                 (node, anchor)
             }
             Event::MappingStart(anchor, tag) => {
-                self.count(1, span)?;
-                let mut entries: Vec<Entry> = Vec::new();
+                let base = self.map_stack.len();
+                // Key → index into this mapping's entries, built once it is large.
+                let mut index: HashMap<String, usize> = HashMap::new();
                 let mut merges: Vec<Node> = Vec::new();
                 let mut end = span.end;
                 loop {
                     let (ev, s) = self.next()?;
                     if matches!(ev, Event::MappingEnd) {
-                        if entries.is_empty() && merges.is_empty() {
-                            end = pos(&s.end);
+                        if self.map_stack.len() == base && merges.is_empty() {
+                            end = self.pos(&s.end);
                         }
                         break;
                     }
@@ -250,10 +317,25 @@ impl<'a> Builder<'a> {
                         merges.push(value);
                         continue;
                     }
-                    if let Some(first) = key
-                        .as_str()
-                        .and_then(|k| entries.iter().find(|e| e.key.as_str() == Some(k)))
-                    {
+                    let entries = &self.map_stack[base..];
+                    let first = match key.as_str() {
+                        None => None,
+                        Some(k) if entries.len() < INDEXED_MAP => entries
+                            .iter()
+                            .find(|e| e.key.as_str() == Some(k))
+                            .map(|e| e.key.span),
+                        Some(k) => {
+                            if index.is_empty() {
+                                for (i, e) in entries.iter().enumerate() {
+                                    if let Some(ek) = e.key.as_str() {
+                                        index.entry(ek.to_string()).or_insert(i);
+                                    }
+                                }
+                            }
+                            index.get(k).map(|&i| entries[i].key.span)
+                        }
+                    };
+                    if let Some(first) = first {
                         self.diags.push(
                             Diagnostic::new(
                                 &diag::DUPLICATE_KEY,
@@ -263,12 +345,18 @@ impl<'a> Builder<'a> {
                                     key.as_str().unwrap_or_default()
                                 ),
                             )
-                            .with_related(first.key.span, "first declared here"),
+                            .with_related(first, "first declared here"),
                         );
                         continue;
                     }
-                    entries.push(Entry { key, value });
+                    if !index.is_empty()
+                        && let Some(k) = key.as_str()
+                    {
+                        index.insert(k.to_string(), self.map_stack.len() - base);
+                    }
+                    self.map_stack.push(Entry { key, value });
                 }
+                let mut entries: Vec<Entry> = self.map_stack.drain(base..).collect();
                 self.apply_merges(&mut entries, merges);
                 let node = Node {
                     value: Value::Map(entries),
@@ -369,6 +457,32 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].span.start.line, 3);
         assert_eq!(diags[0].related[0].span.start.line, 1);
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk39: again\nk40: new\n");
+        let (docs, diags) = parse(FileId(0), &text);
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert_eq!(diags[0].related[0].span.start.line, 4);
+        assert_eq!(diags[1].related[0].span.start.line, 40);
+        let root = &docs[0].root;
+        assert_eq!(root.as_map().unwrap().len(), 41);
+        assert_eq!(root.get("k3").unwrap().as_int(), Some(3));
+    }
+
+    #[test]
+    fn plain_nodes_do_not_count_against_the_alias_budget() {
+        // Aliases of a 10-node anchor, each charged its expanded size.
+        let text = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\nb: [*a, *a]\n";
+        let (docs, diags) = parse(FileId(0), text);
+        assert!(diags.is_empty());
+        assert_eq!(docs.len(), 1);
+        let many: String = (0..2000).map(|i| format!("- {i}\n")).collect();
+        let mut b = Builder::new(FileId(0), &many, Base::default());
+        assert_eq!(b.stream().ok().map(|d| d.len()), Some(1));
+        assert_eq!(b.nodes, 0);
     }
 
     #[test]

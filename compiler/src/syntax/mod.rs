@@ -5,6 +5,7 @@
 //! front ends can walk plain data.
 
 mod build;
+mod split;
 
 pub use build::{MAX_DEPTH, MAX_NODES, parse};
 

@@ -1,0 +1,167 @@
+//! Parallel parsing of large multi-document files.
+//!
+//! A line that starts with `---` followed by a blank or the end of the line
+//! is always a document marker in YAML: no scalar, quoted or block, may
+//! contain one (the spec's `c-forbidden`). Anchors are scoped to their
+//! document. So a stream split at such lines parses to the same documents
+//! as the whole, once positions are shifted by where each chunk starts.
+//!
+//! Anything unusual falls back to the sequential parse, whose result is the
+//! reference: a chunk with an error (the whole-file error message and
+//! position are produced by the sequential parse), alias expansion that
+//! could exceed the file's budget only in total, or `%` directives (which
+//! belong to the document after them, across a split point).
+
+use super::Document;
+use super::build::{Base, MAX_NODES, parse_chunk};
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+
+/// Files smaller than this are not worth a thread.
+const MIN_PARALLEL_BYTES: usize = 512 * 1024;
+/// Upper bound on threads, whatever the machine has.
+const MAX_THREADS: usize = 8;
+
+/// The parse of `text` on several threads, or None when it should be (or
+/// has to be, after a failed chunk) parsed whole.
+pub(super) fn parse_parallel(file: FileId, text: &str) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
+    if text.len() < MIN_PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%") {
+        return None;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS);
+    let starts = split_points(text, threads);
+    if starts.len() < 2 {
+        return None;
+    }
+    let chunks = chunks(text, &starts);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|&(part, base)| s.spawn(move || parse_chunk(file, part, base)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    let mut docs = Vec::new();
+    let mut diags = Vec::new();
+    let mut alias_nodes = 0;
+    for r in results {
+        let (d, g, n) = r?;
+        alias_nodes += n;
+        docs.extend(d);
+        diags.extend(g);
+    }
+    if alias_nodes > MAX_NODES {
+        return None;
+    }
+    for (i, d) in docs.iter_mut().enumerate() {
+        d.index = i;
+    }
+    Some((docs, diags))
+}
+
+/// Byte offsets where chunks start: 0, then up to `n - 1` document-marker
+/// lines near equal fractions of the text.
+fn split_points(text: &str, n: usize) -> Vec<usize> {
+    let mut starts = vec![0];
+    for k in 1..n {
+        let target = text.len() * k / n;
+        let from = target.max(*starts.last().unwrap_or(&0));
+        if let Some(p) = next_marker(text, from)
+            && p > *starts.last().unwrap_or(&0)
+        {
+            starts.push(p);
+        }
+    }
+    starts.dedup();
+    starts
+}
+
+/// The byte offset of the first `---` document-marker line starting at or
+/// after `from` (never 0: the first chunk starts there anyway).
+fn next_marker(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find("\n---") {
+        let start = at + i + 1;
+        match bytes.get(start + 3) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(start),
+            _ => at = start,
+        }
+    }
+    None
+}
+
+/// Each chunk's text and its base position in the file.
+fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
+    let mut out = Vec::with_capacity(starts.len());
+    let mut base = Base::default();
+    let mut prev = 0;
+    for (i, &start) in starts.iter().enumerate() {
+        let between = &text[prev..start];
+        base.line += between.bytes().filter(|&b| b == b'\n').count() as u32;
+        base.offset += between.chars().count() as u32;
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.push((&text[start..end], base));
+        prev = start;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::build::parse_chunk;
+    use super::*;
+
+    fn stream(docs: usize) -> String {
+        (0..docs)
+            .map(|i| {
+                format!(
+                    "---\nkind: Service\nmetadata:\n  name: \"svc-é{i}\"\n  labels: {{a: b}}\ndata: |\n  line --- {i}\n  ---\n"
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn markers_are_whole_lines() {
+        let t = "a: 1\n---x: 2\n--- \nb: 1\n---\n";
+        assert_eq!(next_marker(t, 0), Some(13));
+        assert_eq!(next_marker(t, 14), Some(23));
+        assert_eq!(split_points(t, 3), vec![0, 13, 23]);
+    }
+
+    #[test]
+    fn chunked_parse_equals_whole_parse() {
+        let text = stream(300);
+        let starts = split_points(&text, 4);
+        assert_eq!(starts.len(), 4);
+        let mut docs = Vec::new();
+        for (part, base) in chunks(&text, &starts) {
+            docs.extend(parse_chunk(FileId(0), part, base).unwrap().0);
+        }
+        let whole = parse_chunk(FileId(0), &text, Base::default()).unwrap().0;
+        assert_eq!(docs.len(), 300);
+        for (a, b) in docs.iter().zip(&whole) {
+            assert_eq!(a.root, b.root);
+        }
+    }
+
+    #[test]
+    fn errors_and_directives_fall_back_to_the_whole_parse() {
+        let mut text = stream(6000);
+        assert!(text.len() > MIN_PARALLEL_BYTES);
+        let (docs, diags) = super::super::parse(FileId(0), &text);
+        assert_eq!((docs.len(), diags.len()), (6000, 0));
+        assert_eq!(docs[5999].index, 5999);
+        text.push_str("---\na: [\n");
+        let (docs, diags) = super::super::parse(FileId(0), &text);
+        assert!(docs.is_empty());
+        assert_eq!(diags.len(), 1);
+        assert!(parse_parallel(FileId(0), &format!("%YAML 1.2\n{text}")).is_none());
+    }
+}
