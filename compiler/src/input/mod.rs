@@ -79,19 +79,23 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// Read, decode and parse one file; failures become diagnostics.
-    pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
+    /// Read and decode one file into the source map (once per path);
+    /// failures become diagnostics.
+    pub fn read_text(&mut self, name: &str, path: &Path) -> Option<FileId> {
+        self.read_text_at(name, path, None)
+    }
+
+    fn read_text_at(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<FileId> {
         if let Some(id) = self.loaded.sources.find_path(path) {
-            return Some(self.parse(id, true));
+            return Some(id);
         }
-        let text = match source::read_file(path) {
-            Ok(t) => t,
+        match source::read_file(path) {
+            Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
                 let (text, pos) = match &err {
                     source::ReadError::NotUtf8 { valid_prefix, byte } => {
                         let f = SourceFile::new(name, path, valid_prefix.clone());
-                        let p = f.pos_of_byte(*byte);
-                        (valid_prefix.clone(), p)
+                        (valid_prefix.clone(), f.pos_of_byte(*byte))
                     }
                     _ => (String::new(), Pos { offset: 0, line: 1, column: 1 }),
                 };
@@ -102,10 +106,16 @@ impl Reader<'_> {
                     d = d.with_related(at, "referenced here");
                 }
                 self.loaded.diagnostics.push(d);
-                return None;
+                None
             }
-        };
-        let id = self.loaded.sources.add(SourceFile::new(name, path, text));
+        }
+    }
+
+    /// Read, decode and parse one file; failures become diagnostics. A file
+    /// already read is parsed again from its text (its diagnostics are
+    /// deduplicated by the driver).
+    pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
+        let id = self.read_text_at(name, path, at)?;
         Some(self.parse(id, true))
     }
 
