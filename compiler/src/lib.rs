@@ -6,5 +6,6 @@ pub mod driver;
 pub mod input;
 pub mod ir;
 pub mod resolve;
+pub mod schema;
 pub mod source;
 pub mod syntax;

@@ -4,6 +4,7 @@
 mod check;
 mod ir;
 mod rules;
+mod schema;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -31,6 +32,8 @@ pub enum Command {
     Ir(ir::IrArgs),
     /// List every rule, or explain one.
     Rules(rules::RulesArgs),
+    /// Print or write the JSON Schemas (Compose with x-topoc, topoc.yaml, JSON outputs).
+    Schema(schema::SchemaArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -159,6 +162,20 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
     eprint!("{text}");
 }
 
+/// Write a file atomically: a temporary file beside it, then a rename, so a
+/// reader never sees half a file.
+pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 /// Usage problems that clap cannot see (exit 2).
 pub fn usage_error(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -171,5 +188,6 @@ pub fn run() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }
