@@ -79,8 +79,15 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             if !addresses_overlap(p, q) {
                 continue;
             }
-            let (earlier, later) = if q.origin < p.origin { (*q, p) } else { (p, *q) };
-            match first_conflict.iter_mut().find(|(l, _)| std::ptr::eq(*l, later)) {
+            let (earlier, later) = if q.origin < p.origin {
+                (*q, p)
+            } else {
+                (p, *q)
+            };
+            match first_conflict
+                .iter_mut()
+                .find(|(l, _)| std::ptr::eq(*l, later))
+            {
                 Some(entry) if entry.1.origin > earlier.origin => entry.1 = earlier,
                 Some(_) => {}
                 None => first_conflict.push((later, earlier)),

@@ -55,7 +55,11 @@ pub fn project_env(
                     let start = f.pos_of_byte(0);
                     reader.loaded.diagnostics.push(Diagnostic::new(
                         &diag::INVALID_INTERPOLATION,
-                        Span { file: id, start, end: start },
+                        Span {
+                            file: id,
+                            start,
+                            end: start,
+                        },
                         format!("cannot parse env file {name}: {e}"),
                     ));
                 }
@@ -67,7 +71,12 @@ pub fn project_env(
 }
 
 /// Substitute `${...}` in every value (never in keys) of `node`.
-pub fn interpolate_tree(node: &mut Node, env: &Env, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+pub fn interpolate_tree(
+    node: &mut Node,
+    env: &Env,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let span = node.span;
     match &mut node.value {
         Value::Scalar(s) => {

@@ -75,7 +75,11 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
         }
         if let Some(mut root) = merged {
             merge::strip_resets(&mut root);
-            prepared.push(Prepared { root, files: file_ids, dir: group.dir });
+            prepared.push(Prepared {
+                root,
+                files: file_ids,
+                dir: group.dir,
+            });
         }
     }
 
@@ -98,5 +102,9 @@ fn project_name(p: &Prepared, opts: &LoadOptions) -> String {
         .or_else(|| opts.env.get("COMPOSE_PROJECT_NAME").cloned())
         .unwrap_or_else(|| project::dir_name(&p.dir));
     let name = project::normalize_name(&raw);
-    if name.is_empty() { "default".into() } else { name }
+    if name.is_empty() {
+        "default".into()
+    } else {
+        name
+    }
 }
