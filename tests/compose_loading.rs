@@ -23,7 +23,12 @@ fn ir(args: &[&str]) -> Value {
 }
 
 fn workload<'a>(ir: &'a Value, id: &str) -> &'a Value {
-    ir["workloads"].as_array().unwrap().iter().find(|w| w["id"] == id).unwrap_or_else(|| panic!("no {id} in {ir:#}"))
+    ir["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {ir:#}"))
 }
 
 fn publications(ir: &Value, id: &str) -> Vec<(u64, u64)> {
@@ -32,7 +37,12 @@ fn publications(ir: &Value, id: &str) -> Vec<(u64, u64)> {
         .unwrap()
         .iter()
         .filter(|p| p["workload"] == id)
-        .map(|p| (p["host_port_start"].as_u64().unwrap_or(0), p["port"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["host_port_start"].as_u64().unwrap_or(0),
+                p["port"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -41,7 +51,11 @@ fn dotenv_interpolates_and_the_environment_wins() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path().join("proj");
     write(&dir, ".env", "WEB_PORT=8081\nTAG=1.27\n");
-    write(&dir, "compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    ports: [\"${WEB_PORT}:80\", \"${OTHER:-9000}:90\"]\n");
+    write(
+        &dir,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:${TAG}\n    ports: [\"${WEB_PORT}:80\", \"${OTHER:-9000}:90\"]\n",
+    );
     let p = dir.to_string_lossy();
     let v = ir(&[&p]);
     assert_eq!(publications(&v, "proj/web"), [(8081, 80), (9000, 90)]);
@@ -55,31 +69,61 @@ fn dotenv_interpolates_and_the_environment_wins() {
 #[test]
 fn override_file_merges_after_the_main_file() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "compose.yaml", "name: m\nservices:\n  web:\n    image: nginx\n    ports: ['80:80']\n    environment: {A: '1'}\n");
-    write(d.path(), "compose.override.yaml", "services:\n  web:\n    ports: ['81:81']\n    networks: [extra]\nnetworks:\n  extra: {}\n");
+    write(
+        d.path(),
+        "compose.yaml",
+        "name: m\nservices:\n  web:\n    image: nginx\n    ports: ['80:80']\n    environment: {A: '1'}\n",
+    );
+    write(
+        d.path(),
+        "compose.override.yaml",
+        "services:\n  web:\n    ports: ['81:81']\n    networks: [extra]\nnetworks:\n  extra: {}\n",
+    );
     let v = ir(&[&d.path().to_string_lossy()]);
     assert_eq!(publications(&v, "m/web"), [(80, 80), (81, 81)]);
-    let nets: Vec<_> = workload(&v, "m/web")["attachments"].as_array().unwrap().iter().map(|a| a["network"].as_str().unwrap().to_string()).collect();
+    let nets: Vec<_> = workload(&v, "m/web")["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["network"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(nets, ["m/extra"]);
 }
 
 #[test]
 fn explicit_files_merge_in_order_with_reset_and_override() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "a.yaml", "name: x\nservices:\n  web:\n    image: nginx\n    ports: ['80:80']\n    expose: ['1000']\n");
-    write(d.path(), "b.yaml", "services:\n  web:\n    ports: !reset []\n    expose: !override ['2000']\n");
+    write(
+        d.path(),
+        "a.yaml",
+        "name: x\nservices:\n  web:\n    image: nginx\n    ports: ['80:80']\n    expose: ['1000']\n",
+    );
+    write(
+        d.path(),
+        "b.yaml",
+        "services:\n  web:\n    ports: !reset []\n    expose: !override ['2000']\n",
+    );
     let a = d.path().join("a.yaml");
     let b = d.path().join("b.yaml");
     let v = ir(&["-f", &a.to_string_lossy(), "-f", &b.to_string_lossy()]);
     assert!(publications(&v, "x/web").is_empty());
-    let ports: Vec<_> = workload(&v, "x/web")["ports"].as_array().unwrap().iter().map(|p| p["port"].as_u64().unwrap()).collect();
+    let ports: Vec<_> = workload(&v, "x/web")["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
     assert_eq!(ports, [2000]);
 }
 
 #[test]
 fn extends_same_file_and_other_file() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "common.yaml", "services:\n  base:\n    image: node:20\n    expose: ['3000']\n    environment: {LEVEL: info}\n");
+    write(
+        d.path(),
+        "common.yaml",
+        "services:\n  base:\n    image: node:20\n    expose: ['3000']\n    environment: {LEVEL: info}\n",
+    );
     write(
         d.path(),
         "compose.yaml",
@@ -90,24 +134,44 @@ fn extends_same_file_and_other_file() {
     assert_eq!(api["ports"][0]["port"], 3000);
     assert_eq!(publications(&v, "e/job"), [(9000, 9000)]);
     // The extended-from file is not a project of its own.
-    assert!(v["workloads"].as_array().unwrap().iter().all(|w| w["name"] != "base"));
+    assert!(
+        v["workloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["name"] != "base")
+    );
 }
 
 #[test]
 fn extends_cycles_and_missing_targets_are_reported() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "compose.yaml", "services:\n  a:\n    extends: b\n  b:\n    extends: a\n  c:\n    extends: nope\n");
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  a:\n    extends: b\n  b:\n    extends: a\n  c:\n    extends: nope\n",
+    );
     let (code, report) = common::check_json(&[&d.path().to_string_lossy()]);
     assert_eq!(code, 2);
     let rules = common::rule_lines(&report);
-    assert!(rules.iter().any(|(r, _)| r == "invalid-extends"), "{rules:?}");
-    assert!(rules.contains(&("undefined-service".into(), 7)), "{rules:?}");
+    assert!(
+        rules.iter().any(|(r, _)| r == "invalid-extends"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("undefined-service".into(), 7)),
+        "{rules:?}"
+    );
 }
 
 #[test]
 fn include_brings_in_another_project_s_services() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "db/compose.yaml", "services:\n  database:\n    image: postgres:16\n    expose: ['5432']\n");
+    write(
+        d.path(),
+        "db/compose.yaml",
+        "services:\n  database:\n    image: postgres:16\n    expose: ['5432']\n",
+    );
     write(
         d.path(),
         "app/compose.yaml",
@@ -117,13 +181,20 @@ fn include_brings_in_another_project_s_services() {
     let v = ir(&[&app.to_string_lossy()]);
     workload(&v, "inc/database");
     let intent = &v["intents"][0];
-    assert_eq!((intent["from"].as_str(), intent["to"].as_str()), (Some("inc/api"), Some("inc/database")));
+    assert_eq!(
+        (intent["from"].as_str(), intent["to"].as_str()),
+        (Some("inc/api"), Some("inc/database"))
+    );
 }
 
 #[test]
 fn profiles_select_services() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "compose.yaml", "name: p\nservices:\n  web:\n    image: nginx\n  debug:\n    image: busybox\n    profiles: [dev]\n");
+    write(
+        d.path(),
+        "compose.yaml",
+        "name: p\nservices:\n  web:\n    image: nginx\n  debug:\n    image: busybox\n    profiles: [dev]\n",
+    );
     let p = d.path().to_string_lossy().into_owned();
     let v = ir(&[&p]);
     assert_eq!(v["workloads"].as_array().unwrap().len(), 1);
@@ -135,11 +206,19 @@ fn profiles_select_services() {
 fn project_name_precedence_and_normalisation() {
     let d = tempfile::tempdir().unwrap();
     let dir = d.path().join("My.Shop_1");
-    write(&dir, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    write(
+        &dir,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n",
+    );
     let p = dir.to_string_lossy().into_owned();
     assert_eq!(ir(&[&p])["projects"][0]["name"], "myshop_1");
     assert_eq!(ir(&[&p, "-p", "Other"])["projects"][0]["name"], "other");
-    write(&dir, "compose.yaml", "name: Named\nservices:\n  web:\n    image: nginx\n");
+    write(
+        &dir,
+        "compose.yaml",
+        "name: Named\nservices:\n  web:\n    image: nginx\n",
+    );
     assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "named");
 }
 
@@ -152,7 +231,15 @@ fn addresses_are_allocated_like_docker_in_declaration_order() {
         "name: a\nservices:\n  one:\n    image: x\n    networks:\n      n1:\n      n2:\n        ipv4_address: 10.89.0.2\n  two:\n    image: x\n    networks: [n2]\nnetworks:\n  n1: {}\n  n2:\n    ipam:\n      config: [{subnet: 10.89.0.0/24}]\n",
     );
     let v = ir(&[&d.path().to_string_lossy()]);
-    let net = |id: &str| v["networks"].as_array().unwrap().iter().find(|n| n["id"] == id).unwrap().clone();
+    let net = |id: &str| {
+        v["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["id"] == id)
+            .unwrap()
+            .clone()
+    };
     // n2 declares 10.89.0.0/24, so n1 gets the next free /24.
     assert_eq!(net("a/n1")["subnet"], "10.89.1.0/24");
     assert_eq!(net("a/n2")["gateway"], "10.89.0.1");
@@ -174,7 +261,15 @@ fn every_port_form_of_the_spec_lowers() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["host_ip"].as_str().unwrap().into(), p["host_port_start"].as_u64(), p["host_port_end"].as_u64(), p["port"].as_u64().unwrap(), p["protocol"].as_str().unwrap().into()))
+        .map(|p| {
+            (
+                p["host_ip"].as_str().unwrap().into(),
+                p["host_port_start"].as_u64(),
+                p["host_port_end"].as_u64(),
+                p["port"].as_u64().unwrap(),
+                p["protocol"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     let expect = [
         ("0.0.0.0", None, None, 80, "tcp"),
@@ -186,6 +281,9 @@ fn every_port_form_of_the_spec_lowers() {
         ("0.0.0.0", Some(9000), Some(9010), 84, "tcp"),
         ("0.0.0.0", Some(7000), Some(7001), 85, "sctp"),
     ];
-    let expect: Vec<_> = expect.iter().map(|(a, b, c, d, e)| (a.to_string(), *b, *c, *d, e.to_string())).collect();
+    let expect: Vec<_> = expect
+        .iter()
+        .map(|(a, b, c, d, e)| (a.to_string(), *b, *c, *d, e.to_string()))
+        .collect();
     assert_eq!(pubs, expect);
 }

@@ -12,7 +12,13 @@ fn run(path: &str) -> (Vec<diagnostic::Diagnostic>, String) {
     let analysis = driver::analyze(&[Input::Path(path.to_string())], &LoadOptions::default());
     let sources = &analysis.loaded.sources;
     let summary = Summary::of(&analysis.diagnostics, sources, 0);
-    let text = diagnostic::render(Format::Concise, &analysis.diagnostics, sources, &summary, false);
+    let text = diagnostic::render(
+        Format::Concise,
+        &analysis.diagnostics,
+        sources,
+        &summary,
+        false,
+    );
     (analysis.diagnostics, text)
 }
 
@@ -22,7 +28,10 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
     for rule in RULES {
         let name = rule.code.name;
         let dir = format!("tests/fixtures/rules/{name}");
-        assert!(Path::new(&dir).is_dir(), "rule {name} has no fixture directory {dir}");
+        assert!(
+            Path::new(&dir).is_dir(),
+            "rule {name} has no fixture directory {dir}"
+        );
 
         let (fail, text) = run(&format!("{dir}/fail.yaml"));
         assert!(
@@ -47,8 +56,15 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
 fn every_rule_has_a_documented_page() {
     for rule in RULES {
         let page = topoc::analyze::rules::render_doc(rule);
-        assert!(page.contains(rule.code.code) && page.contains("## Fails"), "{page}");
-        assert!(rule.doc.len() > 80, "rule {} needs a real doc", rule.code.name);
+        assert!(
+            page.contains(rule.code.code) && page.contains("## Fails"),
+            "{page}"
+        );
+        assert!(
+            rule.doc.len() > 80,
+            "rule {} needs a real doc",
+            rule.code.name
+        );
         assert_ne!(rule.fail_example, rule.pass_example);
     }
 }

@@ -7,12 +7,17 @@ use std::process::{Command, Output};
 /// The shared corpus beside the checkout, or `None` (after saying why) when
 /// it is absent; under `TOPOC_REQUIRE_CORPUS=1` absence is a failure.
 pub fn corpus(sub: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(sub);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub);
     if dir.is_dir() {
         return Some(dir);
     }
     if std::env::var("TOPOC_REQUIRE_CORPUS").as_deref() == Ok("1") {
-        panic!("corpus not found at {} and TOPOC_REQUIRE_CORPUS=1", dir.display());
+        panic!(
+            "corpus not found at {} and TOPOC_REQUIRE_CORPUS=1",
+            dir.display()
+        );
     }
     eprintln!("skipped: corpus not found at {}", dir.display());
     None
@@ -54,6 +59,11 @@ pub fn rule_lines(report: &serde_json::Value) -> Vec<(String, u64)> {
         .as_array()
         .expect("diagnostics array")
         .iter()
-        .map(|d| (d["rule"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }

@@ -36,16 +36,18 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             if inside {
                 continue;
             }
-            let how = if net.subnet_declared {
-                "declared"
+            let message = if net.subnet_declared {
+                format!(
+                    "address {addr} of `{}` is not a usable host address of network `{}` (subnet {subnet})",
+                    w.name, net.name
+                )
             } else {
-                "allocated"
+                format!(
+                    "address {addr} of `{}` is outside network `{}`, which declares no subnet (topoc allocated {subnet}); Docker only honours `ipv4_address` on networks with a configured subnet",
+                    w.name, net.name
+                )
             };
-            let mut d = Diagnostic::new(
-                &ADDRESS_OUTSIDE_SUBNET,
-                origin.span,
-                format!("address {addr} of `{}` is not a usable host address of network `{}` ({how} subnet {subnet})", w.name, net.name),
-            )
+            let mut d = Diagnostic::new(&ADDRESS_OUTSIDE_SUBNET, origin.span, message)
             .with_help(format!("use an address inside {subnet}, or declare the subnet under the network's `ipam.config`"))
             .with_resource(t.workload_id(id));
             if let Some(s) = net.subnet_origin {

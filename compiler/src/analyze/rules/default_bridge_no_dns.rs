@@ -11,8 +11,8 @@ use crate::ir::{IntentSource, IntentTarget, NetworkMode};
 
 pub static RULE: Rule = Rule {
     code: &DEFAULT_BRIDGE_NO_DNS,
-    doc: "A service is reached by name — a host in an environment value or an \
-`x-topoc.talks-to` entry — but sits on Docker's default bridge (`network_mode: bridge`). The \
+    doc: "A service is reached by name — a host in an environment value, an \
+`x-topoc.talks-to` entry or a `depends_on` entry — but sits on Docker's default bridge (`network_mode: bridge`). The \
 default bridge has no embedded DNS: the name does not resolve and the client fails with \
 \"unknown host\". Put the services on a user-defined network (Compose's default behaviour when \
 `network_mode` is left out).",
@@ -25,7 +25,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     t.intents
         .iter()
-        .filter(|i| matches!(i.source, IntentSource::Environment | IntentSource::TalksTo))
+        // Legacy `links` do resolve on the default bridge (through /etc/hosts).
+        .filter(|i| i.source != IntentSource::Links)
         .filter_map(|i| {
             let IntentTarget::Workload(to) = i.to else { return None };
             let dst = t.workload(to);
