@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod diagnostic;
+pub mod config;
 pub mod driver;
 pub mod input;
 pub mod ir;

@@ -39,7 +39,8 @@ pub enum Command {
 /// Inputs shared by every command that reads a topology.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files or directories (recursive: *.yml, *.yaml, *.json), or `-` for stdin.
+    /// Files or directories (recursive: *.yml, *.yaml, *.json), or `-` for stdin
+    /// (default: the current directory).
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
     /// Compose file(s), merged in order into one project (like `docker compose -f`).
@@ -72,8 +73,10 @@ impl InputArgs {
                 inputs.push(Input::Path(p.clone()));
             }
         }
+        // No PATH and no -f: the current directory, as `docker compose` does
+        // (and as the pre-commit hook, which passes no file names, needs).
         if inputs.is_empty() && self.files.is_empty() {
-            return Err("no input: give at least one PATH or -f FILE".into());
+            inputs.push(Input::Path(".".into()));
         }
         let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
         let mut profiles = self.profiles.clone();
@@ -105,6 +108,10 @@ pub enum DiagFormat {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 impl From<DiagFormat> for diagnostic::Format {
@@ -113,6 +120,8 @@ impl From<DiagFormat> for diagnostic::Format {
             DiagFormat::Human => diagnostic::Format::Human,
             DiagFormat::Concise => diagnostic::Format::Concise,
             DiagFormat::Json => diagnostic::Format::Json,
+            DiagFormat::Sarif => diagnostic::Format::Sarif,
+            DiagFormat::Github => diagnostic::Format::Github,
         }
     }
 }
@@ -152,13 +161,11 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
         return;
     }
     let summary = Summary::of(diags, sources, 0);
-    let text = diagnostic::render(
-        format.into(),
-        diags,
-        sources,
-        &summary,
-        use_color(std::io::stderr().is_terminal()),
-    );
+    let opts = diagnostic::RenderOptions {
+        color: use_color(std::io::stderr().is_terminal()),
+        rule_doc: &rule_doc,
+    };
+    let text = diagnostic::render_with(format.into(), diags, sources, &summary, &opts);
     eprint!("{text}");
 }
 
@@ -174,6 +181,11 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
+}
+
+/// A code's documentation page from the rule registry (for SARIF's rule help).
+pub fn rule_doc(code: &diagnostic::Code) -> Option<String> {
+    topoc::analyze::rules::find(code.code).map(topoc::analyze::rules::render_doc)
 }
 
 /// Usage problems that clap cannot see (exit 2).
