@@ -5,8 +5,8 @@ use super::{DiagFormat, FailOn, InputArgs, exit, rule_doc, usage_error, use_colo
 use clap::Args;
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use topoc::diagnostic::{self, Severity, Summary};
 use topoc::config::ConfigSource;
+use topoc::diagnostic::{self, Severity, Summary};
 use topoc::driver;
 
 #[derive(Args)]
