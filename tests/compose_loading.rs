@@ -291,7 +291,11 @@ fn every_port_form_of_the_spec_lowers() {
 #[test]
 fn env_files_feed_intents_and_environment_wins() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "api.env", "DB_HOST=database\nDB_PORT=5432\nCACHE_HOST=cache\n");
+    write(
+        d.path(),
+        "api.env",
+        "DB_HOST=database\nDB_PORT=5432\nCACHE_HOST=cache\n",
+    );
     write(
         d.path(),
         "compose.yaml",
@@ -306,8 +310,15 @@ fn env_files_feed_intents_and_environment_wins() {
         .collect();
     assert_eq!(intents, [("ef/database".to_string(), Some(5432))]);
     // A missing required env file is an input error.
-    write(d.path(), "compose.yaml", "services:\n  api:\n    image: node\n    env_file: missing.env\n");
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  api:\n    image: node\n    env_file: missing.env\n",
+    );
     let (code, report) = common::check_json(&[&d.path().to_string_lossy()]);
     assert_eq!(code, 2);
-    assert_eq!(common::rule_lines(&report), [("unreadable-file".to_string(), 4)]);
+    assert_eq!(
+        common::rule_lines(&report),
+        [("unreadable-file".to_string(), 4)]
+    );
 }

@@ -35,8 +35,23 @@ fn scalar() -> impl Strategy<Value = String> {
 }
 
 const KEYS: &[&str] = &[
-    "image", "ports", "expose", "networks", "network_mode", "depends_on", "links", "environment",
-    "profiles", "extends", "x-topoc", "aliases", "ipv4_address", "ipam", "config", "subnet", "internal",
+    "image",
+    "ports",
+    "expose",
+    "networks",
+    "network_mode",
+    "depends_on",
+    "links",
+    "environment",
+    "profiles",
+    "extends",
+    "x-topoc",
+    "aliases",
+    "ipv4_address",
+    "ipam",
+    "config",
+    "subnet",
+    "internal",
 ];
 
 /// A random nested document using compose vocabulary.
