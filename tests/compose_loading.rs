@@ -257,7 +257,8 @@ fn every_port_form_of_the_spec_lowers() {
         "name: pf\nservices:\n  s:\n    image: x\n    ports:\n      - \"80\"\n      - \"8080:81\"\n      - \"127.0.0.1:8081:82/udp\"\n      - \"[::1]:8082:83\"\n      - \"8000-8001:8000-8001\"\n      - \"9000-9010:84\"\n      - target: 85\n        published: \"7000-7001\"\n        host_ip: 0.0.0.0\n        protocol: sctp\n",
     );
     let v = ir(&[&d.path().to_string_lossy()]);
-    let pubs: Vec<(String, Option<u64>, Option<u64>, u64, String)> = v["publications"]
+    type Row = (String, Option<u64>, Option<u64>, u64, String);
+    let pubs: Vec<Row> = v["publications"]
         .as_array()
         .unwrap()
         .iter()
