@@ -49,8 +49,8 @@ fn config_is_found_upward_and_counts_suppressed() {
         out.contains("0 errors, 0 warnings, 0 infos in 2 files (1 suppressed)"),
         "{out}"
     );
-    // From inside the project directory too (no PATH: the current directory).
-    let (code, _) = topoc(&dir.path().join("app"), &["check"]);
+    // From inside the project directory too.
+    let (code, _) = topoc(&dir.path().join("app"), &["check", "."]);
     assert_eq!(code, 0);
     let (code, out) = topoc(
         dir.path(),

@@ -39,8 +39,7 @@ pub enum Command {
 /// Inputs shared by every command that reads a topology.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files or directories (recursive: *.yml, *.yaml, *.json), or `-` for stdin
-    /// (default: the current directory).
+    /// Files or directories (recursive: *.yml, *.yaml, *.json), or `-` for stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
     /// Compose file(s), merged in order into one project (like `docker compose -f`).
@@ -73,10 +72,8 @@ impl InputArgs {
                 inputs.push(Input::Path(p.clone()));
             }
         }
-        // No PATH and no -f: the current directory, as `docker compose` does
-        // (and as the pre-commit hook, which passes no file names, needs).
         if inputs.is_empty() && self.files.is_empty() {
-            inputs.push(Input::Path(".".into()));
+            return Err("no input: give at least one PATH or -f FILE".into());
         }
         let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
         let mut profiles = self.profiles.clone();
