@@ -139,6 +139,9 @@ fn hooks_manifest_declares_both_hooks() {
     }
     assert_eq!(hooks[0]["entry"], "topoc check");
     // No file names are passed, so the hook names the input: the repo root.
-    assert_eq!(hooks[0]["args"], serde_json::json!(["--format", "concise", "."]));
+    assert_eq!(
+        hooks[0]["args"],
+        serde_json::json!(["--format", "concise", "."])
+    );
     assert_eq!(hooks[1]["entry"], "topoc compile --check");
 }

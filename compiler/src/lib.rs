@@ -1,8 +1,8 @@
 //! topoc: a declarative topology compiler. See `compiler/ARCHITECTURE.md`.
 
 pub mod analyze;
-pub mod diagnostic;
 pub mod config;
+pub mod diagnostic;
 pub mod driver;
 pub mod input;
 pub mod ir;
