@@ -29,13 +29,22 @@ pub fn generate(services: usize, seed: u64) -> GenFile {
         let (kind, image, port) = KINDS[i % KINDS.len()];
         let name = format!("{kind}-{i}");
         let _ = write!(t, "  {name}:\n    image: {image}\n");
-        // Networks near the service's own group, so groups form clusters.
-        let home = i * networks / services.max(1);
-        let count = rng.range(1, 3);
-        let nets: Vec<usize> = (0..count)
-            .map(|k| (home + k * rng.range(0, 2)) % networks)
-            .collect();
-        let mut nets = nets;
+        // Groups of five (web, api, worker, db, cache) share a home network
+        // (never an internal one, so published fronts are reachable) and
+        // join up to two neighbouring ones, so groups form clusters.
+        let base = i - i % KINDS.len();
+        let groups = services.div_ceil(KINDS.len());
+        let mut home = (i / KINDS.len()) * networks / groups.max(1);
+        if is_internal(home) {
+            home = (home + 1) % networks;
+        }
+        let mut nets = vec![home];
+        for _ in 1..rng.range(1, 3) {
+            let n = (home + rng.range(1, 3)) % networks;
+            if !(kind == "web" && is_internal(n)) {
+                nets.push(n);
+            }
+        }
         nets.sort_unstable();
         nets.dedup();
         if kind == "web" && next_host_port < 65000 {
@@ -46,10 +55,8 @@ pub fn generate(services: usize, seed: u64) -> GenFile {
                 next_host_port += 1;
             }
         }
-        if i >= KINDS.len() && kind != "db" && kind != "cache" {
-            // Depend on the data services of the previous group.
-            let base = i - i % KINDS.len();
-            let (db, cache) = (base - 2, base - 1);
+        let (db, cache) = (base + 3, base + 4);
+        if matches!(kind, "web" | "api" | "worker") && cache < services {
             let _ = write!(
                 t,
                 "    depends_on:\n      - db-{db}\n      - cache-{cache}\n"
@@ -84,7 +91,7 @@ pub fn generate(services: usize, seed: u64) -> GenFile {
     for n in 0..networks {
         let (a, b) = subnet_base(n);
         let _ = write!(t, "  net-{n}:\n    driver: bridge\n");
-        if n % 7 == 3 {
+        if is_internal(n) {
             t.push_str("    internal: true\n");
         }
         let _ = write!(
@@ -96,6 +103,11 @@ pub fn generate(services: usize, seed: u64) -> GenFile {
         name: "compose.yaml".into(),
         text: t,
     }
+}
+
+/// Every seventh network is internal (a data-only segment).
+fn is_internal(n: usize) -> bool {
+    n % 7 == 3
 }
 
 /// Network `n`'s /20 inside 10.128.0.0/9: second and third octets.

@@ -105,7 +105,7 @@ struct Planned {
 /// refer to workloads declared later in the same namespace.
 struct Ns {
     name: String,
-    team: &'static str,
+    team: String,
     env: &'static str,
     mesh: bool,
     deny_egress: bool,
@@ -149,7 +149,7 @@ pub fn generate(objects: usize, seed: u64) -> Vec<GenFile> {
             text: out.text,
         });
     }
-    let mut namespaces: Vec<(String, &str, &str)> = Vec::new();
+    let mut namespaces: Vec<(String, String, &str)> = Vec::new();
     let mut i = 0;
     while left > 0 {
         i += 1;
@@ -160,7 +160,7 @@ pub fn generate(objects: usize, seed: u64) -> Vec<GenFile> {
         };
         write_namespace(&mut out, &mut rng, &ns, &namespaces);
         left = out.left;
-        namespaces.push((ns.name.clone(), ns.team, ns.env));
+        namespaces.push((ns.name.clone(), ns.team.clone(), ns.env));
         files.push(GenFile {
             name: format!("{i:04}-{}.yaml", ns.name),
             text: out.text,
@@ -182,7 +182,14 @@ pub fn join(files: &[GenFile]) -> String {
 }
 
 fn plan(rng: &mut Rng, i: usize) -> Ns {
-    let team = *rng.pick(TEAMS);
+    // Teams grow with the cluster (about eight namespaces each), so a
+    // `team` namespaceSelector selects a handful of namespaces, as it does
+    // in real clusters, whatever the size.
+    let k = rng.range(0, (i / 8).max(TEAMS.len() - 1));
+    let team = match k / TEAMS.len() {
+        0 => TEAMS[k].to_string(),
+        g => format!("{}{g}", TEAMS[k % TEAMS.len()]),
+    };
     let env = *rng.pick(ENVS);
     let n = rng.range(6, 24);
     // Every namespace has a web front and an api; the rest is a mix.
@@ -204,7 +211,7 @@ fn plan(rng: &mut Rng, i: usize) -> Ns {
         team,
         env,
         mesh: rng.chance(50),
-        deny_egress: rng.chance(50),
+        deny_egress: rng.chance(70),
         workloads,
     }
 }
@@ -233,9 +240,24 @@ fn kube_system(out: &mut Out) {
             "    - name: dns-tcp\n      port: 53\n      targetPort: dns-tcp\n      protocol: TCP\n",
         ));
     }
+    // The cluster's Prometheus, which every namespace lets scrape `metrics`.
+    if out.doc() {
+        out.text.push_str(
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n  labels:\n    kubernetes.io/metadata.name: monitoring\n    team: platform\n",
+        );
+    }
+    if out.doc() {
+        out.text.push_str(concat!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: prometheus\n  namespace: monitoring\n",
+            "spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: prometheus\n",
+            "  template:\n    metadata:\n      labels:\n        app: prometheus\n    spec:\n      containers:\n",
+            "        - name: prometheus\n          image: prom/prometheus:v2.54.1\n          ports:\n",
+            "            - name: web\n              containerPort: 9090\n",
+        ));
+    }
 }
 
-fn write_namespace(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &str)]) {
+fn write_namespace(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, String, &str)]) {
     if out.doc() {
         let t = &mut out.text;
         let _ = write!(
@@ -263,7 +285,13 @@ fn write_namespace(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &s
     }
 }
 
-fn workload(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned, earlier: &[(String, &str, &str)]) {
+fn workload(
+    out: &mut Out,
+    rng: &mut Rng,
+    ns: &Ns,
+    w: &Planned,
+    earlier: &[(String, String, &str)],
+) {
     if !out.doc() {
         return;
     }
@@ -306,10 +334,9 @@ fn workload(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned, earlier: &[(Stri
     }
     let _ = write!(
         t,
-        "  selector:\n    matchLabels:\n      app: {w}\n  template:\n    metadata:\n      labels:\n        app: {w}\n        tier: {tier}\n        version: v{v}\n    spec:\n      containers:\n",
+        "  selector:\n    matchLabels:\n      app: {w}\n  template:\n    metadata:\n      labels:\n        app: {w}\n        tier: {tier}\n        version: v1\n    spec:\n      containers:\n",
         w = w.name,
         tier = r.tier,
-        v = rng.range(1, 3)
     );
     let _ = write!(
         t,
@@ -323,7 +350,9 @@ fn workload(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned, earlier: &[(Stri
         );
     }
     if r.tier != "data" && r.tier != "cache" {
-        t.push_str("            - name: metrics\n              containerPort: 9091\n");
+        if r.ports.iter().all(|(n, _)| *n != "metrics") {
+            t.push_str("            - name: metrics\n              containerPort: 9091\n");
+        }
         // Env URLs name a data dependency (same namespace) and sometimes an
         // api of an earlier namespace, as services do in practice.
         if !deps.is_empty() || !earlier.is_empty() {
@@ -355,9 +384,16 @@ fn workload(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned, earlier: &[(Stri
                 }
             }
         }
-        if !earlier.is_empty() && rng.chance(20) {
-            let (other, _, _) =
-                &earlier[rng.range(earlier.len().saturating_sub(50), earlier.len() - 1)];
+        // An api of a recent namespace of the same environment (whose
+        // policy admits its environment).
+        let recent = &earlier[earlier.len().saturating_sub(50)..];
+        let peers: Vec<&str> = recent
+            .iter()
+            .filter(|(_, _, env)| *env == ns.env)
+            .map(|(name, _, _)| name.as_str())
+            .collect();
+        if !peers.is_empty() && rng.chance(20) {
+            let other = rng.pick(&peers);
             let _ = write!(
                 t,
                 "            - name: UPSTREAM_URL\n              value: http://api-1.{other}.svc.cluster.local:80/v1\n"
@@ -404,7 +440,7 @@ fn service(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned) {
     }
 }
 
-fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &str)]) {
+fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, String, &str)]) {
     if out.doc() {
         let types = if ns.deny_egress {
             "[Ingress, Egress]"
@@ -431,6 +467,9 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &st
                 ns.name
             );
         }
+        // Inside the namespace, to the team's other namespaces and to the
+        // environment's shared apis; HTTPS to the internet but not to the
+        // cloud metadata endpoint or private ranges.
         if out.doc() {
             let _ = write!(
                 out.text,
@@ -438,21 +477,25 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &st
                     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-egress\n  namespace: {}\n",
                     "spec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - podSelector: {{}}\n",
                     "        - namespaceSelector:\n            matchLabels:\n              team: {}\n",
+                    "        - namespaceSelector:\n            matchLabels:\n              env: {}\n          podSelector:\n",
+                    "            matchLabels:\n              app: api-1\n",
                     "    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except:\n              - 10.0.0.0/8\n",
                     "              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n"
                 ),
-                ns.name, ns.team
+                ns.name, ns.team, ns.env
             );
         }
     }
     for w in &ns.workloads {
-        if !rng.chance(70) {
+        let r = w.role;
+        // Every data store is fenced; 70% of the services are.
+        let data = matches!(r.tier, "data" | "cache");
+        if !data && !rng.chance(70) {
             continue;
         }
         if !out.doc() {
             return;
         }
-        let r = w.role;
         let t = &mut out.text;
         let _ = write!(
             t,
@@ -460,24 +503,31 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &st
             w = w.name,
             ns = ns.name
         );
-        let callers = match r.tier {
-            "frontend" => "frontend",
-            "backend" => "frontend",
-            _ => "backend",
-        };
-        let _ = write!(
-            t,
-            "        - podSelector:\n            matchLabels:\n              tier: {callers}\n"
-        );
+        if data || r.tier == "worker" {
+            t.push_str("        - podSelector:\n            matchExpressions:\n              - key: tier\n                operator: In\n                values: [frontend, backend, worker]\n");
+        } else {
+            t.push_str(
+                "        - podSelector:\n            matchLabels:\n              tier: frontend\n",
+            );
+        }
+        // The first api serves the other namespaces of its environment
+        // (their `UPSTREAM_URL`).
+        if w.name == "api-1" {
+            let _ = write!(
+                t,
+                "        - namespaceSelector:\n            matchLabels:\n              env: {}\n",
+                ns.env
+            );
+        }
         if rng.chance(30) && !earlier.is_empty() {
-            let (_, team, _) = earlier[rng.range(0, earlier.len() - 1)];
+            let (_, team, _) = &earlier[rng.range(0, earlier.len() - 1)];
             let _ = write!(
                 t,
                 "        - namespaceSelector:\n            matchLabels:\n              team: {team}\n          podSelector:\n            matchLabels:\n              tier: backend\n"
             );
         }
-        if rng.chance(10) {
-            t.push_str("        - namespaceSelector:\n            matchExpressions:\n              - key: env\n                operator: In\n                values: [prod, staging]\n");
+        if rng.chance(5) {
+            t.push_str("        - namespaceSelector:\n            matchExpressions:\n              - key: env\n                operator: In\n                values: [prod, staging]\n          podSelector:\n            matchLabels:\n              tier: frontend\n");
         }
         if r.tier == "frontend" {
             t.push_str("        - ipBlock:\n            cidr: 0.0.0.0/0\n            except:\n              - 10.0.0.0/8\n              - 172.16.0.0/12\n");
@@ -491,9 +541,9 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &st
                 let _ = write!(t, "        - protocol: TCP\n          port: {port}\n");
             }
         }
-        // Monitoring scrapes metrics from a labelled namespace.
-        if r.tier != "data" && r.tier != "cache" && rng.chance(50) {
-            t.push_str("    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: platform\n          podSelector:\n            matchLabels:\n              app: prometheus\n      ports:\n        - protocol: TCP\n          port: metrics\n");
+        // Prometheus in the monitoring namespace scrapes metrics.
+        if !data && rng.chance(50) {
+            t.push_str("    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: monitoring\n          podSelector:\n            matchLabels:\n              app: prometheus\n      ports:\n        - protocol: TCP\n          port: metrics\n");
         }
     }
     if rng.chance(40) && out.doc() {
@@ -504,33 +554,45 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, &str, &st
                 "spec:\n  podSelector:\n    matchLabels:\n      tier: backend\n  policyTypes: [Ingress]\n  ingress:\n",
                 "    - from:\n        - ipBlock:\n            cidr: 192.168.0.0/16\n            except:\n              - 192.168.13.0/24\n",
                 "        - ipBlock:\n            cidr: 203.0.113.0/24\n      ports:\n        - protocol: TCP\n          port: http\n",
-                "        - protocol: TCP\n          port: 8443\n          endPort: 8450\n"
+                "        - protocol: TCP\n          port: 8080\n          endPort: 8090\n"
             ),
             ns.name
         );
     }
 }
 
+/// Istio routing of a Service: a VirtualService (path match, timeout,
+/// retries, a subset) and, when the budget allows, its DestinationRule.
 fn virtual_service(out: &mut Out, rng: &mut Rng, ns: &Ns, w: &Planned) {
     if !out.doc() {
         return;
     }
+    let timeout = [2, 5, 10, 30][rng.range(0, 3)];
     let _ = write!(
         out.text,
         concat!(
             "apiVersion: networking.istio.io/v1beta1\nkind: VirtualService\nmetadata:\n  name: {w}\n  namespace: {ns}\n",
             "spec:\n  hosts:\n    - {w}.{ns}.svc.cluster.local\n  http:\n    - match:\n        - uri:\n            prefix: /v2\n",
-            "      route:\n        - destination:\n            host: {w}\n            port:\n              number: 80\n",
-            "          weight: {a}\n        - destination:\n            host: {w}\n            subset: canary\n            port:\n",
-            "              number: 80\n          weight: {b}\n      timeout: 5s\n      retries:\n        attempts: 3\n",
+            "      route:\n        - destination:\n            host: {w}\n            subset: v1\n            port:\n              number: 80\n",
+            "      timeout: {timeout}s\n      retries:\n        attempts: 3\n",
             "    - route:\n        - destination:\n            host: {w}\n            port:\n              number: 80\n"
         ),
         w = w.name,
         ns = ns.name,
-        a = 90,
-        b = 10
+        timeout = timeout
     );
-    let _ = rng;
+    if out.doc() {
+        let _ = write!(
+            out.text,
+            concat!(
+                "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: {w}\n  namespace: {ns}\n",
+                "spec:\n  host: {w}\n  trafficPolicy:\n    connectionPool:\n      http:\n        http2MaxRequests: 1000\n",
+                "  subsets:\n    - name: v1\n      labels:\n        version: v1\n"
+            ),
+            w = w.name,
+            ns = ns.name
+        );
+    }
 }
 
 #[cfg(test)]
@@ -554,6 +616,7 @@ mod tests {
     fn realistic_mix() {
         let text = join(&generate(3000, 7));
         for kind in [
+            "DestinationRule",
             "Namespace",
             "Deployment",
             "StatefulSet",
