@@ -2,6 +2,8 @@
 //! environment and stdin, writes stdout/stderr, and picks exit codes.
 
 mod check;
+mod connectivity;
+mod explain;
 mod ir;
 mod rules;
 
@@ -27,6 +29,10 @@ pub struct Cli {
 pub enum Command {
     /// Check inputs for conflicts and policy gaps.
     Check(check::CheckArgs),
+    /// Who can reach whom, on which protocols and ports.
+    Connectivity(connectivity::ConnectivityArgs),
+    /// Why a flow is allowed or denied.
+    Explain(explain::ExplainArgs),
     /// Dump the network IR.
     Ir(ir::IrArgs),
     /// List every rule, or explain one.
@@ -159,6 +165,31 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
     eprint!("{text}");
 }
 
+/// Write a command's product to stdout, or atomically to `-o FILE`
+/// (temporary file + rename, so a failed run never leaves a partial file).
+pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
+    use std::io::Write;
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+                return ExitCode::from(exit::INVALID);
+            }
+            ExitCode::from(exit::OK)
+        }
+        Some(path) => {
+            let tmp = format!("{path}.topoc-tmp");
+            match std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)) {
+                Ok(()) => ExitCode::from(exit::OK),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    usage_error(&format!("cannot write {path}: {e}"))
+                }
+            }
+        }
+    }
+}
+
 /// Usage problems that clap cannot see (exit 2).
 pub fn usage_error(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -169,6 +200,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Connectivity(a) => connectivity::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Rules(a) => rules::run(a),
     }
