@@ -79,46 +79,74 @@ pub struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    /// Read, decode and parse one file; failures become diagnostics.
-    pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
+    /// Read and decode one file into the source map (once per path);
+    /// failures become diagnostics.
+    pub fn read_text(&mut self, name: &str, path: &Path) -> Option<FileId> {
+        self.read_text_at(name, path, None)
+    }
+
+    fn read_text_at(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<FileId> {
         if let Some(id) = self.loaded.sources.find_path(path) {
-            return Some(self.parse(id, true));
+            return Some(id);
         }
-        let text = match source::read_file(path) {
-            Ok(t) => t,
+        match source::read_file(path) {
+            Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
                 let (text, pos) = match &err {
                     source::ReadError::NotUtf8 { valid_prefix, byte } => {
                         let f = SourceFile::new(name, path, valid_prefix.clone());
-                        let p = f.pos_of_byte(*byte);
-                        (valid_prefix.clone(), p)
+                        (valid_prefix.clone(), f.pos_of_byte(*byte))
                     }
-                    _ => (String::new(), Pos { offset: 0, line: 1, column: 1 }),
+                    _ => (
+                        String::new(),
+                        Pos {
+                            offset: 0,
+                            line: 1,
+                            column: 1,
+                        },
+                    ),
                 };
                 let id = self.loaded.sources.add(SourceFile::new(name, path, text));
-                let span = Span { file: id, start: pos, end: pos };
+                let span = Span {
+                    file: id,
+                    start: pos,
+                    end: pos,
+                };
                 let mut d = Diagnostic::new(&diag::UNREADABLE_FILE, span, format!("{name}: {err}"));
                 if let Some(at) = at {
                     d = d.with_related(at, "referenced here");
                 }
                 self.loaded.diagnostics.push(d);
-                return None;
+                None
             }
-        };
-        let id = self.loaded.sources.add(SourceFile::new(name, path, text));
+        }
+    }
+
+    /// Read, decode and parse one file; failures become diagnostics. A file
+    /// already read is parsed again from its text (its diagnostics are
+    /// deduplicated by the driver).
+    pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
+        let id = self.read_text_at(name, path, at)?;
         Some(self.parse(id, true))
     }
 
     /// Add text that did not come from a file (stdin).
     pub fn add_text(&mut self, name: &str, text: String) -> ParsedFile {
-        let id = self.loaded.sources.add(SourceFile::new(name, PathBuf::from("."), text));
+        let id = self
+            .loaded
+            .sources
+            .add(SourceFile::new(name, PathBuf::from("."), text));
         self.parse(id, true)
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
         let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
         self.loaded.diagnostics.extend(diags);
-        ParsedFile { id, documents, explicit }
+        ParsedFile {
+            id,
+            documents,
+            explicit,
+        }
     }
 }
 
@@ -154,8 +182,16 @@ fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
     let id = loaded
         .sources
         .add(SourceFile::new(name, PathBuf::from(name), String::new()));
-    let p = Pos { offset: 0, line: 1, column: 1 };
-    Span { file: id, start: p, end: p }
+    let p = Pos {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
+    Span {
+        file: id,
+        start: p,
+        end: p,
+    }
 }
 
 /// Load every input into one topology.
@@ -163,7 +199,9 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     let mut files: Vec<ParsedFile> = Vec::new();
     {
-        let mut reader = Reader { loaded: &mut loaded };
+        let mut reader = Reader {
+            loaded: &mut loaded,
+        };
         for input in inputs {
             match input {
                 Input::Stdin(text) => files.push(reader.add_text("-", text.clone())),

@@ -168,6 +168,8 @@ pub struct Network {
     pub subnet_origin: Option<Origin>,
     /// The implicit `default` network Compose adds.
     pub implicit: bool,
+    /// Docker's default bridge (`network_mode: bridge`): reachable by address, no DNS.
+    pub default_bridge: bool,
     pub origin: Origin,
 }
 
@@ -300,6 +302,10 @@ pub struct Workload {
     pub ignores: Vec<(String, Origin)>,
     /// Environment variables as written (name, value, span of the value).
     pub env: Vec<EnvVar>,
+    /// The service's `networks` key, when written (conflicts with `network_mode`).
+    pub networks_key: Option<Origin>,
+    /// The service's `ports` key, when written.
+    pub ports_key: Option<Origin>,
     pub origin: Origin,
 }
 
@@ -385,6 +391,26 @@ pub struct OpaqueObject {
     pub origin: Origin,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Network,
+    Service,
+}
+
+/// A reference that names nothing (kept so rules can report it in place).
+#[derive(Debug, Clone)]
+pub struct DanglingRef {
+    pub kind: RefKind,
+    pub name: String,
+    /// The workload that holds the reference.
+    pub from: Option<WorkloadId>,
+    /// The key it appears under: `depends_on`, `links`, `network_mode`, `extends`, ...
+    pub context: &'static str,
+    /// Why the name does not resolve, when it is not simply undefined.
+    pub note: Option<String>,
+    pub origin: Origin,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Topology {
     pub projects: Vec<Project>,
@@ -397,6 +423,7 @@ pub struct Topology {
     pub ingresses: Vec<Ingress>,
     pub intents: Vec<Intent>,
     pub opaque: Vec<OpaqueObject>,
+    pub dangling: Vec<DanglingRef>,
     /// Istio routing objects.
     pub virtual_services: Vec<VirtualService>,
     pub destination_rules: Vec<DestinationRule>,

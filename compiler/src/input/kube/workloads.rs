@@ -105,6 +105,8 @@ impl Cx<'_> {
             named_volumes: Vec::new(),
             ignores: Vec::new(),
             env: Vec::new(),
+            networks_key: None,
+            ports_key: None,
             origin,
         };
         for (k, span) in &annotation_spans {

@@ -1,0 +1,124 @@
+//! Interpolation variables (process environment over the project's `.env`
+//! or `--env-file`) and the `${...}` pass over a file's values, which runs
+//! per file before anything else looks at them (compose-go step 3).
+
+use super::dotenv;
+use super::interpolate;
+use crate::diagnostic::{self as diag, Diagnostic};
+use crate::input::Reader;
+use crate::source::Span;
+use crate::syntax::{Node, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Variables visible to interpolation.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+}
+
+/// Build the environment of a project in `dir`: `env_file` (or `dir/.env`
+/// when present), overridden by the process environment.
+pub fn project_env(
+    reader: &mut Reader,
+    dir: &Path,
+    env_file: Option<&str>,
+    process: &BTreeMap<String, String>,
+) -> Env {
+    let mut vars = BTreeMap::new();
+    let path = match env_file {
+        Some(f) => Some(Path::new(f).to_path_buf()),
+        None => {
+            let p = dir.join(".env");
+            p.is_file().then_some(p)
+        }
+    };
+    if let Some(path) = path {
+        let name = path.to_string_lossy().into_owned();
+        let id = match reader.loaded.sources.find_path(&path) {
+            Some(id) => Some(id),
+            None => reader.read_text(&name, &path),
+        };
+        if let Some(id) = id {
+            let text = reader.loaded.sources.get(id).text.clone();
+            let lookup = |k: &str| process.get(k).cloned();
+            match dotenv::parse(&text, Some(&lookup)) {
+                Ok(map) => vars.extend(map),
+                Err(e) => {
+                    let f = reader.loaded.sources.get(id);
+                    let start = f.pos_of_byte(0);
+                    reader.loaded.diagnostics.push(Diagnostic::new(
+                        &diag::INVALID_INTERPOLATION,
+                        Span {
+                            file: id,
+                            start,
+                            end: start,
+                        },
+                        format!("cannot parse env file {name}: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+    vars.extend(process.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Env { vars }
+}
+
+/// Substitute `${...}` in every value (never in keys) of `node`.
+pub fn interpolate_tree(
+    node: &mut Node,
+    env: &Env,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let span = node.span;
+    match &mut node.value {
+        Value::Scalar(s) => {
+            if !s.text.contains('$') {
+                return;
+            }
+            let lookup = |k: &str| env.get(k);
+            match interpolate::substitute(&s.text, &lookup) {
+                Ok(out) => {
+                    for var in out.unset {
+                        diags.push(
+                            Diagnostic::new(
+                                &diag::UNSET_VARIABLE,
+                                span,
+                                format!("variable `{var}` is not set; defaulting to an empty string"),
+                            )
+                            .with_help("set it in the environment or the project's .env file, or give a default: ${VAR:-default}"),
+                        );
+                    }
+                    s.text = out.value;
+                }
+                Err(e) => diags.push(Diagnostic::new(
+                    &diag::INVALID_INTERPOLATION,
+                    span,
+                    format!("invalid interpolation in `{}`: {e}", path.join(".")),
+                )),
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                path.push(format!("[{i}]"));
+                interpolate_tree(item, env, path, diags);
+                path.pop();
+            }
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                path.push(e.key.as_str().unwrap_or("?").to_string());
+                interpolate_tree(&mut e.value, env, path, diags);
+                path.pop();
+            }
+        }
+        Value::Null => {}
+    }
+}
