@@ -73,8 +73,9 @@ impl Cx<'_> {
                 pol.isolates_ingress = true;
                 pol.isolates_egress = !pol.egress.is_empty();
             }
-            Some(types) => {
-                pol.policy_types_origin = Some(Origin::from(types.span));
+            Some(_) => {
+                // The key: findings about isolation point at `policyTypes:`.
+                pol.policy_types_origin = spec.entry("policyTypes").map(|e| Origin::from(e.key.span));
                 let items = self.seq_field(spec, "policyTypes");
                 if items.is_empty() {
                     pol.isolates_ingress = true;
