@@ -88,22 +88,40 @@ fn default_deny_keeps_talks_to_and_publications() {
 #[test]
 fn open_lets_every_service_reach_every_other() {
     let got = connectivity(&SHOP.replace("POLICY", "open"));
-    assert!(got.contains(&"shop/web[ComposeService] => shop/db[ComposeService] : All Connections".to_string()));
-    assert!(got.contains(&"shop/tool[ComposeService] => shop/web[ComposeService] : All Connections".to_string()));
+    assert!(got.contains(
+        &"shop/web[ComposeService] => shop/db[ComposeService] : All Connections".to_string()
+    ));
+    assert!(got.contains(
+        &"shop/tool[ComposeService] => shop/web[ComposeService] : All Connections".to_string()
+    ));
     // Still no inbound path to db: its only network is internal.
-    assert!(!got.iter().any(|l| l.ends_with("=> shop/db[ComposeService] : TCP 5432") && l.starts_with("0.0.0.0")));
+    assert!(
+        !got.iter()
+            .any(|l| l.ends_with("=> shop/db[ComposeService] : TCP 5432")
+                && l.starts_with("0.0.0.0"))
+    );
 }
 
 #[test]
 fn explain_compose_names_networks() {
     let dir = project(&SHOP.replace("POLICY", "isolate-networks"));
     let p = dir.path().to_str().unwrap();
-    let o = topoc(&["explain", p, "--from", "web", "--to", "db", "--port", "5432"]);
+    let o = topoc(&[
+        "explain", p, "--from", "web", "--to", "db", "--port", "5432",
+    ]);
     let out = stdout(&o);
-    assert!(out.starts_with("DENIED: shop/web[ComposeService] => shop/db[ComposeService] on 5432/tcp"), "{out}");
+    assert!(
+        out.starts_with("DENIED: shop/web[ComposeService] => shop/db[ComposeService] on 5432/tcp"),
+        "{out}"
+    );
     assert!(out.contains("share no network"), "{out}");
     let o = topoc(&["explain", p, "--from", "api", "--to", "db"]);
     let out = stdout(&o);
-    assert!(out.starts_with("ALLOWED: shop/api[ComposeService] => shop/db[ComposeService] : All Connections"), "{out}");
+    assert!(
+        out.starts_with(
+            "ALLOWED: shop/api[ComposeService] => shop/db[ComposeService] : All Connections"
+        ),
+        "{out}"
+    );
     assert!(out.contains("shared networks: shop/back"), "{out}");
 }

@@ -64,6 +64,13 @@ fn every_scenario_matches_the_reference() {
             failed.push(name);
         }
     }
-    println!("{}/{} scenarios match", scenarios.len() - failed.len(), scenarios.len());
-    assert!(failed.is_empty(), "scenarios differing from the reference: {failed:?}");
+    println!(
+        "{}/{} scenarios match",
+        scenarios.len() - failed.len(),
+        scenarios.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "scenarios differing from the reference: {failed:?}"
+    );
 }

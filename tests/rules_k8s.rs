@@ -21,17 +21,35 @@ fn network_policy_traps() {
     // x's ingress allows only 8000-8100 from b/y, so 8080 lands in range.
     assert!(has("b/y[Pod] => a/x[Pod] : TCP 8080"), "{lines:#?}");
     // y's egress-only policy (no policyTypes) also isolates its ingress.
-    assert!(!lines.iter().any(|l| l.ends_with("=> b/y[Pod] : All Connections")), "{lines:#?}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.ends_with("=> b/y[Pod] : All Connections")),
+        "{lines:#?}"
+    );
     // z (app=x in namespace b) is not reachable through x's ANDed peer and is
     // not isolated: everybody reaches z.
     assert!(has("a/x[Pod] => b/z[Pod] : All Connections"));
     // External sources split at the ipBlock and its except.
-    assert!(has("10.0.0.0-10.0.255.255[External] => a/x[Pod] : All Connections"), "{lines:#?}");
-    assert!(has("10.2.0.0-10.255.255.255[External] => a/x[Pod] : All Connections"));
-    assert!(!lines.iter().any(|l| l.starts_with("10.1.0.0-10.1.255.255[External] => a/x")));
-    assert!(has("10.1.0.0-10.1.255.255[External] => b/z[Pod] : All Connections"));
+    assert!(
+        has("10.0.0.0-10.0.255.255[External] => a/x[Pod] : All Connections"),
+        "{lines:#?}"
+    );
+    assert!(has(
+        "10.2.0.0-10.255.255.255[External] => a/x[Pod] : All Connections"
+    ));
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("10.1.0.0-10.1.255.255[External] => a/x"))
+    );
+    assert!(has(
+        "10.1.0.0-10.1.255.255[External] => b/z[Pod] : All Connections"
+    ));
     // y's egress to x: port web (8080/TCP) and SCTP 53 by name.
-    assert!(!has("b/y[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections"));
+    assert!(!has(
+        "b/y[Pod] => 0.0.0.0-255.255.255.255[External] : All Connections"
+    ));
 }
 
 #[test]
@@ -39,10 +57,19 @@ fn isolation_findings_point_at_policy_types_or_the_direction_key() {
     let (_, report) = check_json(&["tests/fixtures/kube/traps.yaml"]);
     let lines = rule_lines(&report);
     // y-egress has no policyTypes: the `egress:` key (line 65) is primary.
-    assert!(lines.contains(&("policy-types-implicit".into(), 65)), "{lines:?}");
-    assert!(lines.contains(&("egress-blocks-dns".into(), 65)), "{lines:?}");
+    assert!(
+        lines.contains(&("policy-types-implicit".into(), 65)),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&("egress-blocks-dns".into(), 65)),
+        "{lines:?}"
+    );
     // The ipBlock rule of x-ingress: external addresses on every port.
-    assert!(!lines.iter().any(|(r, _)| r == "policy-allows-all"), "{lines:?}");
+    assert!(
+        !lines.iter().any(|(r, _)| r == "policy-allows-all"),
+        "{lines:?}"
+    );
 }
 
 fn temp_yaml(text: &str) -> tempfile::NamedTempFile {
@@ -97,6 +124,15 @@ fn lists_json_and_owner_references() {
     )
     .unwrap();
     let lines = connectivity(f.path().to_str().unwrap());
-    assert!(lines.contains(&"ops/agent[DaemonSet] => ops/solo[Pod] : All Connections".to_string()), "{lines:#?}");
-    assert_eq!(lines.iter().filter(|l| l.starts_with("ops/agent[DaemonSet] =>")).count(), 2);
+    assert!(
+        lines.contains(&"ops/agent[DaemonSet] => ops/solo[Pod] : All Connections".to_string()),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("ops/agent[DaemonSet] =>"))
+            .count(),
+        2
+    );
 }

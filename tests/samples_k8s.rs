@@ -46,15 +46,47 @@ fn focus_and_formats() {
     ]));
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("src,dst,conn"));
-    assert!(lines.all(|l| l.contains("production/db[StatefulSet]")), "{out}");
-    let json = stdout(&topoc(&["connectivity", "samples/k8s-policies", "--format", "json"]));
+    assert!(
+        lines.all(|l| l.contains("production/db[StatefulSet]")),
+        "{out}"
+    );
+    let json = stdout(&topoc(&[
+        "connectivity",
+        "samples/k8s-policies",
+        "--format",
+        "json",
+    ]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert!(v.as_array().unwrap().iter().all(|e| e["src"].is_string() && e["conn"].is_string()));
-    let dot = stdout(&topoc(&["connectivity", "samples/k8s-policies", "--format", "dot"]));
-    assert!(dot.starts_with("digraph") && dot.contains("subgraph cluster_") && dot.contains("style=dashed"));
-    let mm = stdout(&topoc(&["connectivity", "samples/k8s-policies", "--format", "mermaid"]));
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["src"].is_string() && e["conn"].is_string())
+    );
+    let dot = stdout(&topoc(&[
+        "connectivity",
+        "samples/k8s-policies",
+        "--format",
+        "dot",
+    ]));
+    assert!(
+        dot.starts_with("digraph")
+            && dot.contains("subgraph cluster_")
+            && dot.contains("style=dashed")
+    );
+    let mm = stdout(&topoc(&[
+        "connectivity",
+        "samples/k8s-policies",
+        "--format",
+        "mermaid",
+    ]));
     assert!(mm.starts_with("flowchart LR") && mm.contains("subgraph") && mm.contains("-->|"));
-    let md = stdout(&topoc(&["connectivity", "samples/k8s-policies", "--format", "md"]));
+    let md = stdout(&topoc(&[
+        "connectivity",
+        "samples/k8s-policies",
+        "--format",
+        "md",
+    ]));
     assert!(md.starts_with("| src | dst | conn |"));
 }
 
@@ -72,13 +104,43 @@ fn explain_names_the_rules() {
     ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0));
-    assert!(out.starts_with("DENIED: production/web[Deployment] => production/db[StatefulSet] on 5432/tcp"), "{out}");
-    assert!(out.contains("policy production/allow-api-to-db (samples/k8s-policies/policies.yaml:"), "{out}");
-    let o = topoc(&["explain", "samples/k8s-policies", "--from", "api", "--to", "db"]);
+    assert!(
+        out.starts_with(
+            "DENIED: production/web[Deployment] => production/db[StatefulSet] on 5432/tcp"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("policy production/allow-api-to-db (samples/k8s-policies/policies.yaml:"),
+        "{out}"
+    );
+    let o = topoc(&[
+        "explain",
+        "samples/k8s-policies",
+        "--from",
+        "api",
+        "--to",
+        "db",
+    ]);
     let out = stdout(&o);
-    assert!(out.starts_with("ALLOWED: production/api[Deployment] => production/db[StatefulSet] : TCP 5432"), "{out}");
-    assert!(out.contains("ingress rule #1 (samples/k8s-policies/policies.yaml:"), "{out}");
-    let bad = topoc(&["explain", "samples/k8s-policies", "--from", "nope", "--to", "db"]);
+    assert!(
+        out.starts_with(
+            "ALLOWED: production/api[Deployment] => production/db[StatefulSet] : TCP 5432"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("ingress rule #1 (samples/k8s-policies/policies.yaml:"),
+        "{out}"
+    );
+    let bad = topoc(&[
+        "explain",
+        "samples/k8s-policies",
+        "--from",
+        "nope",
+        "--to",
+        "db",
+    ]);
     assert_eq!(bad.status.code(), Some(2));
 }
 

@@ -62,6 +62,7 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     if let Some(f) = &args.focus {
         c.focus(&loaded.topology, f);
     }
-    let text = graph::render(&c, args.format.into());
-    super::write_product(args.output.as_deref(), &text)
+    super::write_product_with(args.output.as_deref(), |w| {
+        graph::write(&c, args.format.into(), w)
+    })
 }

@@ -172,7 +172,11 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
     match output {
         None => {
             let mut out = std::io::stdout().lock();
-            if out.write_all(text.as_bytes()).and_then(|_| out.flush()).is_err() {
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
                 return ExitCode::from(exit::INVALID);
             }
             ExitCode::from(exit::OK)
@@ -180,6 +184,37 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
         Some(path) => {
             let tmp = format!("{path}.topoc-tmp");
             match std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)) {
+                Ok(()) => ExitCode::from(exit::OK),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    usage_error(&format!("cannot write {path}: {e}"))
+                }
+            }
+        }
+    }
+}
+
+/// Like `write_product`, for products streamed by a writer function.
+pub fn write_product_with(
+    output: Option<&str>,
+    f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> ExitCode {
+    use std::io::Write;
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if f(&mut out).and_then(|_| out.flush()).is_err() {
+                return ExitCode::from(exit::INVALID);
+            }
+            ExitCode::from(exit::OK)
+        }
+        Some(path) => {
+            let tmp = format!("{path}.topoc-tmp");
+            let res = std::fs::File::create(&tmp).and_then(|mut file| {
+                f(&mut file)?;
+                file.flush()
+            });
+            match res.and_then(|_| std::fs::rename(&tmp, path)) {
                 Ok(()) => ExitCode::from(exit::OK),
                 Err(e) => {
                     let _ = std::fs::remove_file(&tmp);

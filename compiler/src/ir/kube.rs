@@ -2,8 +2,8 @@
 //! NetworkPolicies (defaulting already applied by the front end).
 
 use super::{Labels, NamespaceId, Origin, Protocol, ServiceId, Topology};
-use std::collections::HashMap;
 use ipnet::IpNet;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceType {

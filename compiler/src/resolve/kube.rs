@@ -7,8 +7,8 @@
 //! against the classes of the namespaces they can reach.
 
 use crate::ir::{
-    LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex,
-    Topology, WorkloadId,
+    LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
+    WorkloadId,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -80,14 +80,22 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         services: ServiceIndex::new(t),
         ..Default::default()
     };
-    type Key = (NamespaceId, Vec<(String, String)>, Vec<(String, Protocol, u16)>);
+    type Key = (
+        NamespaceId,
+        Vec<(String, String)>,
+        Vec<(String, Protocol, u16)>,
+    );
     let mut by_key: HashMap<Key, ClassId> = HashMap::new();
     for id in t.workload_ids() {
         let w = t.workload(id);
         if w.project.is_some() {
             continue;
         }
-        let labels: BTreeMap<_, _> = w.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let labels: BTreeMap<_, _> = w
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let mut named: Vec<_> = w
             .ports
             .iter()
@@ -136,7 +144,10 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         .iter()
         .map(|v| {
             let ns = &t.namespace(v.namespace).name;
-            v.hosts.iter().map(|(h, _)| r.services.lookup(ns, h)).collect()
+            v.hosts
+                .iter()
+                .map(|(h, _)| r.services.lookup(ns, h))
+                .collect()
         })
         .collect();
     r.dr_service = t

@@ -7,9 +7,7 @@
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
 use super::kube::RuleInfo;
-use crate::ir::{
-    ComposePolicy, Direction, Origin, PolicyRule, Protocol, Topology, WorkloadId,
-};
+use crate::ir::{ComposePolicy, Direction, Origin, PolicyRule, Protocol, Topology, WorkloadId};
 use crate::resolve::Resolved;
 use crate::source::SourceMap;
 use std::fmt::Write;
@@ -163,7 +161,10 @@ fn direction(w: &mut Writer, r: &Resolved, dir: Direction, from: Subject, to: Su
     let subject_name = w.name(subject);
     let _ = writeln!(w.out, "\n{} of {subject_name}:", capitalize(label));
     let Subject::Workload(sw) = subject else {
-        let _ = writeln!(w.out, "  external addresses are not governed by NetworkPolicies: all allowed");
+        let _ = writeln!(
+            w.out,
+            "  external addresses are not governed by NetworkPolicies: all allowed"
+        );
         return ConnSet::all();
     };
     let Some(sc) = k.class_of[sw.index()] else {
@@ -274,7 +275,7 @@ fn compose_explain(w: &mut Writer, r: &Resolved, from: Subject, to: Subject) -> 
             m(s, &fname) && m(d, &tname)
         })
         .fold(ConnSet::none(), |mut acc, e| {
-            acc.union_with(&e.conn);
+            acc.union_with(c.conn(e));
             acc
         });
     let mut body = String::new();
@@ -289,9 +290,17 @@ fn compose_explain(w: &mut Writer, r: &Resolved, from: Subject, to: Subject) -> 
         .map(|n| format!("{} ({})", t.network_id(*n), w.at(t.network(*n).origin)))
         .collect();
     if let Subject::Workload(x) = from
-        && let Some(p) = t.workload(x).project.and_then(|p| t.projects.get(p.index()))
+        && let Some(p) = t
+            .workload(x)
+            .project
+            .and_then(|p| t.projects.get(p.index()))
     {
-        let _ = writeln!(body, "\nproject {} uses policy `{}`", p.name, p.policy.as_str());
+        let _ = writeln!(
+            body,
+            "\nproject {} uses policy `{}`",
+            p.name,
+            p.policy.as_str()
+        );
         if p.policy == ComposePolicy::DefaultDeny {
             let _ = writeln!(body, "  only `talks-to` flows and publications are allowed");
         }

@@ -104,6 +104,23 @@ pub fn covers(intervals: &[Range], piece: Range) -> bool {
         .any(|r| r.first <= piece.first && piece.first <= r.last)
 }
 
+/// Whether the union of `intervals` contains every address of `r`.
+pub fn covers_range(intervals: &[Range], r: Range) -> bool {
+    let mut v: Vec<Range> = intervals.to_vec();
+    v.sort_unstable();
+    let mut next = u64::from(r.first);
+    for i in v {
+        if u64::from(i.first) > next {
+            break;
+        }
+        next = next.max(u64::from(i.last) + 1);
+        if next > u64::from(r.last) {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,21 +163,4 @@ mod tests {
         assert_eq!(p.len(), 4);
         assert!(covers(&iv, p[1]) && covers(&iv, p[2]) && !covers(&iv, p[0]));
     }
-}
-
-/// Whether the union of `intervals` contains every address of `r`.
-pub fn covers_range(intervals: &[Range], r: Range) -> bool {
-    let mut v: Vec<Range> = intervals.to_vec();
-    v.sort_unstable();
-    let mut next = u64::from(r.first);
-    for i in v {
-        if u64::from(i.first) > next {
-            break;
-        }
-        next = next.max(u64::from(i.last) + 1);
-        if next > u64::from(r.last) {
-            return true;
-        }
-    }
-    false
 }

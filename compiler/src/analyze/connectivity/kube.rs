@@ -28,6 +28,11 @@ impl BitSet {
     pub fn contains(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
+    pub fn union_with(&mut self, o: &BitSet) {
+        for (a, b) in self.0.iter_mut().zip(&o.0) {
+            *a |= b;
+        }
+    }
 }
 
 /// One rule of one policy, pre-evaluated.
@@ -45,7 +50,12 @@ pub struct RuleInfo {
 }
 
 impl RuleInfo {
-    pub fn new(t: &Topology, r: &KubeResolved, ns: crate::ir::NamespaceId, rule: &PolicyRule) -> Self {
+    pub fn new(
+        t: &Topology,
+        r: &KubeResolved,
+        ns: crate::ir::NamespaceId,
+        rule: &PolicyRule,
+    ) -> Self {
         let mut classes = BitSet::new(r.classes.len());
         let mut ips = Vec::new();
         for peer in &rule.peers {
@@ -118,6 +128,12 @@ pub struct Engine<'a> {
     /// Every interval of ingress (resp. egress) ipBlocks, for the pieces.
     pub ingress_ips: Vec<Range>,
     pub egress_ips: Vec<Range>,
+    /// Per class and direction: an index into `reach`, the union of the
+    /// peers its rules can match — a cheap test that skips most pairs.
+    /// Classes with the same rule list share one entry.
+    ingress_reach: Vec<u32>,
+    egress_reach: Vec<u32>,
+    reach: Vec<(bool, BitSet)>,
 }
 
 impl<'a> Engine<'a> {
@@ -132,6 +148,9 @@ impl<'a> Engine<'a> {
             egress_rules: vec![Vec::new(); n],
             ingress_ips: Vec::new(),
             egress_ips: Vec::new(),
+            ingress_reach: Vec::new(),
+            egress_reach: Vec::new(),
+            reach: Vec::new(),
         };
         for (pi, p) in t.policies.iter().enumerate() {
             let mut ids = [Vec::new(), Vec::new()];
@@ -159,7 +178,48 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        let mut seen: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
+        for dir in 0..2 {
+            let lists = if dir == 0 {
+                &e.ingress_rules
+            } else {
+                &e.egress_rules
+            };
+            let mut ids = Vec::with_capacity(n);
+            for list in lists {
+                let id = *seen.entry(list.clone()).or_insert_with(|| {
+                    let mut all = false;
+                    let mut bits = BitSet::new(n);
+                    for &ri in list {
+                        let rule = &e.rules[ri as usize];
+                        all |= rule.all_peers;
+                        bits.union_with(&rule.classes);
+                    }
+                    e.reach.push((all, bits));
+                    e.reach.len() as u32 - 1
+                });
+                ids.push(id);
+            }
+            if dir == 0 {
+                e.ingress_reach = ids;
+            } else {
+                e.egress_reach = ids;
+            }
+        }
         e
+    }
+
+    /// Whether some rule could allow anything between the two classes.
+    fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+        let ok = |isolated: &[bool], reach: &[u32], subject: ClassId, peer: ClassId| {
+            if !isolated[subject.index()] {
+                return true;
+            }
+            let (all, bits) = &self.reach[reach[subject.index()] as usize];
+            *all || bits.contains(peer.index())
+        };
+        ok(&self.egress_isolated, &self.egress_reach, src, dst)
+            && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
     }
 
     fn class(&self, c: ClassId) -> &Class {
@@ -189,6 +249,9 @@ impl<'a> Engine<'a> {
     }
 
     pub fn pair(&self, src: ClassId, dst: ClassId) -> ConnSet {
+        if !self.may_allow(src, dst) {
+            return ConnSet::none();
+        }
         let eg = self.allowed(Direction::Egress, src, dst);
         if eg.is_empty() {
             return eg;
@@ -250,10 +313,11 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
             if conn.is_empty() {
                 continue;
             }
+            let conn = out.conn_id(conn);
             for &a in &eps[s.index()] {
                 for &b in &eps[d.index()] {
                     if a != b {
-                        out.push(a, b, conn.clone());
+                        out.push_id(a, b, conn);
                     }
                 }
             }
@@ -264,8 +328,9 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
         for &d in &classes {
             let conn = e.from_external(piece, d);
             if !conn.is_empty() {
+                let conn = out.conn_id(conn);
                 for &b in &eps[d.index()] {
-                    out.push(x, b, conn.clone());
+                    out.push_id(x, b, conn);
                 }
             }
         }
@@ -275,8 +340,9 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
         for &s in &classes {
             let conn = e.to_external(s, piece);
             if !conn.is_empty() {
+                let conn = out.conn_id(conn);
                 for &a in &eps[s.index()] {
-                    out.push(a, x, conn.clone());
+                    out.push_id(a, x, conn);
                 }
             }
         }

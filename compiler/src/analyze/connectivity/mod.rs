@@ -38,18 +38,23 @@ impl Endpoint {
     }
 }
 
-#[derive(Debug, Clone)]
+/// One allowed pair; `conn` indexes `Connectivity::conns` (edges share
+/// their connection sets, so millions of edges stay small).
+#[derive(Debug, Clone, Copy)]
 pub struct Edge {
     pub src: u32,
     pub dst: u32,
-    pub conn: ConnSet,
+    pub conn: u32,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Connectivity {
     pub endpoints: Vec<Endpoint>,
     pub edges: Vec<Edge>,
+    /// Distinct connection sets, and their printed form.
+    pub conns: Vec<(ConnSet, String)>,
     index: HashMap<EndpointKind, u32>,
+    conn_index: HashMap<ConnSet, u32>,
 }
 
 impl Connectivity {
@@ -62,10 +67,7 @@ impl Connectivity {
             EndpointKind::Workload(w) => {
                 let wl = t.workload(w);
                 let ns = t.namespace(wl.namespace).name.clone();
-                (
-                    format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()),
-                    Some(ns),
-                )
+                (format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()), Some(ns))
             }
             EndpointKind::External(r) => (format!("{r}[External]"), None),
         };
@@ -79,8 +81,34 @@ impl Connectivity {
         i
     }
 
+    /// The id of a connection set, interned.
+    pub fn conn_id(&mut self, conn: ConnSet) -> u32 {
+        if let Some(&i) = self.conn_index.get(&conn) {
+            return i;
+        }
+        let i = self.conns.len() as u32;
+        let text = conn.to_string();
+        self.conn_index.insert(conn.clone(), i);
+        self.conns.push((conn, text));
+        i
+    }
+
     pub fn push(&mut self, src: u32, dst: u32, conn: ConnSet) {
+        let conn = self.conn_id(conn);
+        self.push_id(src, dst, conn);
+    }
+
+    pub fn push_id(&mut self, src: u32, dst: u32, conn: u32) {
         self.edges.push(Edge { src, dst, conn });
+    }
+
+    pub fn conn(&self, e: &Edge) -> &ConnSet {
+        &self.conns[e.conn as usize].0
+    }
+
+    /// The printed connection set of an edge.
+    pub fn conn_text(&self, e: &Edge) -> &str {
+        &self.conns[e.conn as usize].1
     }
 
     pub fn src(&self, e: &Edge) -> &Endpoint {
@@ -93,11 +121,19 @@ impl Connectivity {
 
     /// Byte order of source then destination names, as the reference prints.
     fn sort(&mut self) {
-        let eps = &self.endpoints;
-        self.edges.sort_by(|a, b| {
-            (eps[a.src as usize].name.as_str(), eps[a.dst as usize].name.as_str())
-                .cmp(&(eps[b.src as usize].name.as_str(), eps[b.dst as usize].name.as_str()))
+        // Rank endpoints by name once, then sort edges by integer pairs.
+        let mut order: Vec<u32> = (0..self.endpoints.len() as u32).collect();
+        order.sort_by(|a, b| {
+            self.endpoints[*a as usize]
+                .name
+                .cmp(&self.endpoints[*b as usize].name)
         });
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        self.edges
+            .sort_unstable_by_key(|e| (rank[e.src as usize], rank[e.dst as usize]));
     }
 
     /// Keep the edges that touch an endpoint matching `focus`: a workload

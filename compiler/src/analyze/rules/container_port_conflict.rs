@@ -45,8 +45,13 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                             p.protocol.as_str()
                         ),
                     )
-                    .with_related(q.origin.span, format!("first declared by `{}`", c(&q.container)))
-                    .with_help("containers of a pod share one network namespace; use different ports")
+                    .with_related(
+                        q.origin.span,
+                        format!("first declared by `{}`", c(&q.container)),
+                    )
+                    .with_help(
+                        "containers of a pod share one network namespace; use different ports",
+                    )
                     .with_resource(workload_resource(t, w)),
                 );
             }

@@ -28,7 +28,12 @@ warning (truncated answers retry over TCP). The finding points at the policy's \
 /// Whether a rule's peers can reach the cluster DNS: every peer, an ipBlock
 /// (node-local or external resolvers), a kube-dns class in the input, or a
 /// peer that would select kube-dns pods in `kube-system`.
-fn reaches_dns(k: &KubeResolved, info: &RuleInfo, rule: &crate::ir::PolicyRule, dns: &[ClassId]) -> bool {
+fn reaches_dns(
+    k: &KubeResolved,
+    info: &RuleInfo,
+    rule: &crate::ir::PolicyRule,
+    dns: &[ClassId],
+) -> bool {
     if info.all_peers || !info.ips.is_empty() || dns.iter().any(|c| info.matches_class(*c)) {
         return true;
     }
@@ -38,8 +43,12 @@ fn reaches_dns(k: &KubeResolved, info: &RuleInfo, rule: &crate::ir::PolicyRule, 
     pod_labels.insert("k8s-app".into(), "kube-dns".into());
     let _ = k;
     rule.peers.iter().any(|p| {
-        p.namespace_selector.as_ref().is_some_and(|s| s.matches(&ns_labels))
-            && p.pod_selector.as_ref().is_none_or(|s: &LabelSelector| s.matches(&pod_labels))
+        p.namespace_selector
+            .as_ref()
+            .is_some_and(|s| s.matches(&ns_labels))
+            && p.pod_selector
+                .as_ref()
+                .is_none_or(|s: &LabelSelector| s.matches(&pod_labels))
     })
 }
 
@@ -63,7 +72,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     }
     // Per class: (udp ok, tcp ok).
     let mut verdict: Vec<Option<(bool, bool)>> = vec![None; k.classes.len()];
-    for c in 0..k.classes.len() {
+    for (c, slot) in verdict.iter_mut().enumerate() {
         if !engine.egress_isolated[c] {
             continue;
         }
@@ -80,7 +89,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             udp |= conn.contains_port(Protocol::Udp, 53);
             tcp |= conn.contains_port(Protocol::Tcp, 53);
         }
-        verdict[c] = Some((udp, tcp));
+        *slot = Some((udp, tcp));
     }
     let mut out = Vec::new();
     for (pi, p) in t.policies.iter().enumerate() {
@@ -90,7 +99,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let (mut no_udp, mut no_tcp) = (Vec::new(), Vec::new());
         for c in &k.policy_classes[pi] {
             if let Some((udp, tcp)) = verdict[c.index()] {
-                let names = k.classes[c.index()].members.iter().map(|w| t.workload(*w).name.clone());
+                let names = k.classes[c.index()]
+                    .members
+                    .iter()
+                    .map(|w| t.workload(*w).name.clone());
                 if !udp {
                     no_udp.extend(names);
                 } else if !tcp {
@@ -98,7 +110,11 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 }
             }
         }
-        let span = p.policy_types_origin.or(p.egress_origin).unwrap_or(p.origin).span;
+        let span = p
+            .policy_types_origin
+            .or(p.egress_origin)
+            .unwrap_or(p.origin)
+            .span;
         if !no_udp.is_empty() {
             out.push(
                 Diagnostic::new(

@@ -35,10 +35,15 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let engine = Engine::new(t, k);
     let mut out = Vec::new();
     for intent in &t.intents {
-        let Some(sc) = k.class_of[intent.from.index()] else { continue };
+        let Some(sc) = k.class_of[intent.from.index()] else {
+            continue;
+        };
         // Destination pods and the container port each expects.
         let (targets, service): (Vec<WorkloadId>, Option<&crate::ir::Service>) = match &intent.to {
-            IntentTarget::Service(s) => (k.service_workloads[s.index()].clone(), Some(&t.services[s.index()])),
+            IntentTarget::Service(s) => (
+                k.service_workloads[s.index()].clone(),
+                Some(&t.services[s.index()]),
+            ),
             IntentTarget::Workload(w) => (vec![*w], None),
         };
         if targets.is_empty() {
@@ -47,15 +52,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let mut any_allowed = false;
         let mut blocking_classes: Vec<ClassId> = Vec::new();
         for &w in &targets {
-            let Some(dc) = k.class_of[w.index()] else { continue };
+            let Some(dc) = k.class_of[w.index()] else {
+                continue;
+            };
             let conn = engine.pair(sc, dc);
             let need = match (intent.port, service) {
                 (None, _) => None,
                 (Some(p), Some(s)) => {
-                    let sp = s.ports.iter().find(|sp| sp.port == p && sp.protocol == intent.protocol);
+                    let sp = s
+                        .ports
+                        .iter()
+                        .find(|sp| sp.port == p && sp.protocol == intent.protocol);
                     match sp.map(|sp| &sp.target) {
                         Some(PortRef::Number(n)) => Some(*n),
-                        Some(PortRef::Name(n)) => k.classes[dc.index()].named_port(n, intent.protocol),
+                        Some(PortRef::Name(n)) => {
+                            k.classes[dc.index()].named_port(n, intent.protocol)
+                        }
                         None => Some(p),
                     }
                 }
@@ -75,9 +87,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let from = t.workload(intent.from);
-        let port = intent
-            .port
-            .map_or(String::new(), |p| format!(" on {p}/{}", intent.protocol.as_str()));
+        let port = intent.port.map_or(String::new(), |p| {
+            format!(" on {p}/{}", intent.protocol.as_str())
+        });
         let mut d = Diagnostic::new(
             &INTENT_BLOCKED,
             intent.origin.span,
@@ -94,12 +106,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         for (pi, p) in t.policies.iter().enumerate() {
             let sel = &k.policy_classes[pi];
             let isolates_src = p.isolates_egress && sel.contains(&sc);
-            let isolates_dst = p.isolates_ingress && blocking_classes.iter().any(|c| sel.contains(c));
+            let isolates_dst =
+                p.isolates_ingress && blocking_classes.iter().any(|c| sel.contains(c));
             if isolates_src {
-                d = d.with_related(p.origin.span, format!("`{}` isolates the egress of `{}`", p.name, from.name));
+                d = d.with_related(
+                    p.origin.span,
+                    format!("`{}` isolates the egress of `{}`", p.name, from.name),
+                );
             }
             if isolates_dst {
-                d = d.with_related(p.origin.span, format!("`{}` isolates the ingress of `{}`", p.name, intent.target_name));
+                d = d.with_related(
+                    p.origin.span,
+                    format!(
+                        "`{}` isolates the ingress of `{}`",
+                        p.name, intent.target_name
+                    ),
+                );
             }
         }
         out.push(d);

@@ -4,7 +4,12 @@ use crate::ir::{Destination, ServiceId, Topology, VirtualService, parse_service_
 use crate::resolve::kube::KubeResolved;
 
 /// The Service a route host names, from the VirtualService's namespace.
-pub fn host_service(t: &Topology, k: &KubeResolved, vs: &VirtualService, host: &str) -> Option<ServiceId> {
+pub fn host_service(
+    t: &Topology,
+    k: &KubeResolved,
+    vs: &VirtualService,
+    host: &str,
+) -> Option<ServiceId> {
     k.services.lookup(&t.namespace(vs.namespace).name, host)
 }
 
@@ -25,5 +30,7 @@ pub fn looks_in_cluster(t: &Topology, host: &str) -> bool {
 
 /// Every route destination of a VirtualService (not mirrors).
 pub fn destinations(vs: &VirtualService) -> impl Iterator<Item = &Destination> {
-    vs.http.iter().flat_map(|r| r.route.iter().map(|w| &w.destination))
+    vs.http
+        .iter()
+        .flat_map(|r| r.route.iter().map(|w| &w.destination))
 }

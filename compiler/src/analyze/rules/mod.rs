@@ -5,18 +5,20 @@ use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 
 mod address_outside_subnet;
+mod container_port_conflict;
 mod default_bridge_no_dns;
 mod dns_name_collision;
 mod duplicate_address;
-mod host_port_conflict;
-mod container_port_conflict;
 mod duplicate_port_name;
 mod egress_blocks_dns;
+mod host_port_conflict;
 mod intent_blocked;
+mod internal_service_published;
 mod ipblock_except_invalid;
 mod kube_common;
 mod mesh_common;
 mod mirror_host_unknown;
+mod network_mode_conflict;
 mod node_port_conflict;
 mod node_port_out_of_range;
 mod policy_allows_all;
@@ -24,21 +26,19 @@ mod policy_peer_selects_nothing;
 mod policy_port_not_listening;
 mod policy_selects_nothing;
 mod policy_types_implicit;
+mod published_on_internal_network;
 mod redundant_policy_rule;
 mod route_host_unknown;
 mod route_subset_undefined;
 mod route_weights_invalid;
 mod service_selects_nothing;
 mod service_target_port_undefined;
-mod subset_selects_nothing;
-mod workload_not_isolated;
-mod internal_service_published;
-mod network_mode_conflict;
-mod published_on_internal_network;
 mod subnet_overlap;
+mod subset_selects_nothing;
 mod undefined_network;
 mod undefined_service;
 mod unreachable_dependency;
+mod workload_not_isolated;
 
 pub struct Rule {
     pub code: &'static Code,

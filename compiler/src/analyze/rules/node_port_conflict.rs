@@ -45,7 +45,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     ),
                 )
                 .with_related(first.span, format!("first claimed here by `{other}`"))
-                .with_help("nodePorts are cluster-wide; pick another one or let Kubernetes allocate it")
+                .with_help(
+                    "nodePorts are cluster-wide; pick another one or let Kubernetes allocate it",
+                )
                 .with_resource(service_resource(t, s)),
             ),
             None => {

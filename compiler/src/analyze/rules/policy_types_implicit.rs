@@ -70,7 +70,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 ));
             }
         }
-        out.extend(ds.into_iter().map(|d| d.with_resource(policy_resource(t, p))));
+        out.extend(
+            ds.into_iter()
+                .map(|d| d.with_resource(policy_resource(t, p))),
+        );
     }
     out
 }

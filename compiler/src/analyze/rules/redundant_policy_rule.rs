@@ -34,7 +34,13 @@ struct Allowed {
     ext: Vec<(ipset::Range, ConnSet)>,
 }
 
-fn allowed(k: &KubeResolved, info: &RuleInfo, ingress: bool, selected: &[ClassId], pieces: &[ipset::Range]) -> Allowed {
+fn allowed(
+    k: &KubeResolved,
+    info: &RuleInfo,
+    ingress: bool,
+    selected: &[ClassId],
+    pieces: &[ipset::Range],
+) -> Allowed {
     let mut pods = Vec::new();
     for c in 0..k.classes.len() as u32 {
         let c = ClassId(c);
@@ -93,7 +99,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             if rules.len() < 2 {
                 continue;
             }
-            let infos: Vec<RuleInfo> = rules.iter().map(|r| RuleInfo::new(t, k, p.namespace, r)).collect();
+            let infos: Vec<RuleInfo> = rules
+                .iter()
+                .map(|r| RuleInfo::new(t, k, p.namespace, r))
+                .collect();
             let ips: Vec<ipset::Range> = infos.iter().flat_map(|i| i.ips.iter().copied()).collect();
             let pieces = ipset::pieces(&ips);
             let sets: Vec<Allowed> = infos
@@ -104,7 +113,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             // Later rules first, so that of two equal rules the later one is reported.
             for i in (0..rules.len()).rev() {
                 let a = &sets[i];
-                if a.pods.iter().all(|(_, c)| c.is_empty()) && a.ext.iter().all(|(_, c)| c.is_empty()) {
+                if a.pods.iter().all(|(_, c)| c.is_empty())
+                    && a.ext.iter().all(|(_, c)| c.is_empty())
+                {
                     continue; // allows nothing on this input: other rules report that
                 }
                 let others: Vec<&Allowed> = (0..rules.len())

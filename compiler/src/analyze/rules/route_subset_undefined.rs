@@ -25,12 +25,16 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let k = &ctx.resolved.kube;
     let mut out = Vec::new();
     for vs in &t.virtual_services {
-        let dests = vs
-            .http
-            .iter()
-            .flat_map(|r| r.route.iter().map(|w| &w.destination).chain(r.mirror.as_ref()));
+        let dests = vs.http.iter().flat_map(|r| {
+            r.route
+                .iter()
+                .map(|w| &w.destination)
+                .chain(r.mirror.as_ref())
+        });
         for d in dests {
-            let Some((subset, so)) = &d.subset else { continue };
+            let Some((subset, so)) = &d.subset else {
+                continue;
+            };
             let svc = host_service(t, k, vs, &d.host);
             let defined = t.destination_rules.iter().enumerate().any(|(i, dr)| {
                 let same_host = match (svc, k.dr_service[i]) {

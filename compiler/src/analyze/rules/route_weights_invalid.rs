@@ -49,7 +49,14 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 .with_resource(resource(t, "VirtualService", vs.namespace, &vs.name));
             for w in &r.route {
                 if let Some(o) = w.weight_origin {
-                    d = d.with_related(o.span, format!("weight {} for `{}`", w.weight.unwrap_or(0), w.destination.host));
+                    d = d.with_related(
+                        o.span,
+                        format!(
+                            "weight {} for `{}`",
+                            w.weight.unwrap_or(0),
+                            w.destination.host
+                        ),
+                    );
                 }
             }
             out.push(d);

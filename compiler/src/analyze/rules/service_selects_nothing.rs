@@ -33,7 +33,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         })
         .map(|(_, s)| {
             let sel = s.selector.as_ref().map_or(String::new(), |l| {
-                l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+                l.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
             });
             let span = s.selector_origin.unwrap_or(s.origin).span;
             Diagnostic::new(

@@ -35,7 +35,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 s.labels.iter().all(|(k, v)| l.get(k) == Some(v))
             });
             if !hit {
-                let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let labels: Vec<String> =
+                    s.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 out.push(
                     Diagnostic::new(
                         &SUBSET_SELECTS_NOTHING,

@@ -34,11 +34,21 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     }
     let mut out = Vec::new();
     for w in t.workload_ids() {
-        let Some(c) = k.class_of[w.index()] else { continue };
+        let Some(c) = k.class_of[w.index()] else {
+            continue;
+        };
         let wl = t.workload(w);
         for (isolated, dir, help) in [
-            (ing[c.index()], "ingress", "any pod or address can connect to it"),
-            (eg[c.index()], "egress", "it can connect to any pod or address"),
+            (
+                ing[c.index()],
+                "ingress",
+                "any pod or address can connect to it",
+            ),
+            (
+                eg[c.index()],
+                "egress",
+                "it can connect to any pod or address",
+            ),
         ] {
             if isolated {
                 continue;
@@ -47,9 +57,19 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     &WORKLOAD_NOT_ISOLATED,
                     wl.origin.span,
-                    format!("no NetworkPolicy isolates the {dir} of `{}`: {help}", wl.name),
+                    format!(
+                        "no NetworkPolicy isolates the {dir} of `{}`: {help}",
+                        wl.name
+                    ),
                 )
-                .with_help(format!("add a policy selecting it with `{}` in policyTypes", if dir == "ingress" { "Ingress" } else { "Egress" }))
+                .with_help(format!(
+                    "add a policy selecting it with `{}` in policyTypes",
+                    if dir == "ingress" {
+                        "Ingress"
+                    } else {
+                        "Egress"
+                    }
+                ))
                 .with_resource(workload_resource(t, w)),
             );
         }

@@ -28,7 +28,11 @@ fn groups(c: &Connectivity) -> BTreeMap<Option<&str>, Vec<usize>> {
 /// The label of a node inside its cluster: without the `ns/` prefix.
 fn short(ep: &Endpoint) -> &str {
     match &ep.namespace {
-        Some(ns) => ep.name.strip_prefix(ns.as_str()).and_then(|s| s.strip_prefix('/')).unwrap_or(&ep.name),
+        Some(ns) => ep
+            .name
+            .strip_prefix(ns.as_str())
+            .and_then(|s| s.strip_prefix('/'))
+            .unwrap_or(&ep.name),
         None => &ep.name,
     }
 }
@@ -38,7 +42,8 @@ fn dot_str(s: &str) -> String {
 }
 
 pub fn dot(c: &Connectivity) -> String {
-    let mut out = String::from("digraph connectivity {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    let mut out =
+        String::from("digraph connectivity {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
     for (k, (ns, nodes)) in groups(c).iter().enumerate() {
         match ns {
             Some(ns) => {
@@ -60,7 +65,13 @@ pub fn dot(c: &Connectivity) -> String {
         }
     }
     for e in &c.edges {
-        let _ = writeln!(out, "  n{} -> n{} [label={}];", e.src, e.dst, dot_str(&e.conn.to_string()));
+        let _ = writeln!(
+            out,
+            "  n{} -> n{} [label={}];",
+            e.src,
+            e.dst,
+            dot_str(c.conn_text(e))
+        );
     }
     out.push_str("}\n");
     out
@@ -90,7 +101,13 @@ pub fn mermaid(c: &Connectivity) -> String {
         }
     }
     for e in &c.edges {
-        let _ = writeln!(out, "  n{} -->|{}| n{}", e.src, mm_str(&e.conn.to_string()), e.dst);
+        let _ = writeln!(
+            out,
+            "  n{} -->|{}| n{}",
+            e.src,
+            mm_str(c.conn_text(e)),
+            e.dst
+        );
     }
     out
 }

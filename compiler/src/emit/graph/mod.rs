@@ -18,13 +18,27 @@ pub enum Format {
     Mermaid,
 }
 
-pub fn render(c: &Connectivity, format: Format) -> String {
-    match format {
-        Format::Txt => table::txt(c),
+/// Write the result in `format` (streamed for `txt`).
+pub fn write(
+    c: &Connectivity,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = match format {
+        Format::Txt => return table::txt(c, out),
         Format::Json => table::json(c),
         Format::Csv => table::csv(c),
         Format::Md => table::md(c),
         Format::Dot => diagram::dot(c),
         Format::Mermaid => diagram::mermaid(c),
-    }
+    };
+    out.write_all(text.as_bytes())
+}
+
+/// The result in `format`, as a string.
+pub fn render(c: &Connectivity, format: Format) -> String {
+    let mut buf = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write(c, format, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
 }

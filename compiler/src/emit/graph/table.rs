@@ -1,15 +1,23 @@
 //! Line-oriented formats: one row per allowed pair.
 
 use crate::analyze::connectivity::Connectivity;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
-/// `SRC => DST : CONN`, the connlist text format.
-pub fn txt(c: &Connectivity) -> String {
-    let mut out = String::new();
+/// `SRC => DST : CONN`, the connlist text format (streamed: results can
+/// have millions of lines).
+pub fn txt(c: &Connectivity, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::new(out);
     for e in &c.edges {
-        let _ = writeln!(out, "{} => {} : {}", c.src(e).name, c.dst(e).name, e.conn);
+        writeln!(
+            w,
+            "{} => {} : {}",
+            c.src(e).name,
+            c.dst(e).name,
+            c.conn_text(e)
+        )?;
     }
-    out
+    w.flush()
 }
 
 pub fn json(c: &Connectivity) -> String {
@@ -20,7 +28,7 @@ pub fn json(c: &Connectivity) -> String {
             serde_json::json!({
                 "src": c.src(e).name,
                 "dst": c.dst(e).name,
-                "conn": e.conn.to_string(),
+                "conn": c.conn_text(e),
             })
         })
         .collect();
@@ -46,7 +54,7 @@ pub fn csv(c: &Connectivity) -> String {
             "{},{},{}",
             csv_field(&c.src(e).name),
             csv_field(&c.dst(e).name),
-            csv_field(&e.conn.to_string())
+            csv_field(c.conn_text(e))
         );
     }
     out
@@ -61,7 +69,7 @@ pub fn md(c: &Connectivity) -> String {
             "| {} | {} | {} |",
             esc(&c.src(e).name),
             esc(&c.dst(e).name),
-            esc(&e.conn.to_string())
+            esc(c.conn_text(e))
         );
     }
     out

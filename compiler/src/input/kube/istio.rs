@@ -81,7 +81,11 @@ impl Cx<'_> {
         }
         for d in self.seq_field(r, "route") {
             let Some(dest) = d.get("destination") else {
-                self.error(&diag::INVALID_VALUE, d.span, "a route entry needs `destination`");
+                self.error(
+                    &diag::INVALID_VALUE,
+                    d.span,
+                    "a route entry needs `destination`",
+                );
                 continue;
             };
             let Some(destination) = self.destination(dest) else {
@@ -112,7 +116,9 @@ impl Cx<'_> {
             self.error(&diag::INVALID_VALUE, d.span, "a destination needs `host`");
             return None;
         };
-        let subset = self.str_field(d, "subset").map(|(s, sp)| (s, Origin::from(sp)));
+        let subset = self
+            .str_field(d, "subset")
+            .map(|(s, sp)| (s, Origin::from(sp)));
         let port = d
             .get("port")
             .and_then(|p| p.get("number"))
@@ -134,7 +140,11 @@ impl Cx<'_> {
             return;
         };
         let Some((host, span)) = self.str_field(spec, "host") else {
-            self.error(&diag::INVALID_VALUE, origin.span, "a DestinationRule needs `spec.host`");
+            self.error(
+                &diag::INVALID_VALUE,
+                origin.span,
+                "a DestinationRule needs `spec.host`",
+            );
             return;
         };
         let mut dr = DestinationRule {

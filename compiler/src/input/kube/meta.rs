@@ -143,7 +143,10 @@ impl Cx<'_> {
                     self.error(
                         &diag::INVALID_VALUE,
                         e.value.span,
-                        format!("the value of `{k}` must be a string, found {}", e.value.describe()),
+                        format!(
+                            "the value of `{k}` must be a string, found {}",
+                            e.value.describe()
+                        ),
                     );
                     continue;
                 }
@@ -185,7 +188,11 @@ impl Cx<'_> {
             .find(|o| o.get("controller").and_then(Node::as_bool) == Some(true))
             .or(owners.first());
         if let Some(o) = pick {
-            let kind = o.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
+            let kind = o
+                .get("kind")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
             if let Some(name) = o.get("name").and_then(Node::as_str) {
                 m.owner = Some((kind, name.to_string()));
             }
@@ -205,7 +212,10 @@ impl Cx<'_> {
             self.error(
                 &diag::INVALID_VALUE,
                 node.span,
-                format!("a label selector must be a mapping, found {}", node.describe()),
+                format!(
+                    "a label selector must be a mapping, found {}",
+                    node.describe()
+                ),
             );
             return sel;
         }
@@ -214,7 +224,11 @@ impl Cx<'_> {
             let key = e.get("key").and_then(Node::as_str);
             let op = e.get("operator").and_then(Node::as_str);
             let Some(key) = key else {
-                self.error(&diag::INVALID_VALUE, e.span, "a match expression needs a `key`");
+                self.error(
+                    &diag::INVALID_VALUE,
+                    e.span,
+                    "a match expression needs a `key`",
+                );
                 continue;
             };
             let op = match op {

@@ -50,7 +50,10 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
         cx.error(
             &diag::INVALID_VALUE,
             node.span,
-            format!("a Kubernetes object must be a mapping, found {}", node.describe()),
+            format!(
+                "a Kubernetes object must be a mapping, found {}",
+                node.describe()
+            ),
         );
         return;
     }
@@ -97,8 +100,14 @@ pub fn lower(loaded: &mut Loaded, docs: Vec<Document>) {
     for o in &objects {
         match o.kind.as_str() {
             "Namespace" => {}
-            "Pod" | "Deployment" | "ReplicaSet" | "ReplicationController" | "StatefulSet"
-            | "DaemonSet" | "Job" | "CronJob" => cx.workload(o.node, &o.kind),
+            "Pod"
+            | "Deployment"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob" => cx.workload(o.node, &o.kind),
             "Service" => cx.service(o.node),
             "Ingress" => cx.ingress(o.node),
             "NetworkPolicy" => cx.policy(o.node),

@@ -47,7 +47,10 @@ impl Cx<'_> {
         if pol.pod_selector.origin.is_none() {
             pol.pod_selector.origin = Some(origin);
         }
-        for (dir, key) in [(Direction::Ingress, "ingress"), (Direction::Egress, "egress")] {
+        for (dir, key) in [
+            (Direction::Ingress, "ingress"),
+            (Direction::Egress, "egress"),
+        ] {
             let entry = spec.entry(key);
             let rules: Vec<PolicyRule> = self
                 .seq_field(spec, key)
@@ -75,7 +78,8 @@ impl Cx<'_> {
             }
             Some(_) => {
                 // The key: findings about isolation point at `policyTypes:`.
-                pol.policy_types_origin = spec.entry("policyTypes").map(|e| Origin::from(e.key.span));
+                pol.policy_types_origin =
+                    spec.entry("policyTypes").map(|e| Origin::from(e.key.span));
                 let items = self.seq_field(spec, "policyTypes");
                 if items.is_empty() {
                     pol.isolates_ingress = true;

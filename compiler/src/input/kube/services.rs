@@ -5,9 +5,7 @@ use super::Cx;
 use super::meta;
 use super::workloads::valid_port;
 use crate::diagnostic as diag;
-use crate::ir::{
-    Ingress, IngressBackend, Origin, PortRef, Service, ServicePort, ServiceType,
-};
+use crate::ir::{Ingress, IngressBackend, Origin, PortRef, Service, ServicePort, ServiceType};
 use crate::syntax::Node;
 
 impl Cx<'_> {
@@ -138,7 +136,11 @@ impl Cx<'_> {
             Some(s) if s.parse::<u32>().is_ok() => match valid_port(t) {
                 Some(n) => Some(PortRef::Number(n)),
                 None => {
-                    self.error(&diag::INVALID_PORT, t.span, format!("port must be 1-65535, found `{s}`"));
+                    self.error(
+                        &diag::INVALID_PORT,
+                        t.span,
+                        format!("port must be 1-65535, found `{s}`"),
+                    );
                     None
                 }
             },
@@ -214,7 +216,8 @@ impl Cx<'_> {
 pub fn is_port_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 15
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && s.bytes().any(|b| b.is_ascii_lowercase())
         && !s.starts_with('-')
         && !s.ends_with('-')

@@ -254,7 +254,13 @@ impl Cx<'_> {
     }
 
     /// `topoc.dev/talks-to: "db, cache.infra:6379/tcp"`.
-    fn talks_to(&mut self, from: WorkloadId, ns: crate::ir::NamespaceId, value: &str, span: crate::source::Span) {
+    fn talks_to(
+        &mut self,
+        from: WorkloadId,
+        ns: crate::ir::NamespaceId,
+        value: &str,
+        span: crate::source::Span,
+    ) {
         for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match intents::parse_target(item) {
                 Some((host, port, protocol)) => self.pending.push(intents::Pending {
@@ -270,7 +276,9 @@ impl Cx<'_> {
                 None => self.error(
                     &diag::INVALID_VALUE,
                     span,
-                    format!("`{item}` in `{TALKS_TO}` is not `service[.namespace][:port[/protocol]]`"),
+                    format!(
+                        "`{item}` in `{TALKS_TO}` is not `service[.namespace][:port[/protocol]]`"
+                    ),
                 ),
             }
         }
