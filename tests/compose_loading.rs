@@ -257,7 +257,8 @@ fn every_port_form_of_the_spec_lowers() {
         "name: pf\nservices:\n  s:\n    image: x\n    ports:\n      - \"80\"\n      - \"8080:81\"\n      - \"127.0.0.1:8081:82/udp\"\n      - \"[::1]:8082:83\"\n      - \"8000-8001:8000-8001\"\n      - \"9000-9010:84\"\n      - target: 85\n        published: \"7000-7001\"\n        host_ip: 0.0.0.0\n        protocol: sctp\n",
     );
     let v = ir(&[&d.path().to_string_lossy()]);
-    let pubs: Vec<(String, Option<u64>, Option<u64>, u64, String)> = v["publications"]
+    type Row = (String, Option<u64>, Option<u64>, u64, String);
+    let pubs: Vec<Row> = v["publications"]
         .as_array()
         .unwrap()
         .iter()
@@ -286,4 +287,39 @@ fn every_port_form_of_the_spec_lowers() {
         .map(|(a, b, c, d, e)| (a.to_string(), *b, *c, *d, e.to_string()))
         .collect();
     assert_eq!(pubs, expect);
+}
+
+#[test]
+fn env_files_feed_intents_and_environment_wins() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "api.env",
+        "DB_HOST=database\nDB_PORT=5432\nCACHE_HOST=cache\n",
+    );
+    write(
+        d.path(),
+        "compose.yaml",
+        "name: ef\nservices:\n  api:\n    image: node\n    env_file: api.env\n    environment:\n      CACHE_HOST: nowhere\n  database:\n    image: postgres\n  cache:\n    image: redis\n",
+    );
+    let v = ir(&[&d.path().to_string_lossy()]);
+    let intents: Vec<(String, Option<u64>)> = v["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["to"].as_str().unwrap().to_string(), i["port"].as_u64()))
+        .collect();
+    assert_eq!(intents, [("ef/database".to_string(), Some(5432))]);
+    // A missing required env file is an input error.
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  api:\n    image: node\n    env_file: missing.env\n",
+    );
+    let (code, report) = common::check_json(&[&d.path().to_string_lossy()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        common::rule_lines(&report),
+        [("unreadable-file".to_string(), 4)]
+    );
 }

@@ -6,6 +6,7 @@ mod connectivity;
 mod explain;
 mod ir;
 mod rules;
+mod schema;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -37,6 +38,8 @@ pub enum Command {
     Ir(ir::IrArgs),
     /// List every rule, or explain one.
     Rules(rules::RulesArgs),
+    /// Print or write the JSON Schemas (Compose with x-topoc, topoc.yaml, JSON outputs).
+    Schema(schema::SchemaArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -108,6 +111,10 @@ pub enum DiagFormat {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 impl From<DiagFormat> for diagnostic::Format {
@@ -116,6 +123,8 @@ impl From<DiagFormat> for diagnostic::Format {
             DiagFormat::Human => diagnostic::Format::Human,
             DiagFormat::Concise => diagnostic::Format::Concise,
             DiagFormat::Json => diagnostic::Format::Json,
+            DiagFormat::Sarif => diagnostic::Format::Sarif,
+            DiagFormat::Github => diagnostic::Format::Github,
         }
     }
 }
@@ -155,13 +164,11 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
         return;
     }
     let summary = Summary::of(diags, sources, 0);
-    let text = diagnostic::render(
-        format.into(),
-        diags,
-        sources,
-        &summary,
-        use_color(std::io::stderr().is_terminal()),
-    );
+    let opts = diagnostic::RenderOptions {
+        color: use_color(std::io::stderr().is_terminal()),
+        rule_doc: &rule_doc,
+    };
+    let text = diagnostic::render_with(format.into(), diags, sources, &summary, &opts);
     eprint!("{text}");
 }
 
@@ -181,16 +188,10 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => {
-            let tmp = format!("{path}.topoc-tmp");
-            match std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path)) {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    usage_error(&format!("cannot write {path}: {e}"))
-                }
-            }
-        }
+        Some(path) => match write_atomic(std::path::Path::new(path), text) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => usage_error(&format!("cannot write {path}: {e}")),
+        },
     }
 }
 
@@ -225,6 +226,25 @@ pub fn write_product_with(
     }
 }
 
+/// Write a file atomically: a temporary file beside it, then a rename, so a
+/// reader never sees half a file.
+pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A code's documentation page from the rule registry (for SARIF's rule help).
+pub fn rule_doc(code: &diagnostic::Code) -> Option<String> {
+    topoc::analyze::rules::find(code.code).map(topoc::analyze::rules::render_doc)
+}
+
 /// Usage problems that clap cannot see (exit 2).
 pub fn usage_error(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -239,5 +259,6 @@ pub fn run() -> ExitCode {
         Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }

@@ -56,6 +56,16 @@ const INTERNAL_IMAGES: &[&str] = &[
     "oracle",
     "db2",
     "activemq",
+    "postgresql",
+    "mongodb",
+    "mysql-server",
+    "redis-stack",
+    "redis-stack-server",
+    "cp-zookeeper",
+    "clickhouse-server",
+    "cockroachdb",
+    "scylladb",
+    "influxdb2",
 ];
 
 /// The image's name without registry, namespace, tag or digest.
@@ -64,14 +74,12 @@ fn image_kind(image: &str) -> Option<&'static str> {
     let no_digest = lower.split('@').next().unwrap_or("");
     let segments: Vec<&str> = no_digest.split('/').collect();
     let last = segments.last()?.split(':').next().unwrap_or("");
+    // Exact names only: `redis-commander` or `postgres-exporter` are tools
+    // around a back end, not the back end. A namespace segment counts too
+    // (`mcr.microsoft.com/mssql/server`).
     INTERNAL_IMAGES
         .iter()
-        .find(|k| {
-            last == **k
-                || last.starts_with(&format!("{k}-"))
-                || last.starts_with(&format!("{k}_"))
-                || segments.iter().any(|s| s == *k)
-        })
+        .find(|k| last == **k || segments[..segments.len() - 1].contains(k))
         .copied()
 }
 
@@ -131,5 +139,7 @@ mod tests {
         );
         assert_eq!(image_kind("nginx:1.27"), None);
         assert_eq!(image_kind("myorg/redis-commander"), None);
+        assert_eq!(image_kind("bitnami/postgresql:16"), Some("postgresql"));
+        assert_eq!(image_kind("prometheuscommunity/postgres-exporter"), None);
     }
 }

@@ -63,6 +63,11 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
             let mut root = doc.root;
             extends::prepare(&mut root, &env, &mut resolver.reader.loaded.diagnostics);
             resolver.resolve_extends(&mut root, &path, &env);
+            env::inline_env_files(
+                &mut root,
+                &project::dir_of(&resolver.reader.loaded.sources, id),
+                resolver.reader,
+            );
             if let Some(included) = resolver.resolve_includes(&mut root, &path, 0) {
                 let at = root.clone();
                 root = resolver.union(included, root, &at);
