@@ -55,7 +55,7 @@ impl Cx<'_> {
             let rules: Vec<PolicyRule> = self
                 .seq_field(spec, key)
                 .iter()
-                .map(|r| self.rule(r, dir))
+                .filter_map(|r| self.rule(r, dir))
                 .collect();
             let key_origin = entry.map(|e| Origin::from(e.key.span));
             match dir {
@@ -106,7 +106,9 @@ impl Cx<'_> {
         self.t.policies.push(pol);
     }
 
-    fn rule(&mut self, r: &Node, dir: Direction) -> PolicyRule {
+    /// A rule; None (after an error) when it is not a mapping, so that a
+    /// malformed entry never becomes an allow-all rule.
+    fn rule(&mut self, r: &Node, dir: Direction) -> Option<PolicyRule> {
         let mut rule = PolicyRule {
             peers: Vec::new(),
             ports: Vec::new(),
@@ -118,7 +120,7 @@ impl Cx<'_> {
                 r.span,
                 format!("a policy rule must be a mapping, found {}", r.describe()),
             );
-            return rule;
+            return None;
         }
         let key = match dir {
             Direction::Ingress => "from",
@@ -134,7 +136,7 @@ impl Cx<'_> {
                 rule.ports.push(port);
             }
         }
-        rule
+        Some(rule)
     }
 
     fn peer(&mut self, p: &Node) -> Option<Peer> {
