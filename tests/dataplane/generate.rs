@@ -126,15 +126,24 @@ pub fn compose(name: &str, seed: u64, flavor: Flavor) -> String {
             }
         }
         if flavor == Flavor::DefaultDeny {
-            let targets: Vec<String> = (0..1 + rng.below(2))
-                .filter_map(|_| {
-                    let t = rng.below(svcs.len());
-                    (t != i).then(|| {
-                        let (p, proto) = svcs[t].ports[rng.below(svcs[t].ports.len())];
-                        format!("\"{}:{p}/{proto}\"", svcs[t].name)
-                    })
-                })
+            // Only peers on a shared network: an intent between services
+            // that share none is an error (`unreachable-dependency`) and the
+            // project would not compile.
+            let peers: Vec<usize> = (0..svcs.len())
+                .filter(|&t| t != i && svcs[t].nets.iter().any(|n| s.nets.contains(n)))
                 .collect();
+            let mut targets: Vec<String> = Vec::new();
+            for _ in 0..1 + rng.below(2) {
+                if peers.is_empty() {
+                    break;
+                }
+                let t = peers[rng.below(peers.len())];
+                let (p, proto) = svcs[t].ports[rng.below(svcs[t].ports.len())];
+                let intent = format!("\"{}:{p}/{proto}\"", svcs[t].name);
+                if !targets.contains(&intent) {
+                    targets.push(intent);
+                }
+            }
             if !targets.is_empty() {
                 let _ = writeln!(y, "    x-topoc: {{talks-to: [{}]}}", targets.join(", "));
             }

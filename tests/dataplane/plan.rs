@@ -9,7 +9,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use crate::expect::{Endpoint, Expectation};
-use crate::model::{Proto, Topology};
+use crate::model::{Proto, Topology, Workload};
 
 /// Probe timeout: a dropped probe costs all of it (design §9), so keep it short.
 pub const PROBE_TIMEOUT_MS: u64 = 500;
@@ -20,6 +20,7 @@ pub const EGRESS_PORT: u16 = 9;
 /// Bounds that keep a big project from turning into an endless run.
 const MAX_PORTS_PER_WORKLOAD: usize = 24;
 const MAX_PROBES: usize = 8000;
+const MAX_RANGE_PROBES: usize = 16;
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Bridge {
@@ -84,7 +85,8 @@ pub enum Kind {
     /// answer from outside whatever connectivity says about the workload.
     Published {
         host: String,
-        host_port: u16,
+        /// `8080` or `8000-8010`.
+        host_ports: String,
         loopback: bool,
     },
     /// Workload to the outside namespace.
@@ -98,6 +100,11 @@ pub struct ProbeKey {
     pub port: u16,
     pub proto: Proto,
     pub kind: Kind,
+    /// Addresses the packet may carry past DNAT, as a verdict-map key sees
+    /// them: every address of the source, the probed (or DNAT target)
+    /// addresses of the destination. Used to pick mutations a probe sees.
+    pub src_addrs: Vec<Ipv4Addr>,
+    pub dst_addrs: Vec<Ipv4Addr>,
 }
 
 impl ProbeKey {
@@ -120,8 +127,8 @@ impl ProbeKey {
         );
         match &self.kind {
             Kind::Published {
-                host, host_port, ..
-            } => format!("{base} (published {host}:{host_port})"),
+                host, host_ports, ..
+            } => format!("{base} (published {host}:{host_ports})"),
             _ => base,
         }
     }
@@ -150,6 +157,10 @@ fn outside_net(topo: &Topology) -> Result<Ipv4Net, String> {
             .any(|n| n.subnet.contains(&c.network()) || c.contains(&n.subnet.network()))
     })
     .ok_or_else(|| "no free subnet for the outside namespace".to_string())
+}
+
+fn addrs(w: &Workload) -> Vec<Ipv4Addr> {
+    w.attachments.iter().map(|a| a.address).collect()
 }
 
 fn cidr(addr: Ipv4Addr, net: &Ipv4Net) -> String {
@@ -296,6 +307,8 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
                             port: l.port,
                             proto: l.proto,
                             kind: Kind::Pair,
+                            src_addrs: addrs(src),
+                            dst_addrs: vec![a.address],
                         },
                     );
                 }
@@ -315,6 +328,8 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
                     port: l.port,
                     proto: l.proto,
                     kind: Kind::Egress,
+                    src_addrs: addrs(src),
+                    dst_addrs: vec![out_addr],
                 },
             );
         }
@@ -324,13 +339,14 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
         if !ids.iter().any(|w| w.id == p.workload) {
             continue;
         }
-        if p.host_port_start != p.host_port_end {
-            // "8000-8010:80": Docker binds one port of the range of its own choice.
+        // "8000-8010:80": Docker binds one port of the range, of its own
+        // choice, so the cell is reachable when any port of it answers.
+        let width = usize::from(p.host_port_end.saturating_sub(p.host_port_start)) + 1;
+        if width > MAX_RANGE_PROBES {
             notes.push(format!(
-                "{}: host port range {}-{} for one port not probed",
+                "{}: host ports {}-{}: probing the first {MAX_RANGE_PROBES}",
                 p.workload, p.host_port_start, p.host_port_end
             ));
-            continue;
         }
         if p.protocol == Proto::Sctp {
             notes.push(format!("{}: SCTP publication not probed", p.workload));
@@ -356,7 +372,8 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
         // would make the "must not answer" probe ambiguous.
         if loopback
             && topo.publications.iter().any(|q| {
-                q.host_port_start == p.host_port_start
+                q.host_port_start <= p.host_port_end
+                    && p.host_port_start <= q.host_port_end
                     && q.protocol == p.protocol
                     && q.host_ip != p.host_ip
             })
@@ -372,25 +389,39 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
             }
             ip
         };
-        push(
-            Probe {
-                from_ns: outside.ns.clone(),
-                addr: target.to_string(),
-                port: p.host_port_start,
-                proto: p.protocol,
-            },
-            ProbeKey {
-                src: Endpoint::External(out_addr),
-                dst: Endpoint::Workload(p.workload.clone()),
-                port: p.port,
-                proto: p.protocol,
-                kind: Kind::Published {
-                    host: target.to_string(),
-                    host_port: p.host_port_start,
-                    loopback,
+        let target_addrs = ids
+            .iter()
+            .find(|w| w.id == p.workload)
+            .map(|w| addrs(w))
+            .unwrap_or_default();
+        let host_ports = if p.host_port_start == p.host_port_end {
+            p.host_port_start.to_string()
+        } else {
+            format!("{}-{}", p.host_port_start, p.host_port_end)
+        };
+        for host_port in (p.host_port_start..=p.host_port_end).take(MAX_RANGE_PROBES) {
+            push(
+                Probe {
+                    from_ns: outside.ns.clone(),
+                    addr: target.to_string(),
+                    port: host_port,
+                    proto: p.protocol,
                 },
-            },
-        );
+                ProbeKey {
+                    src: Endpoint::External(out_addr),
+                    dst: Endpoint::Workload(p.workload.clone()),
+                    port: p.port,
+                    proto: p.protocol,
+                    kind: Kind::Published {
+                        host: target.to_string(),
+                        host_ports: host_ports.clone(),
+                        loopback,
+                    },
+                    src_addrs: vec![out_addr],
+                    dst_addrs: target_addrs.clone(),
+                },
+            );
+        }
     }
     if probes.len() > MAX_PROBES {
         return Err(format!(

@@ -2,6 +2,13 @@
 //! its ruleset in the shape design §8 prescribes, and the matrix it must
 //! produce), and the mutation that flips one verdict-map element.
 
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::model::Proto;
+use crate::plan::ProbeKey;
+
 /// Compose project of the self-test. Subnets and addresses are pinned so the
 /// hand-written ruleset below does not depend on the allocator.
 pub const SELFTEST_COMPOSE: &str = r#"# Harness self-test: a publishes 18080->80; a talks to b on 3000/tcp;
@@ -139,6 +146,63 @@ fn accept_verdicts(text: &str) -> Vec<usize> {
     found
 }
 
+/// The key of a verdict-map element: inclusive ranges per field.
+#[derive(Debug, PartialEq)]
+pub struct ElementKey {
+    pub saddr: (Ipv4Addr, Ipv4Addr),
+    pub daddr: (Ipv4Addr, Ipv4Addr),
+    pub proto: Proto,
+    pub ports: (u16, u16),
+}
+
+impl ElementKey {
+    /// Whether a probe's packet can hit this element.
+    pub fn covers(&self, k: &ProbeKey) -> bool {
+        let within = |r: &(Ipv4Addr, Ipv4Addr), ip: &Ipv4Addr| r.0 <= *ip && *ip <= r.1;
+        k.proto == self.proto
+            && self.ports.0 <= k.port
+            && k.port <= self.ports.1
+            && k.src_addrs.iter().any(|a| within(&self.saddr, a))
+            && k.dst_addrs.iter().any(|a| within(&self.daddr, a))
+    }
+}
+
+/// `a.b.c.d`, `first-last` or `net/len`.
+fn addr_range(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
+    if let Some((a, b)) = s.split_once('-') {
+        return Some((a.parse().ok()?, b.parse().ok()?));
+    }
+    if s.contains('/') {
+        let net: Ipv4Net = s.parse().ok()?;
+        return Some((net.network(), net.broadcast()));
+    }
+    let ip: Ipv4Addr = s.parse().ok()?;
+    Some((ip, ip))
+}
+
+/// The key of the `nth` accept element: its text runs from the previous
+/// `{`, `,` or line start to the verdict, minus a trailing `comment "…"`.
+pub fn element_key(text: &str, nth: usize) -> Option<ElementKey> {
+    let &at = accept_verdicts(text).get(nth)?;
+    let before = &text[..at];
+    let start = before.rfind(['{', ',', '\n']).map_or(0, |i| i + 1);
+    let mut elem = before[start..].trim().trim_end_matches(':').trim();
+    if let Some(i) = elem.find(" comment ") {
+        elem = &elem[..i];
+    }
+    let fields: Vec<&str> = elem.split(" . ").map(str::trim).collect();
+    let [saddr, daddr, proto, ports] = fields.as_slice() else {
+        return None;
+    };
+    let (lo, hi) = ports.split_once('-').unwrap_or((ports, ports));
+    Some(ElementKey {
+        saddr: addr_range(saddr)?,
+        daddr: addr_range(daddr)?,
+        proto: Proto::parse(proto)?,
+        ports: (lo.parse().ok()?, hi.parse().ok()?),
+    })
+}
+
 /// How many verdict-map elements can be flipped.
 pub fn flippable(text: &str) -> usize {
     accept_verdicts(text).len()
@@ -179,6 +243,20 @@ pub fn self_check() -> Vec<String> {
         other => bad.push(format!(
             "ruleset::self_check: quoted comment mishandled: {other:?}"
         )),
+    }
+    let key = element_key(SELFTEST_RULESET, 3);
+    let want = ElementKey {
+        saddr: ([0, 0, 0, 0].into(), [10, 89, 199, 255].into()),
+        daddr: ([10, 89, 200, 10].into(), [10, 89, 200, 10].into()),
+        proto: Proto::Tcp,
+        ports: (80, 80),
+    };
+    if key.as_ref() != Some(&want) {
+        bad.push(format!("ruleset::self_check: element 3 parsed as {key:?}"));
+    }
+    let commented_key = element_key(commented, 0);
+    if commented_key.is_none_or(|k| k.ports != (80, 80) || k.proto != Proto::Tcp) {
+        bad.push("ruleset::self_check: commented element key not parsed".into());
     }
     if flip("table inet t { chain c { } }", 0).is_some() {
         bad.push("ruleset::self_check: found a flows map where there is none".into());
