@@ -56,7 +56,7 @@ pub struct Prepared {
 
 /// Why a case could not be prepared.
 enum Prep {
-    /// Error-level findings: `topoc compile` refused (exit 1).
+    /// Error-level findings: `topoc check`/`compile` exit 1.
     Findings(String),
     Failed(String),
 }
@@ -158,7 +158,7 @@ enum Topoc {
     Out(String),
     /// No such subcommand or target yet (kube/emit not landed).
     Missing(String),
-    /// Exit 1: error-level findings.
+    /// Exit 1: error-level findings (the last lines of the report).
     Findings(String),
 }
 
@@ -172,8 +172,14 @@ fn topoc(args: &[&str]) -> Result<Topoc, String> {
     {
         Ok(Topoc::Missing(first()))
     } else if r.code == Some(1) {
-        // The findings' summary is the last lines of the human output.
-        let tail: Vec<&str> = r.stderr.lines().rev().take(2).collect();
+        // The summary line ("8 errors, …") ends the report, which `check`
+        // writes to stdout and `compile` to stderr.
+        let report = if r.stdout.trim().is_empty() {
+            &r.stderr
+        } else {
+            &r.stdout
+        };
+        let tail: Vec<&str> = report.lines().rev().take(1).collect();
         Ok(Topoc::Findings(
             tail.into_iter().rev().collect::<Vec<_>>().join(" / "),
         ))
@@ -195,6 +201,13 @@ fn prepare(case: &Case) -> Result<Prepared, Prep> {
             return Err(Prep::Failed(format!("topoc ir: {e}")));
         }
     };
+    // `compile` runs the checks first and refuses on errors (design §8);
+    // asking `check` too gives the same gate before the emitter exists, so a
+    // project with planted faults (overlapping subnets, addresses outside
+    // them) never reaches a world.
+    if let Topoc::Findings(e) = topoc(&["check", &dir, "--format", "concise"])? {
+        return Err(Prep::Findings(e));
+    }
     let (expected, nft) = match &case.truth {
         Truth::Fixed { ruleset, expected } => {
             return Ok(Prepared {
@@ -245,14 +258,12 @@ pub fn run_case(case: &Case, scratch: &Path, mutate: bool) -> Outcome {
     let p = match prepare(case) {
         Ok(p) => p,
         Err(Prep::Findings(e)) if case.sample => {
-            o.skipped = Some(format!(
-                "`topoc compile` reports error-level findings ({e})"
-            ));
+            o.skipped = Some(format!("`topoc check` reports error-level findings: {e}"));
             return o;
         }
         Err(Prep::Findings(e)) => {
             o.failures
-                .push(format!("`topoc compile` refused the project: {e}"));
+                .push(format!("error-level findings, not compilable: {e}"));
             return o;
         }
         Err(Prep::Failed(e)) => {

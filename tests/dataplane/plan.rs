@@ -208,6 +208,29 @@ pub fn build(topo: &Topology, ruleset: Option<String>) -> Result<Built, String> 
             gateway_cidr: cidr(n.gateway, &n.subnet),
         })
         .collect();
+    // Refuse what no kernel could build, with the IR's names, before `ip`
+    // fails with a bare "invalid gateway".
+    for (i, a) in topo.networks.iter().enumerate() {
+        if let Some(b) = topo.networks[..i].iter().find(|b| {
+            b.subnet.contains(&a.subnet.network()) || a.subnet.contains(&b.subnet.network())
+        }) {
+            return Err(format!(
+                "networks {} and {} overlap ({} / {})",
+                b.id, a.id, b.subnet, a.subnet
+            ));
+        }
+    }
+    for w in &topo.workloads {
+        for a in &w.attachments {
+            let n = &topo.networks[a.network];
+            if !n.subnet.contains(&a.address) || a.address == n.gateway {
+                return Err(format!(
+                    "{}: address {} is not a host address of {} ({})",
+                    w.id, a.address, n.id, n.subnet
+                ));
+            }
+        }
+    }
     let out_net = outside_net(topo)?;
     let mut out_hosts = out_net.hosts();
     let (Some(host_addr), Some(out_addr)) = (out_hosts.next(), out_hosts.next()) else {
