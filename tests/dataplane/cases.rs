@@ -135,12 +135,25 @@ pub fn cases(scratch: &Path) -> Result<Vec<Case>, String> {
             sample: true,
         });
     }
-    for (seed, flavor) in [
+    let mut seeds = vec![
         (11u64, Flavor::Isolate),
         (23, Flavor::Internal),
         (37, Flavor::DefaultDeny),
-    ] {
-        let name = format!("gen{seed}");
+    ];
+    // Soak: TOPOC_DATAPLANE_EXTRA_SEEDS=N adds N more seeds per flavor
+    // (bounded: at most 50).
+    let extra: u64 = std::env::var("TOPOC_DATAPLANE_EXTRA_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+        .min(50);
+    for seed in 1000..1000 + extra {
+        for flavor in [Flavor::Isolate, Flavor::Internal, Flavor::DefaultDeny] {
+            seeds.push((seed, flavor));
+        }
+    }
+    for (seed, flavor) in seeds {
+        let name = format!("gen{seed}{}", format!("{flavor:?}").to_lowercase());
         let dir = write_project(scratch, &name, &generate::compose(&name, seed, flavor))?;
         out.push(Case {
             name: format!("generated:{name}:{flavor:?}"),

@@ -11,6 +11,8 @@
 //! - `TOPOC_REQUIRE_DATAPLANE=1`: a missing prerequisite fails instead of skipping.
 //! - `TOPOC_DATAPLANE_PROJECT=DIR`: verify that Compose project only
 //!   (`TOPOC_DATAPLANE_MUTATE=1` adds the mutation check on it).
+//! - `TOPOC_DATAPLANE_EXTRA_SEEDS=N`: N more generated projects per flavor.
+//! - `TOPOC_DATAPLANE_VERBOSE=1`: print every matrix cell, not only mismatches.
 //! - Arguments: a case-name substring filters; `--list` lists cases.
 
 mod cases;
@@ -120,7 +122,9 @@ fn suite(args: &[String]) -> i32 {
         }
     }
     let total = start.elapsed();
-    let default_suite = std::env::var_os("TOPOC_DATAPLANE_PROJECT").is_none() && filter.is_none();
+    let default_suite = std::env::var_os("TOPOC_DATAPLANE_PROJECT").is_none()
+        && std::env::var_os("TOPOC_DATAPLANE_EXTRA_SEEDS").is_none()
+        && filter.is_none();
     if default_suite && total > SUITE_BUDGET {
         failed += 1;
         println!(
