@@ -123,11 +123,14 @@ fn setup(plan: &Plan) -> Result<(), String> {
     // deny silently passes (design §9). It is per network namespace.
     write_sysctl("net.bridge.bridge-nf-call-iptables", "1")
         .map_err(|e| format!("{e} (is br_netfilter loaded? `modprobe br_netfilter`)"))?;
-    for key in [
-        "net.ipv6.conf.all.disable_ipv6",
-        "net.ipv6.conf.default.disable_ipv6",
-    ] {
-        write_sysctl(key, "1")?;
+    // A kernel booted without IPv6 has no such files: nothing to turn off.
+    if std::path::Path::new("/proc/sys/net/ipv6").exists() {
+        for key in [
+            "net.ipv6.conf.all.disable_ipv6",
+            "net.ipv6.conf.default.disable_ipv6",
+        ] {
+            write_sysctl(key, "1")?;
+        }
     }
 
     let mut batch = vec!["link set lo up".to_string()];
@@ -160,7 +163,7 @@ fn setup(plan: &Plan) -> Result<(), String> {
     for h in plan.hosts.iter().chain(std::iter::once(&plan.outside)) {
         // IPv6 off inside too: neighbour discovery would otherwise hit a
         // bridged default-deny (design §9).
-        let off = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6; echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
+        let off = "d=/proc/sys/net/ipv6/conf; [ ! -d $d ] || { echo 1 > $d/all/disable_ipv6 && echo 1 > $d/default/disable_ipv6; }";
         run_ok(
             "nsenter",
             &[&ns_path(&h.ns), "sh", "-c", off],
