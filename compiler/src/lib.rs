@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod config;
 pub mod diagnostic;
 pub mod driver;
+pub mod emit;
 pub mod input;
 pub mod ir;
 pub mod resolve;
