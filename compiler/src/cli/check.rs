@@ -54,11 +54,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
     );
     print!("{text}");
     let threshold: Severity = args.fail_on.into();
-    if analysis.has_input_errors() {
+    let code = if analysis.has_input_errors() {
         ExitCode::from(exit::INVALID)
     } else if analysis.diagnostics.iter().any(|d| d.severity >= threshold) {
         ExitCode::from(exit::FINDINGS)
     } else {
         ExitCode::from(exit::OK)
-    }
+    };
+    // The process ends here: freeing the IR of a large input item by item
+    // would only delay the exit (the operating system reclaims it at once).
+    std::mem::forget(analysis);
+    code
 }

@@ -62,7 +62,11 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     if let Some(f) = &args.focus {
         c.focus(&loaded.topology, f);
     }
-    super::write_product_with(args.output.as_deref(), |w| {
+    let code = super::write_product_with(args.output.as_deref(), |w| {
         graph::write(&c, args.format.into(), w)
-    })
+    });
+    // The process ends here: skip freeing the IR and the flow table item by
+    // item (the operating system reclaims them at once).
+    std::mem::forget((loaded, resolved, c));
+    code
 }

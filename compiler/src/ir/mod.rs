@@ -13,6 +13,7 @@ pub use mesh::*;
 use crate::source::{FileId, Span};
 use indexmap::IndexMap;
 use ipnet::{IpNet, Ipv4Net};
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 pub type Labels = IndexMap<String, String>;
@@ -428,6 +429,11 @@ pub struct Topology {
     pub virtual_services: Vec<VirtualService>,
     pub destination_rules: Vec<DestinationRule>,
     pub gateways: Vec<Gateway>,
+    /// Namespace name → id, for `intern_namespace` (every Kubernetes object
+    /// interns its namespace: a linear scan made loading quadratic in the
+    /// number of namespaces). Checked against `namespaces` before it is
+    /// trusted, so code that edits `namespaces` directly stays correct.
+    namespace_index: HashMap<String, NamespaceId>,
 }
 
 impl Topology {
@@ -443,7 +449,24 @@ impl Topology {
 
     /// The namespace with `name`, created (undeclared) when missing.
     pub fn intern_namespace(&mut self, name: &str, origin: Origin) -> NamespaceId {
-        if let Some(i) = self.namespaces.iter().position(|n| n.name == name) {
+        let stale = match self.namespace_index.get(name) {
+            Some(&id)
+                if self
+                    .namespaces
+                    .get(id.index())
+                    .is_some_and(|n| n.name == name) =>
+            {
+                return id;
+            }
+            Some(_) => true,
+            None => false,
+        };
+        // The index is complete only if every namespace came through here.
+        if (stale || self.namespace_index.len() != self.namespaces.len())
+            && let Some(i) = self.namespaces.iter().position(|n| n.name == name)
+        {
+            self.namespace_index
+                .insert(name.to_string(), NamespaceId(i as u32));
             return NamespaceId(i as u32);
         }
         self.namespaces.push(Namespace {
@@ -452,7 +475,9 @@ impl Topology {
             declared: false,
             origin,
         });
-        NamespaceId(self.namespaces.len() as u32 - 1)
+        let id = NamespaceId(self.namespaces.len() as u32 - 1);
+        self.namespace_index.insert(name.to_string(), id);
+        id
     }
 
     /// `namespace/name`, the id that prefixes connectivity output.
@@ -476,5 +501,32 @@ impl Topology {
             .iter()
             .position(|w| w.namespace == namespace && w.name == name)
             .map(|i| WorkloadId(i as u32))
+    }
+}
+
+#[cfg(test)]
+mod intern_tests {
+    use super::*;
+    use crate::source::{FileId, Pos, Span};
+
+    #[test]
+    fn intern_namespace_finds_existing_and_survives_direct_pushes() {
+        let p = Pos::default();
+        let o = Origin::from(Span {
+            file: FileId(0),
+            start: p,
+            end: p,
+        });
+        let mut t = Topology::default();
+        let a = t.intern_namespace("a", o);
+        let b = t.intern_namespace("b", o);
+        assert_eq!((a.0, b.0), (0, 1));
+        assert_eq!(t.intern_namespace("a", o), a);
+        let mut c = t.namespaces[0].clone();
+        c.name = "c".into();
+        t.namespaces.push(c);
+        assert_eq!(t.intern_namespace("c", o).0, 2);
+        assert_eq!(t.intern_namespace("d", o).0, 3);
+        assert_eq!(t.namespaces.len(), 4);
     }
 }

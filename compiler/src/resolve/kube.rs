@@ -11,6 +11,8 @@ use crate::ir::{
     WorkloadId,
 };
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+use std::sync::Mutex;
 
 /// The label every namespace carries implicitly.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -62,6 +64,49 @@ pub struct KubeResolved {
     pub vs_hosts: Vec<Vec<Option<ServiceId>>>,
     /// Per DestinationRule: the Service of its host.
     pub dr_service: Vec<Option<ServiceId>>,
+    /// Namespaces and classes by label, so that a selector with `matchLabels`
+    /// visits only what carries one of its labels: a peer such as
+    /// `namespaceSelector: {matchLabels: {team: x}}` costs the few namespaces
+    /// of team x, not a scan of every namespace per peer (which made large
+    /// clusters quadratic: peers and namespaces both grow with the input).
+    ns_by_label: LabelIndex,
+    class_by_label: LabelIndex,
+    /// `peer_classes` by peer content: connectivity and several rules ask
+    /// for the same peers, and most peers repeat across namespaces (the same
+    /// `allow-dns` or monitoring peer in every one).
+    peer_cache: Mutex<HashMap<String, Vec<ClassId>>>,
+}
+
+/// label key → label value → ids (namespace or class indices), ascending.
+#[derive(Debug, Default)]
+struct LabelIndex(HashMap<String, HashMap<String, Vec<u32>>>);
+
+impl LabelIndex {
+    fn add(&mut self, labels: &Labels, id: usize) {
+        for (k, v) in labels {
+            let ids = self
+                .0
+                .entry(k.clone())
+                .or_default()
+                .entry(v.clone())
+                .or_default();
+            ids.push(id as u32);
+        }
+    }
+
+    /// The shortest list of ids carrying one of the selector's `matchLabels`
+    /// (every match is in it), or None when it has no `matchLabels`.
+    fn candidates(&self, sel: &LabelSelector) -> Option<&[u32]> {
+        sel.match_labels
+            .iter()
+            .map(|(k, v)| {
+                self.0
+                    .get(k.as_str())
+                    .and_then(|vs| vs.get(v.as_str()))
+                    .map_or(&[][..], Vec::as_slice)
+            })
+            .min_by_key(|ids| ids.len())
+    }
 }
 
 pub fn resolve(t: &Topology) -> KubeResolved {
@@ -117,6 +162,12 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         }
         r.classes[c.index()].members.push(id);
         r.class_of[id.index()] = Some(c);
+    }
+    for (i, labels) in r.ns_labels.iter().enumerate() {
+        r.ns_by_label.add(labels, i);
+    }
+    for (i, c) in r.classes.iter().enumerate() {
+        r.class_by_label.add(&c.labels, i);
     }
     r.policy_classes = t.policies.iter().map(|p| r.selected(p)).collect();
     r.service_workloads = t
@@ -174,21 +225,61 @@ impl KubeResolved {
         if peer.ip_block.is_some() {
             return Vec::new();
         }
+        let key = peer_key(policy_ns, peer);
+        let cache = || self.peer_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = cache().get(&key) {
+            return hit.clone();
+        }
+        let classes = self.evaluate_peer(policy_ns, peer);
+        cache().insert(key, classes.clone());
+        classes
+    }
+
+    fn evaluate_peer(&self, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
         let namespaces: Vec<usize> = match &peer.namespace_selector {
             None => vec![policy_ns.index()],
-            Some(sel) => (0..self.ns_labels.len())
-                .filter(|&i| sel.matches(&self.ns_labels[i]))
+            Some(sel) => match self.ns_by_label.candidates(sel) {
+                Some(ids) => ids
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| sel.matches(&self.ns_labels[i]))
+                    .collect(),
+                None => (0..self.ns_labels.len())
+                    .filter(|&i| sel.matches(&self.ns_labels[i]))
+                    .collect(),
+            },
+        };
+        let pod_matches = |c: &ClassId| {
+            peer.pod_selector
+                .as_ref()
+                .is_none_or(|s| s.matches(&self.classes[c.index()].labels))
+        };
+        // Walk whichever is shorter: the classes carrying one of the pod
+        // selector's labels, or every class of the selected namespaces.
+        let in_namespaces: usize = namespaces.iter().map(|&n| self.ns_classes[n].len()).sum();
+        let by_label = peer
+            .pod_selector
+            .as_ref()
+            .and_then(|s| self.class_by_label.candidates(s))
+            .filter(|ids| ids.len() < in_namespaces);
+        let mut out: Vec<ClassId> = match by_label {
+            Some(ids) => ids
+                .iter()
+                .map(|&c| ClassId(c))
+                .filter(|c| {
+                    let ns = self.classes[c.index()].namespace.index();
+                    namespaces.binary_search(&ns).is_ok() && pod_matches(c)
+                })
+                .collect(),
+            None => namespaces
+                .into_iter()
+                .flat_map(|n| self.ns_classes[n].iter().copied())
+                .filter(pod_matches)
                 .collect(),
         };
-        namespaces
-            .into_iter()
-            .flat_map(|n| self.ns_classes[n].iter().copied())
-            .filter(|c| {
-                peer.pod_selector
-                    .as_ref()
-                    .is_none_or(|s| s.matches(&self.classes[c.index()].labels))
-            })
-            .collect()
+        // One order whichever way was walked.
+        out.sort_unstable();
+        out
     }
 
     pub fn class(&self, w: WorkloadId) -> Option<&Class> {
@@ -201,4 +292,25 @@ impl KubeResolved {
             .iter()
             .flat_map(|c| self.classes[c.index()].members.iter().copied())
     }
+}
+
+/// What a peer's selection depends on: its selectors, and the policy's
+/// namespace when it has no namespaceSelector.
+fn peer_key(policy_ns: NamespaceId, peer: &Peer) -> String {
+    let mut key = String::new();
+    if peer.namespace_selector.is_none() {
+        let _ = write!(key, "ns={};", policy_ns.0);
+    }
+    for (tag, sel) in [("p", &peer.pod_selector), ("n", &peer.namespace_selector)] {
+        let Some(sel) = sel else { continue };
+        key.push_str(tag);
+        for (k, v) in &sel.match_labels {
+            let _ = write!(key, "{{{k:?}={v:?}}}");
+        }
+        for r in &sel.match_expressions {
+            let _ = write!(key, "{{{:?} {:?} {:?}}}", r.key, r.op, r.values);
+        }
+        key.push(';');
+    }
+    key
 }

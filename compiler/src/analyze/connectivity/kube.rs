@@ -33,6 +33,21 @@ impl BitSet {
             *a |= b;
         }
     }
+    /// The members, ascending: a walk over the words, not over every index,
+    /// so callers visiting a rule's peers pay for the peers, not for all
+    /// classes.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    w * 64 + b
+                })
+            })
+        })
+    }
 }
 
 /// One rule of one policy, pre-evaluated.
@@ -346,5 +361,20 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BitSet;
+
+    #[test]
+    fn bitset_iter_yields_members_in_order() {
+        let mut b = BitSet::new(200);
+        for i in [0, 5, 63, 64, 130, 199] {
+            b.insert(i);
+        }
+        assert_eq!(b.iter().collect::<Vec<_>>(), vec![0, 5, 63, 64, 130, 199]);
+        assert_eq!(BitSet::new(10).iter().count(), 0);
     }
 }

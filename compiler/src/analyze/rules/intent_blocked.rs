@@ -33,6 +33,14 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let engine = Engine::new(t, k);
+    // Policies per namespace: a policy selects pods of its own namespace
+    // only, so a blocked flow's isolating policies are among those of the
+    // source's and the destinations' namespaces (a scan of every policy per
+    // finding was quadratic on large clusters).
+    let mut ns_policies: Vec<Vec<usize>> = vec![Vec::new(); t.namespaces.len()];
+    for (pi, p) in t.policies.iter().enumerate() {
+        ns_policies[p.namespace.index()].push(pi);
+    }
     let mut out = Vec::new();
     for intent in &t.intents {
         let Some(sc) = k.class_of[intent.from.index()] else {
@@ -102,8 +110,16 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         )
         .with_help("allow the flow in the client's egress and in the server's ingress policies (policy ports are container ports)")
         .with_resource(workload_resource(t, intent.from));
-        // The policies that isolate the flow, per side.
-        for (pi, p) in t.policies.iter().enumerate() {
+        // The policies that isolate the flow, per side, in declaration order.
+        let mut candidates: Vec<usize> = std::iter::once(sc)
+            .chain(blocking_classes.iter().copied())
+            .map(|c| k.classes[c.index()].namespace.index())
+            .flat_map(|n| ns_policies[n].iter().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for pi in candidates {
+            let p = &t.policies[pi];
             let sel = &k.policy_classes[pi];
             let isolates_src = p.isolates_egress && sel.contains(&sc);
             let isolates_dst =

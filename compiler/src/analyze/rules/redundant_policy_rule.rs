@@ -28,66 +28,116 @@ Remove the redundant rule or narrow the broad one.",
 
 /// What a rule allows towards every (peer, destination) of the input:
 /// pod peers by class, external peers by piece.
-struct Allowed {
-    /// ((peer class, destination class), connections).
-    pods: Vec<((u32, u32), ConnSet)>,
+/// What one rule allows, kept factored: the pod part is peers × (what it
+/// allows into each destination), which is checked per group of peers
+/// instead of being expanded into every (peer, destination) pair — the
+/// expansion was quadratic for rules whose peers span many namespaces.
+struct Allowed<'a> {
+    info: &'a RuleInfo,
+    /// Ingress: what the rule allows into each selected class (the same for
+    /// every peer). Egress: unused, the destination is the peer itself.
+    to_selected: Vec<ConnSet>,
     ext: Vec<(ipset::Range, ConnSet)>,
 }
 
-fn allowed(
+impl Allowed<'_> {
+    /// The rule's peer classes, ascending.
+    fn peers<'s>(&'s self, k: &KubeResolved) -> Box<dyn Iterator<Item = ClassId> + 's> {
+        if self.info.all_peers {
+            Box::new((0..k.classes.len() as u32).map(ClassId))
+        } else {
+            Box::new(self.info.classes.iter().map(|c| ClassId(c as u32)))
+        }
+    }
+
+    fn allows_nothing(&self, k: &KubeResolved, ingress: bool) -> bool {
+        let pods_empty = if ingress {
+            self.to_selected.iter().all(ConnSet::is_empty) || self.peers(k).next().is_none()
+        } else {
+            self.peers(k)
+                .all(|c| self.info.conn_to(&k.classes[c.index()]).is_empty())
+        };
+        pods_empty && self.ext.iter().all(|(_, c)| c.is_empty())
+    }
+}
+
+fn allowed<'a>(
     k: &KubeResolved,
-    info: &RuleInfo,
+    info: &'a RuleInfo,
     ingress: bool,
     selected: &[ClassId],
     pieces: &[ipset::Range],
-) -> Allowed {
-    let mut pods = Vec::new();
-    for c in 0..k.classes.len() as u32 {
-        let c = ClassId(c);
-        if !info.matches_class(c) {
-            continue;
-        }
-        if ingress {
-            for d in selected {
-                pods.push(((c.0, d.0), info.conn_to(&k.classes[d.index()])));
-            }
-        } else {
-            pods.push(((c.0, c.0), info.conn_to(&k.classes[c.index()])));
-        }
-    }
+) -> Allowed<'a> {
+    let to_selected = if ingress {
+        selected
+            .iter()
+            .map(|d| info.conn_to(&k.classes[d.index()]))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut ext = Vec::new();
     for &piece in pieces {
         if !info.matches_piece(piece) {
             continue;
         }
         if ingress {
-            for d in selected {
-                ext.push((piece, info.conn_to(&k.classes[d.index()])));
+            for c in &to_selected {
+                ext.push((piece, c.clone()));
             }
         } else {
             ext.push((piece, info.fixed.clone()));
         }
     }
-    Allowed { pods, ext }
+    Allowed {
+        info,
+        to_selected,
+        ext,
+    }
 }
 
-fn covered(a: &Allowed, others: &[&Allowed]) -> bool {
-    let mut pods: HashMap<(u32, u32), ConnSet> = HashMap::new();
+/// Whether the rules `others` together allow everything `a` allows.
+fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) -> bool {
     let mut ext: HashMap<ipset::Range, ConnSet> = HashMap::new();
     for o in others {
-        for (key, c) in &o.pods {
-            pods.entry(*key).or_default().union_with(c);
-        }
         for (piece, c) in &o.ext {
             ext.entry(*piece).or_default().union_with(c);
         }
     }
-    a.pods
+    let ext_ok = a
+        .ext
         .iter()
-        .all(|(key, c)| c.is_empty() || pods.get(key).is_some_and(|u| u.contains(c)))
-        && a.ext
-            .iter()
-            .all(|(p, c)| c.is_empty() || ext.get(p).is_some_and(|u| u.contains(c)))
+        .all(|(p, c)| c.is_empty() || ext.get(p).is_some_and(|u| u.contains(c)));
+    if !ext_ok {
+        return false;
+    }
+    // Peers that the same other rules match are covered alike (ingress), so
+    // each distinct set of matching rules is judged once.
+    let mut judged: HashMap<Vec<usize>, bool> = HashMap::new();
+    a.peers(k).all(|c| {
+        let matching: Vec<usize> = (0..others.len())
+            .filter(|&j| others[j].info.matches_class(c))
+            .collect();
+        if ingress {
+            *judged.entry(matching).or_insert_with_key(|m| {
+                a.to_selected.iter().enumerate().all(|(di, need)| {
+                    let mut have = ConnSet::none();
+                    for &j in m {
+                        have.union_with(&others[j].to_selected[di]);
+                    }
+                    need.is_empty() || (!m.is_empty() && have.contains(need))
+                })
+            })
+        } else {
+            let dst = &k.classes[c.index()];
+            let need = a.info.conn_to(dst);
+            let mut have = ConnSet::none();
+            for &j in &matching {
+                have.union_with(&others[j].info.conn_to(dst));
+            }
+            need.is_empty() || (!matching.is_empty() && have.contains(&need))
+        }
+    })
 }
 
 fn check(ctx: &Context) -> Vec<Diagnostic> {
@@ -113,16 +163,14 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             // Later rules first, so that of two equal rules the later one is reported.
             for i in (0..rules.len()).rev() {
                 let a = &sets[i];
-                if a.pods.iter().all(|(_, c)| c.is_empty())
-                    && a.ext.iter().all(|(_, c)| c.is_empty())
-                {
+                if a.allows_nothing(k, ingress) {
                     continue; // allows nothing on this input: other rules report that
                 }
                 let others: Vec<&Allowed> = (0..rules.len())
                     .filter(|&j| j != i && !(j > i && flagged[j]))
                     .map(|j| &sets[j])
                     .collect();
-                if covered(a, &others) {
+                if covered(k, ingress, a, &others) {
                     flagged[i] = true;
                     out.push(
                         Diagnostic::new(

@@ -83,7 +83,7 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
 }
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
-pub fn lower(loaded: &mut Loaded, docs: Vec<Document>) {
+pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
     let mut cx = Cx {
         t: &mut loaded.topology,
         diags: &mut loaded.diagnostics,
@@ -91,7 +91,7 @@ pub fn lower(loaded: &mut Loaded, docs: Vec<Document>) {
         pending: Vec::new(),
     };
     let mut objects = Vec::new();
-    for doc in &docs {
+    for doc in docs {
         flatten(&doc.root, None, &mut objects, &mut cx);
     }
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
