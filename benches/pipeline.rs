@@ -4,14 +4,22 @@
 //! 2k-service Compose project; `TOPOC_BENCH_100K=1` adds 100k objects (each
 //! stage then takes seconds per sample). Inputs come from the same seeded
 //! generator as `topoc-gen`, so numbers are comparable across runs.
+//!
+//! Stages: `parse` (YAML → spanned trees), `load` (read + parse + lower into
+//! the IR), `resolve`, `rules` (every registered rule), `connectivity`
+//! (the flow table) and `connectivity_txt` (flow table + its text output).
+//! Compilation to Kubernetes and nftables is benchmarked once `topoc
+//! compile` exists.
 
-#[allow(dead_code)]
+// The generator's own tests compile to nothing here (no test harness).
+#[allow(dead_code, unused_imports)]
 #[path = "../compiler/src/bin/topoc_gen/synth/mod.rs"]
 mod synth;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use topoc::analyze::{self, Context};
+use topoc::analyze::{self, Context, connectivity};
+use topoc::emit::graph;
 use topoc::input::{self, Input, LoadOptions, Loaded};
 use topoc::resolve::{self, Resolved};
 use topoc::source::FileId;
@@ -94,6 +102,22 @@ mod kube {
             })
         });
     }
+
+    #[divan::bench(args = kube_sizes())]
+    fn connectivity(b: divan::Bencher, n: usize) {
+        let (loaded, resolved) = loaded_and_resolved("kube", n);
+        b.bench(|| connectivity::compute(&loaded.topology, &resolved));
+    }
+
+    /// The flow table and its `txt` rendering (what `topoc connectivity` does).
+    #[divan::bench(args = kube_sizes())]
+    fn connectivity_txt(b: divan::Bencher, n: usize) {
+        let (loaded, resolved) = loaded_and_resolved("kube", n);
+        b.bench(|| {
+            let c = connectivity::compute(&loaded.topology, &resolved);
+            graph::render(&c, graph::Format::Txt).len()
+        });
+    }
 }
 
 mod compose {
@@ -130,5 +154,11 @@ mod compose {
                 sources: &loaded.sources,
             })
         });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn connectivity(b: divan::Bencher, n: usize) {
+        let (loaded, resolved) = loaded_and_resolved("compose", n);
+        b.bench(|| connectivity::compute(&loaded.topology, &resolved));
     }
 }

@@ -2,6 +2,7 @@
 //! positions (1-based line, 1-based column counted in Unicode scalar values).
 
 use serde::Serialize;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Inputs larger than this are refused before parsing (design §10).
@@ -97,12 +98,20 @@ impl SourceFile {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Canonical path → the first file read from it. Canonicalizing every
+    /// loaded file on each `find_path` made reading a directory of N files
+    /// cost N² system calls.
+    by_path: HashMap<PathBuf, FileId>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        if let Ok(canonical) = file.path.canonicalize() {
+            self.by_path.entry(canonical).or_insert(id);
+        }
         self.files.push(file);
-        FileId(self.files.len() as u32 - 1)
+        id
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -126,10 +135,7 @@ impl SourceMap {
 
     /// The id of an already loaded file, compared by canonical path.
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
-        let want = path.canonicalize().ok()?;
-        self.files().find_map(|(id, f)| {
-            (f.path.canonicalize().ok().as_deref() == Some(want.as_path())).then_some(id)
-        })
+        self.by_path.get(&path.canonicalize().ok()?).copied()
     }
 }
 
@@ -205,6 +211,20 @@ mod tests {
         let p = f.pos_of_byte(7); // after "çé" (4 bytes) on line 2
         assert_eq!((p.line, p.column), (2, 3));
         assert_eq!(f.byte_offset(p), 7);
+    }
+
+    #[test]
+    fn find_path_matches_canonical_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let a = dir.path().join("a.yaml");
+        std::fs::write(&a, "a: 1\n").unwrap();
+        let mut m = SourceMap::default();
+        m.add(SourceFile::new("-", ".", String::new()));
+        let id = m.add(SourceFile::new("a", &a, "a: 1\n".into()));
+        m.add(SourceFile::new("again", &a, "a: 1\n".into()));
+        assert_eq!(m.find_path(&dir.path().join("sub/../a.yaml")), Some(id));
+        assert_eq!(m.find_path(&dir.path().join("missing.yaml")), None);
     }
 
     #[test]

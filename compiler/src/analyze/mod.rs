@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::ir::Topology;
 use crate::resolve::Resolved;
 use crate::source::SourceMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What every rule sees.
 pub struct Context<'a> {
@@ -16,7 +17,47 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
 }
 
-/// Run every registered rule.
+/// Inputs with fewer IR elements than this run their rules on one thread.
+const PARALLEL_ELEMENTS: usize = 2_000;
+
+/// Run every registered rule. Rules only read the context, so on large
+/// inputs they run on every core, each thread taking the next rule from the
+/// registry; findings are concatenated in registry order, so the result is
+/// the same as a sequential run.
 pub fn run(ctx: &Context) -> Vec<Diagnostic> {
-    rules::RULES.iter().flat_map(|r| (r.check)(ctx)).collect()
+    let t = ctx.topology;
+    let elements = t.workloads.len() + t.services.len() + t.policies.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(rules::RULES.len());
+    if elements < PARALLEL_ELEMENTS || threads < 2 {
+        return rules::RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(rule) = rules::RULES.get(i) else {
+                            return done;
+                        };
+                        done.push((i, (rule.check)(ctx)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(done) => done,
+                // A rule panicked: re-raise it here, as a sequential run would.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().flat_map(|(_, d)| d).collect()
 }

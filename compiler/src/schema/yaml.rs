@@ -11,7 +11,7 @@ pub fn to_json(node: &Node) -> Value {
         Y::Null => Value::Null,
         Y::Scalar(s) => {
             if !s.plain {
-                return Value::String(s.text.clone());
+                return Value::String(s.text.to_string());
             }
             if let Some(b) = node.as_bool() {
                 Value::Bool(b)
@@ -20,7 +20,7 @@ pub fn to_json(node: &Node) -> Value {
             } else if let Some(n) = float(&s.text) {
                 n
             } else {
-                Value::String(s.text.clone())
+                Value::String(s.text.to_string())
             }
         }
         Y::Seq(items) => Value::Array(items.iter().map(to_json).collect()),

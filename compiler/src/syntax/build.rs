@@ -132,11 +132,11 @@ fn text_end(text: &str) -> Pos {
     }
 }
 
-fn tag_text(tag: &Tag) -> String {
+fn tag_text(tag: &Tag) -> Box<str> {
     if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
-        format!("!!{}", tag.suffix)
+        format!("!!{}", tag.suffix).into()
     } else {
-        format!("{}{}", tag.handle, tag.suffix)
+        format!("{}{}", tag.handle, tag.suffix).into()
     }
 }
 
@@ -263,8 +263,8 @@ impl<'a> Builder<'a> {
                         // million short keys from holding 144-byte blocks
                         // (the big one is freed and reused for the next).
                         text: match text {
-                            Cow::Owned(s) if s.capacity() > s.len() + 16 => s.as_str().to_owned(),
-                            t => t.into_owned(),
+                            Cow::Owned(s) if s.capacity() > s.len() + 16 => Box::from(s.as_str()),
+                            t => t.into_owned().into_boxed_str(),
                         },
                         plain: plain
                             || matches!(tag.as_deref(), Some("!!int" | "!!bool" | "!!float")),
@@ -313,7 +313,7 @@ impl<'a> Builder<'a> {
                     let (ev, s) = self.next()?;
                     let value = self.node(ev, s, depth + 1)?;
                     end = value.span.end;
-                    if matches!(&key.value, Value::Scalar(k) if k.plain && k.text == "<<") {
+                    if matches!(&key.value, Value::Scalar(k) if k.plain && &*k.text == "<<") {
                         merges.push(value);
                         continue;
                     }

@@ -16,7 +16,9 @@ pub struct Node {
     pub value: Value,
     pub span: Span,
     /// A local tag such as `!reset` / `!override`, or a core tag as `!!str`.
-    pub tag: Option<String>,
+    /// (`Box<str>` rather than `String`: a tree of a large manifest stream
+    /// has millions of nodes, and 8 bytes each add up.)
+    pub tag: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +31,8 @@ pub enum Value {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scalar {
-    pub text: String,
+    /// `Box<str>`: see `Node::tag`.
+    pub text: Box<str>,
     /// Plain (unquoted, untagged) scalars may resolve to numbers and booleans;
     /// quoted ones are always strings.
     pub plain: bool,
@@ -74,7 +77,7 @@ impl Node {
     /// A core-schema boolean from a plain scalar.
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
-            Value::Scalar(s) if s.plain => match s.text.as_str() {
+            Value::Scalar(s) if s.plain => match &*s.text {
                 "true" | "True" | "TRUE" => Some(true),
                 "false" | "False" | "FALSE" => Some(false),
                 _ => None,

@@ -96,7 +96,7 @@ pub fn interpolate_tree(
                             .with_help("set it in the environment or the project's .env file, or give a default: ${VAR:-default}"),
                         );
                     }
-                    s.text = out.value;
+                    s.text = out.value.into();
                 }
                 Err(e) => diags.push(Diagnostic::new(
                     &diag::INVALID_INTERPOLATION,
@@ -228,7 +228,7 @@ pub fn inline_env_files(root: &mut Node, dir: &Path, reader: &mut Reader) {
 fn scalar(text: &str, span: Span) -> Node {
     Node {
         value: Value::Scalar(crate::syntax::Scalar {
-            text: text.to_string(),
+            text: text.into(),
             plain: false,
         }),
         span,

@@ -39,7 +39,7 @@ const UNIQUE: [&str; 13] = [
 fn scalar(text: &str, span: crate::source::Span) -> Node {
     Node {
         value: Value::Scalar(Scalar {
-            text: text.to_string(),
+            text: text.into(),
             plain: false,
         }),
         span,
@@ -201,7 +201,7 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
         (_, value) => Node {
             value,
             span: over.span,
-            tag: over.tag.filter(|t| t != "!reset"),
+            tag: over.tag.filter(|t| &**t != "!reset"),
         },
     }
 }

@@ -32,7 +32,7 @@ impl Cx<'_> {
         let v = node.get(key)?;
         match &v.value {
             Value::Null => None,
-            Value::Scalar(s) => Some((s.text.clone(), v.span)),
+            Value::Scalar(s) => Some((s.text.to_string(), v.span)),
             _ => {
                 self.error(
                     &diag::INVALID_VALUE,
@@ -138,7 +138,7 @@ impl Cx<'_> {
             };
             let v = match &e.value.value {
                 Value::Null => String::new(),
-                Value::Scalar(s) => s.text.clone(),
+                Value::Scalar(s) => s.text.to_string(),
                 _ => {
                     self.error(
                         &diag::INVALID_VALUE,

@@ -51,7 +51,7 @@ pub fn generate(services: usize, seed: u64) -> GenFile {
             let _ = write!(t, "    ports:\n      - \"{next_host_port}:{port}\"\n");
             next_host_port += 1;
             if rng.chance(20) {
-                let _ = write!(t, "      - \"127.0.0.1:{next_host_port}:9090\"\n");
+                let _ = writeln!(t, "      - \"127.0.0.1:{next_host_port}:9090\"");
                 next_host_port += 1;
             }
         }
