@@ -191,21 +191,6 @@ impl Cx<'_> {
         let mut except_origins = Vec::new();
         for e in self.seq_field(b, "except") {
             match e.as_str().and_then(parse_cidr) {
-                // Upstream validation: each `except` must be a strict subset
-                // of `cidr` (same family, inside it, and smaller); anything
-                // else is rejected by the API server, so never silently
-                // widen or narrow the block.
-                Some(n) if !(net.contains(&n) && n.prefix_len() > net.prefix_len()) => {
-                    self.error(
-                        &diag::INVALID_ADDRESS,
-                        e.span,
-                        format!(
-                            "`except` entry `{}` must be a strict subset of `cidr` `{cidr}`",
-                            e.as_str().unwrap_or_default()
-                        ),
-                    );
-                    return None;
-                }
                 Some(n) => {
                     except.push(n);
                     except_origins.push(Origin::from(e.span));
