@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod diagnostic;
 pub mod driver;
+pub mod emit;
 pub mod input;
 pub mod ir;
 pub mod resolve;

@@ -2,6 +2,7 @@
 //! environment and stdin, writes stdout/stderr, and picks exit codes.
 
 mod check;
+mod compile;
 mod ir;
 mod rules;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Dump the network IR.
     Ir(ir::IrArgs),
+    /// Emit Kubernetes manifests, a Compose file or an nft ruleset.
+    Compile(compile::CompileArgs),
     /// List every rule, or explain one.
     Rules(rules::RulesArgs),
 }
@@ -170,6 +173,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Ir(a) => ir::run(a),
+        Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
     }
 }

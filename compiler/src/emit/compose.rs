@@ -1,0 +1,2 @@
+use super::{EmitContext, EmitError, Emitted};
+pub fn emit(_cx: &EmitContext) -> Result<Emitted, EmitError> { todo!() }
