@@ -4,7 +4,7 @@
 //! published ports; per project: a Namespace and the NetworkPolicies of
 //! `k8s_policy` that keep the Compose isolation exactly.
 
-mod policy;
+pub mod policy;
 
 use super::names::{self, Namer};
 use super::{EmitContext, EmitError, Emitted, render};

@@ -74,6 +74,22 @@ impl PortSet {
         }
     }
 
+    /// Ports in both sets.
+    pub fn intersect(&self, other: &PortSet) -> PortSet {
+        let mut out = PortSet::default();
+        for p in Protocol::ALL {
+            for a in self.get(p) {
+                for b in other.get(p) {
+                    let (lo, hi) = (a.start.max(b.start), a.end.min(b.end));
+                    if lo <= hi {
+                        out.insert(p, PortRange { start: lo, end: hi });
+                    }
+                }
+            }
+        }
+        out
+    }
+
     pub fn get(&self, proto: Protocol) -> &[PortRange] {
         &self.ranges[idx(proto)]
     }
