@@ -20,7 +20,10 @@ fn corpus() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("TOPOC_REQUIRE_CORPUS").as_deref() == Ok("1") {
-        panic!("corpus not found at {} (TOPOC_REQUIRE_CORPUS=1)", dir.display());
+        panic!(
+            "corpus not found at {} (TOPOC_REQUIRE_CORPUS=1)",
+            dir.display()
+        );
     }
     println!("skipped: corpus not found at {}", dir.display());
     None
@@ -35,7 +38,10 @@ struct Row {
 impl Row {
     /// A raw field (JSON columns are used as is).
     fn raw(&self, col: &str) -> &str {
-        self.fields.get(col).map_or_else(|| panic!("line {}: no column {col}", self.line), String::as_str)
+        self.fields.get(col).map_or_else(
+            || panic!("line {}: no column {col}", self.line),
+            String::as_str,
+        )
     }
 
     /// A text field with the corpus' backslash escapes decoded.
@@ -50,17 +56,30 @@ impl Row {
 }
 
 fn load(path: &Path) -> Vec<Row> {
-    let content =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let content = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut lines = content.split('\n').enumerate();
     let header: Vec<&str> = lines.next().expect("header").1.split('\t').collect();
     lines
         .filter(|(_, l)| !l.is_empty())
         .map(|(i, l)| {
             let values: Vec<&str> = l.split('\t').collect();
-            assert_eq!(values.len(), header.len(), "{}:{}: field count", path.display(), i + 1);
-            let fields = header.iter().zip(values).map(|(h, v)| (h.to_string(), v.to_string())).collect();
-            Row { line: i + 1, fields }
+            assert_eq!(
+                values.len(),
+                header.len(),
+                "{}:{}: field count",
+                path.display(),
+                i + 1
+            );
+            let fields = header
+                .iter()
+                .zip(values)
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect();
+            Row {
+                line: i + 1,
+                fields,
+            }
         })
         .collect()
 }
@@ -81,7 +100,8 @@ fn unescape(s: &str) -> String {
             Some('t') => out.push('\t'),
             Some('x') => {
                 let hex: String = chars.by_ref().take(2).collect();
-                let v = u32::from_str_radix(&hex, 16).unwrap_or_else(|_| panic!("bad \\x escape in {s:?}"));
+                let v = u32::from_str_radix(&hex, 16)
+                    .unwrap_or_else(|_| panic!("bad \\x escape in {s:?}"));
                 out.push(char::from_u32(v).expect("control char"));
             }
             other => panic!("unknown escape \\{other:?} in {s:?}"),
@@ -99,7 +119,11 @@ struct Report {
 
 impl Report {
     fn new(table: &'static str) -> Self {
-        Report { table, total: 0, failures: Vec::new() }
+        Report {
+            table,
+            total: 0,
+            failures: Vec::new(),
+        }
     }
 
     fn check(&mut self, row: &Row, input: &str, expected: &str, got: &str, ok: bool) {
@@ -178,13 +202,17 @@ fn long_port(obj: &Map<String, Value>) -> Result<LongPort, String> {
 
 /// The go-connections v0.4.0 message a ports.tsv error row's note quotes.
 fn quoted_message(note: &str) -> Option<&str> {
-    ["compose-go asserts message '", "not asserted by the test: '", "asserted message '"]
-        .iter()
-        .find_map(|marker| {
-            let rest = &note[note.find(marker)? + marker.len()..];
-            Some(&rest[..rest.find('\'')?])
-        })
-        .map(|m| m.trim_start_matches("<path>: "))
+    [
+        "compose-go asserts message '",
+        "not asserted by the test: '",
+        "asserted message '",
+    ]
+    .iter()
+    .find_map(|marker| {
+        let rest = &note[note.find(marker)? + marker.len()..];
+        Some(&rest[..rest.find('\'')?])
+    })
+    .map(|m| m.trim_start_matches("<path>: "))
 }
 
 #[test]
@@ -197,7 +225,9 @@ fn ports_tsv() {
         let (input, got) = if row.raw("input").starts_with('{') {
             let input = row.raw("input").to_string();
             let got = match row.json("input") {
-                Value::Object(obj) => long_port(&obj).and_then(|p| ports::canonical_long(&p)).map(|p| vec![p]),
+                Value::Object(obj) => long_port(&obj)
+                    .and_then(|p| ports::canonical_long(&p))
+                    .map(|p| vec![p]),
                 _ => Err("long-syntax input is not an object".to_string()),
             };
             (input, got)
@@ -215,7 +245,13 @@ fn ports_tsv() {
                     None => true,
                 };
                 let want = quoted_message(&note).unwrap_or("any error");
-                report.check(&row, &input, &format!("error {want:?}"), &format!("error {msg:?}"), ok);
+                report.check(
+                    &row,
+                    &input,
+                    &format!("error {want:?}"),
+                    &format!("error {msg:?}"),
+                    ok,
+                );
             }
             ("error", Ok(specs)) => {
                 let got = Value::Array(specs.iter().map(spec_json).collect());
@@ -235,9 +271,20 @@ fn ports_tsv() {
 /// go-connections v0.8.1 `PortMapping.String()`:
 /// `net.JoinHostPort(HostIP, HostPort + ":" + Port)`.
 fn mapping_string(m: &Value) -> String {
-    let (ip, host_port, port) = (m["host_ip"].as_str(), m["host_port"].as_str(), m["port"].as_str());
-    let (ip, rest) = (ip.unwrap_or(""), format!("{}:{}", host_port.unwrap_or(""), port.unwrap_or("")));
-    if ip.contains(':') { format!("[{ip}]:{rest}") } else { format!("{ip}:{rest}") }
+    let (ip, host_port, port) = (
+        m["host_ip"].as_str(),
+        m["host_port"].as_str(),
+        m["port"].as_str(),
+    );
+    let (ip, rest) = (
+        ip.unwrap_or(""),
+        format!("{}:{}", host_port.unwrap_or(""), port.unwrap_or("")),
+    );
+    if ip.contains(':') {
+        format!("[{ip}]:{rest}")
+    } else {
+        format!("{ip}:{rest}")
+    }
 }
 
 #[test]
@@ -254,7 +301,13 @@ fn nat_portspec_tsv() {
         if row.raw("in_ports_tsv") == "no" {
             let ok = matches!(&got, Err(m) if m.contains("too many colons in address"));
             let got = format!("{got:?}");
-            report.check(&row, &input, "v0.4.0 error: too many colons in address", &got, ok);
+            report.check(
+                &row,
+                &input,
+                "v0.4.0 error: too many colons in address",
+                &got,
+                ok,
+            );
             continue;
         }
         match (expect.strip_prefix("error"), got) {
@@ -284,10 +337,22 @@ fn nat_portspec_tsv() {
                 if !string.is_empty() {
                     ok &= got.len() == 1 && mapping_string(&got[0]) == string;
                 }
-                let got = format!("{} (String: {:?})", Value::Array(got.clone()), got.first().map(mapping_string));
-                report.check(&row, &input, &format!("{expect} (String: {string:?})"), &got, ok);
+                let got = format!(
+                    "{} (String: {:?})",
+                    Value::Array(got.clone()),
+                    got.first().map(mapping_string)
+                );
+                report.check(
+                    &row,
+                    &input,
+                    &format!("{expect} (String: {string:?})"),
+                    &got,
+                    ok,
+                );
             }
-            (None, Err(msg)) => report.check(&row, &input, expect, &format!("error {msg:?}"), false),
+            (None, Err(msg)) => {
+                report.check(&row, &input, expect, &format!("error {msg:?}"), false)
+            }
         }
     }
     report.finish();
@@ -316,7 +381,10 @@ fn interpolation_tsv() {
                 } else {
                     true
                 };
-                (r.value == expect && warnings_ok, format!("{:?} (unset: {:?})", r.value, r.unset))
+                (
+                    r.value == expect && warnings_ok,
+                    format!("{:?} (unset: {:?})", r.value, r.unset),
+                )
             }
             (Err(msg), None) => (false, format!("error {msg:?}")),
             (Ok(r), Some(_)) => (false, format!("{:?}", r.value)),
@@ -346,8 +414,15 @@ fn interpolation_operators_tsv() {
     for row in load(&dir.join("interpolation-operators.tsv")) {
         let expr = row.text("expr");
         let op = row.text("operator");
-        let arg = expr.split_once(op.as_str()).map_or("", |(_, a)| a).to_string();
-        let err = || Err(format!("required variable VARNAME is missing a value: {arg}"));
+        let arg = expr
+            .split_once(op.as_str())
+            .map_or("", |(_, a)| a)
+            .to_string();
+        let err = || {
+            Err(format!(
+                "required variable VARNAME is missing a value: {arg}"
+            ))
+        };
         let (v, empty, a) = ("v".to_string(), String::new(), arg.clone());
         let want: [Result<String, String>; 3] = match op.as_str() {
             ":?" => [err(), err(), Ok(v)],
@@ -359,7 +434,13 @@ fn interpolation_operators_tsv() {
             other => panic!("line {}: unknown operator {other}", row.line),
         };
         let got = probe(&expr);
-        report.check(&row, &expr, &format!("{op} {want:?}"), &format!("{got:?}"), got == want);
+        report.check(
+            &row,
+            &expr,
+            &format!("{op} {want:?}"),
+            &format!("{got:?}"),
+            got == want,
+        );
     }
     report.finish();
 }
@@ -367,7 +448,12 @@ fn interpolation_operators_tsv() {
 // ---------------------------------------------------------------- dotenv
 
 /// Checks one dotenv row (`check` = value | absent | keys | error).
-fn check_env(report: &mut Report, row: &Row, input: &str, got: Result<Vec<(String, String)>, String>) {
+fn check_env(
+    report: &mut Report,
+    row: &Row,
+    input: &str,
+    got: Result<Vec<(String, String)>, String>,
+) {
     let key = row.text("key");
     let expect = row.text("expect");
     let check = row.raw("check");
@@ -391,7 +477,13 @@ fn check_env(report: &mut Report, row: &Row, input: &str, got: Result<Vec<(Strin
         }
         (other, _) => panic!("line {}: unknown check {other}", row.line),
     };
-    report.check(row, input, &format!("{check} {key:?} {expect:?}"), &got_s, ok);
+    report.check(
+        row,
+        input,
+        &format!("{check} {key:?} {expect:?}"),
+        &got_s,
+        ok,
+    );
 }
 
 #[test]
@@ -420,7 +512,12 @@ fn dotenv_tsv() {
             other => panic!("line {}: unknown api {other}", row.line),
         };
         let got = got.map(|m| m.into_iter().collect());
-        check_env(&mut report, &row, &format!("{file} ({})", row.raw("api")), got);
+        check_env(
+            &mut report,
+            &row,
+            &format!("{file} ({})", row.raw("api")),
+            got,
+        );
     }
     report.finish();
 }

@@ -134,7 +134,10 @@ pub enum ReadError {
     Io(String),
     TooLarge(u64),
     /// Not UTF-8: the text up to the bad byte (for a position) and the byte offset.
-    NotUtf8 { valid_prefix: String, byte: usize },
+    NotUtf8 {
+        valid_prefix: String,
+        byte: usize,
+    },
 }
 
 impl std::fmt::Display for ReadError {

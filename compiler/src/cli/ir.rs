@@ -34,7 +34,10 @@ pub fn run(args: IrArgs) -> ExitCode {
     let dump = ir::dump(&loaded.topology, &loaded.sources);
     match args.format {
         IrFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&dump).expect("IR serializes"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&dump).expect("IR serializes")
+            );
         }
     }
     ExitCode::from(exit::OK)

@@ -31,7 +31,13 @@ pub fn run(args: RulesArgs) -> ExitCode {
                 print!("{}", rules::render_doc(r));
                 ExitCode::from(exit::OK)
             } else if let Some(c) = diagnostic::lookup(&name) {
-                println!("{} {} ({})\n\n{}", c.code, c.name, c.severity.as_str(), c.summary);
+                println!(
+                    "{} {} ({})\n\n{}",
+                    c.code,
+                    c.name,
+                    c.severity.as_str(),
+                    c.summary
+                );
                 ExitCode::from(exit::OK)
             } else {
                 usage_error(&format!("unknown rule `{name}` (see `topoc rules`)"))

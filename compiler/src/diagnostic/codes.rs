@@ -88,7 +88,11 @@ mod tests {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert!(seen.insert(c.name), "duplicate name {}", c.name);
             assert!(c.code.len() == 7 && c.code.starts_with("TOPO"));
-            assert!(c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'));
+            assert!(
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '-')
+            );
         }
     }
 }

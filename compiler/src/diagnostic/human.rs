@@ -4,8 +4,7 @@
 use super::{Diagnostic, Severity, Summary, concise::summary_line};
 use crate::source::{SourceMap, Span};
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-    ReportHandler, SourceSpan,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, SourceSpan,
 };
 use std::fmt;
 
@@ -81,8 +80,9 @@ fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
         "{}:{}:{}",
         file.name, d.span.start.line, d.span.start.column
     );
+    // The message heads the report; the primary underline needs no label.
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(d.message.clone()),
+        None,
         source_span(sources, d.span),
     )];
     let mut others = Vec::new();
@@ -143,7 +143,3 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, colo
     out.push('\n');
     out
 }
-
-// `ReportHandler` is imported for its trait methods on the handler.
-#[allow(dead_code)]
-fn _assert_handler<T: ReportHandler>() {}

@@ -12,7 +12,16 @@ use crate::source::{SourceMap, Span};
 use serde::{Deserialize, Serialize};
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
@@ -39,7 +48,9 @@ impl std::str::FromStr for Severity {
             "info" => Ok(Severity::Info),
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            _ => Err(format!("unknown severity `{s}` (expected error, warning or info)")),
+            _ => Err(format!(
+                "unknown severity `{s}` (expected error, warning or info)"
+            )),
         }
     }
 }

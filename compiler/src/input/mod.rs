@@ -97,10 +97,21 @@ impl Reader<'_> {
                         let f = SourceFile::new(name, path, valid_prefix.clone());
                         (valid_prefix.clone(), f.pos_of_byte(*byte))
                     }
-                    _ => (String::new(), Pos { offset: 0, line: 1, column: 1 }),
+                    _ => (
+                        String::new(),
+                        Pos {
+                            offset: 0,
+                            line: 1,
+                            column: 1,
+                        },
+                    ),
                 };
                 let id = self.loaded.sources.add(SourceFile::new(name, path, text));
-                let span = Span { file: id, start: pos, end: pos };
+                let span = Span {
+                    file: id,
+                    start: pos,
+                    end: pos,
+                };
                 let mut d = Diagnostic::new(&diag::UNREADABLE_FILE, span, format!("{name}: {err}"));
                 if let Some(at) = at {
                     d = d.with_related(at, "referenced here");
@@ -121,14 +132,21 @@ impl Reader<'_> {
 
     /// Add text that did not come from a file (stdin).
     pub fn add_text(&mut self, name: &str, text: String) -> ParsedFile {
-        let id = self.loaded.sources.add(SourceFile::new(name, PathBuf::from("."), text));
+        let id = self
+            .loaded
+            .sources
+            .add(SourceFile::new(name, PathBuf::from("."), text));
         self.parse(id, true)
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
         let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
         self.loaded.diagnostics.extend(diags);
-        ParsedFile { id, documents, explicit }
+        ParsedFile {
+            id,
+            documents,
+            explicit,
+        }
     }
 }
 
@@ -164,8 +182,16 @@ fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
     let id = loaded
         .sources
         .add(SourceFile::new(name, PathBuf::from(name), String::new()));
-    let p = Pos { offset: 0, line: 1, column: 1 };
-    Span { file: id, start: p, end: p }
+    let p = Pos {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
+    Span {
+        file: id,
+        start: p,
+        end: p,
+    }
 }
 
 /// Load every input into one topology.
@@ -173,7 +199,9 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     let mut files: Vec<ParsedFile> = Vec::new();
     {
-        let mut reader = Reader { loaded: &mut loaded };
+        let mut reader = Reader {
+            loaded: &mut loaded,
+        };
         for input in inputs {
             match input {
                 Input::Stdin(text) => files.push(reader.add_text("-", text.clone())),

@@ -135,9 +135,7 @@ impl<'a> Builder<'a> {
         if self.nodes > MAX_NODES {
             return Err(Abort::Limit(
                 span,
-                format!(
-                    "document expands to more than {MAX_NODES} nodes (alias expansion bomb?)"
-                ),
+                format!("document expands to more than {MAX_NODES} nodes (alias expansion bomb?)"),
             ));
         }
         Ok(())
@@ -182,7 +180,10 @@ impl<'a> Builder<'a> {
         let (node, anchor) = match ev {
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
-                    return Err(Abort::Limit(span, "alias refers to an unknown anchor".into()));
+                    return Err(Abort::Limit(
+                        span,
+                        "alias refers to an unknown anchor".into(),
+                    ));
                 };
                 let (node, size) = (node.clone(), *size);
                 self.count(size, span)?;
@@ -199,7 +200,8 @@ impl<'a> Builder<'a> {
                 } else {
                     Value::Scalar(Scalar {
                         text: text.into_owned(),
-                        plain: plain || matches!(tag.as_deref(), Some("!!int" | "!!bool" | "!!float")),
+                        plain: plain
+                            || matches!(tag.as_deref(), Some("!!int" | "!!bool" | "!!float")),
                     })
                 };
                 (Node { value, span, tag }, anchor)
@@ -294,7 +296,10 @@ impl<'a> Builder<'a> {
                     self.diags.push(Diagnostic::new(
                         &diag::INVALID_VALUE,
                         m.span,
-                        format!("a merge key `<<` needs a mapping or a list of mappings, found {}", m.describe()),
+                        format!(
+                            "a merge key `<<` needs a mapping or a list of mappings, found {}",
+                            m.describe()
+                        ),
                     ));
                     continue;
                 }
@@ -335,9 +340,18 @@ mod tests {
     #[test]
     fn spans_are_one_based_on_keys_and_values() {
         let root = one("services:\n  web:\n    image: nginx\n");
-        let e = root.get("services").unwrap().get("web").unwrap().entry("image").unwrap();
+        let e = root
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .entry("image")
+            .unwrap();
         assert_eq!((e.key.span.start.line, e.key.span.start.column), (3, 5));
-        assert_eq!((e.value.span.start.line, e.value.span.start.column), (3, 12));
+        assert_eq!(
+            (e.value.span.start.line, e.value.span.start.column),
+            (3, 12)
+        );
         assert_eq!(e.value.span.end.column, 17);
     }
 

@@ -30,7 +30,13 @@ host port or bind them to different host addresses.",
 };
 
 /// Whether two bindings can collide on the host.
-fn addresses_overlap(a: &Publication, b: &Publication) -> bool {
+fn addresses_overlap(t: &Topology, a: &Publication, b: &Publication) -> bool {
+    // Compose ports bind the Docker host; Kubernetes hostPorts bind cluster
+    // nodes: the two never share a host.
+    let compose = |p: &Publication| t.workload(p.workload).project.is_some();
+    if compose(a) != compose(b) {
+        return false;
+    }
     if !a.host_ip_declared || !b.host_ip_declared {
         return true;
     }
@@ -76,11 +82,18 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let range = p.host_ports.unwrap();
         open.retain(|q| q.protocol == p.protocol && q.host_ports.unwrap().end >= range.start);
         for q in &open {
-            if !addresses_overlap(p, q) {
+            if !addresses_overlap(t, p, q) {
                 continue;
             }
-            let (earlier, later) = if q.origin < p.origin { (*q, p) } else { (p, *q) };
-            match first_conflict.iter_mut().find(|(l, _)| std::ptr::eq(*l, later)) {
+            let (earlier, later) = if q.origin < p.origin {
+                (*q, p)
+            } else {
+                (p, *q)
+            };
+            match first_conflict
+                .iter_mut()
+                .find(|(l, _)| std::ptr::eq(*l, later))
+            {
                 Some(entry) if entry.1.origin > earlier.origin => entry.1 = earlier,
                 Some(_) => {}
                 None => first_conflict.push((later, earlier)),

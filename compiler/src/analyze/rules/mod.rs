@@ -4,7 +4,18 @@
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 
+mod address_outside_subnet;
+mod default_bridge_no_dns;
+mod dns_name_collision;
+mod duplicate_address;
 mod host_port_conflict;
+mod internal_service_published;
+mod network_mode_conflict;
+mod published_on_internal_network;
+mod subnet_overlap;
+mod undefined_network;
+mod undefined_service;
+mod unreachable_dependency;
 
 pub struct Rule {
     pub code: &'static Code,
@@ -17,7 +28,20 @@ pub struct Rule {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[&Rule] = &[&host_port_conflict::RULE];
+pub static RULES: &[&Rule] = &[
+    &subnet_overlap::RULE,
+    &address_outside_subnet::RULE,
+    &duplicate_address::RULE,
+    &host_port_conflict::RULE,
+    &internal_service_published::RULE,
+    &published_on_internal_network::RULE,
+    &undefined_network::RULE,
+    &undefined_service::RULE,
+    &dns_name_collision::RULE,
+    &default_bridge_no_dns::RULE,
+    &network_mode_conflict::RULE,
+    &unreachable_dependency::RULE,
+];
 
 /// A rule by code or name.
 pub fn find(key: &str) -> Option<&'static Rule> {

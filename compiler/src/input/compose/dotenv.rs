@@ -41,7 +41,10 @@ pub fn read(content: &str, lookup: Option<Lookup>) -> Result<IndexMap<String, St
 
 /// godotenv's `isSpace`: horizontal white space, not a line break.
 fn is_space(c: char) -> bool {
-    matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{A0}')
+    matches!(
+        c,
+        '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{A0}'
+    )
 }
 
 struct Parser {
@@ -49,7 +52,12 @@ struct Parser {
 }
 
 impl Parser {
-    fn parse(&mut self, src: &str, out: &mut IndexMap<String, String>, lookup: Lookup) -> Result<(), String> {
+    fn parse(
+        &mut self,
+        src: &str,
+        out: &mut IndexMap<String, String>,
+        lookup: Lookup,
+    ) -> Result<(), String> {
         let mut cutset = src;
         loop {
             cutset = self.statement_start(cutset);
@@ -192,13 +200,20 @@ impl Parser {
             return Ok((value, &src[i + 1..]));
         }
         let first_line = src.split('\n').next().unwrap_or(src);
-        Err(format!("line {}: unterminated quoted value {first_line}", self.line))
+        Err(format!(
+            "line {}: unterminated quoted value {first_line}",
+            self.line
+        ))
     }
 }
 
 /// `expandVariables`: compose interpolation where the lookup wins over the
 /// values set earlier in the same file.
-fn expand_variables(value: &str, env: &IndexMap<String, String>, lookup: Lookup) -> Result<String, String> {
+fn expand_variables(
+    value: &str,
+    env: &IndexMap<String, String>,
+    lookup: Lookup,
+) -> Result<String, String> {
     let mapping = |k: &str| lookup(k).or_else(|| env.get(k).cloned());
     substitute(value, &mapping).map(|s| s.value)
 }
@@ -230,7 +245,11 @@ fn expand_escapes(s: &str) -> String {
             b'"' => "\"".to_string(),
             b'\\' => "\\".to_string(),
             b'0' => {
-                let digits = b[i + 2..].iter().take(3).take_while(|d| d.is_ascii_digit()).count();
+                let digits = b[i + 2..]
+                    .iter()
+                    .take(3)
+                    .take_while(|d| d.is_ascii_digit())
+                    .count();
                 let octal = &s[i + 2..i + 2 + digits];
                 out.push_str(&s[copied..i]);
                 out.push_str(&unquote_octal(octal));
@@ -329,5 +348,14 @@ mod tests {
         let m = read("456=a\nB=b\n", None).unwrap();
         assert_eq!(m.keys().collect::<Vec<_>>(), vec!["B"]);
         assert_eq!(parse("456=a\n", None).unwrap()["456"], "a");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[\"'\\\\#=:${} \n\t\raex0-7_.-]{0,48}", t in "\\PC{0,32}") {
+            let lookup = |k: &str| (k == "a").then(|| "v".to_string());
+            let _ = parse(&s, Some(&lookup));
+            let _ = read(&t, None);
+        }
     }
 }

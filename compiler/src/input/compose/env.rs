@@ -55,7 +55,11 @@ pub fn project_env(
                     let start = f.pos_of_byte(0);
                     reader.loaded.diagnostics.push(Diagnostic::new(
                         &diag::INVALID_INTERPOLATION,
-                        Span { file: id, start, end: start },
+                        Span {
+                            file: id,
+                            start,
+                            end: start,
+                        },
                         format!("cannot parse env file {name}: {e}"),
                     ));
                 }
@@ -67,7 +71,12 @@ pub fn project_env(
 }
 
 /// Substitute `${...}` in every value (never in keys) of `node`.
-pub fn interpolate_tree(node: &mut Node, env: &Env, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+pub fn interpolate_tree(
+    node: &mut Node,
+    env: &Env,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let span = node.span;
     match &mut node.value {
         Value::Scalar(s) => {
@@ -111,5 +120,118 @@ pub fn interpolate_tree(node: &mut Node, env: &Env, path: &mut Vec<String>, diag
             }
         }
         Value::Null => {}
+    }
+}
+
+/// `env_file` entries of a service: (path node, required).
+fn env_file_entries(v: &Node) -> Vec<(&Node, bool)> {
+    match &v.value {
+        Value::Scalar(_) => vec![(v, true)],
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| match &i.value {
+                Value::Scalar(_) => Some((i, true)),
+                Value::Map(_) => Some((
+                    i.get("path")?,
+                    i.get("required").and_then(Node::as_bool).unwrap_or(true),
+                )),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Read every service's `env_file`s (relative to `dir`) into its
+/// `environment`, where `environment` itself wins, as in Compose. The values
+/// keep the span of the `env_file` entry they came from.
+pub fn inline_env_files(root: &mut Node, dir: &Path, reader: &mut Reader) {
+    let Value::Map(top) = &mut root.value else {
+        return;
+    };
+    let Some(services) = top.iter_mut().find(|e| e.key.as_str() == Some("services")) else {
+        return;
+    };
+    let Value::Map(services) = &mut services.value.value else {
+        return;
+    };
+    for svc in services.iter_mut() {
+        let Some(files) = svc.value.get("env_file").cloned() else {
+            continue;
+        };
+        let mut vars: Vec<(String, String, Span)> = Vec::new();
+        for (path_node, required) in env_file_entries(&files) {
+            let Some(rel) = path_node.as_str() else {
+                continue;
+            };
+            let path = dir.join(rel);
+            if !path.is_file() {
+                if required {
+                    reader.loaded.diagnostics.push(
+                        Diagnostic::new(
+                            &diag::UNREADABLE_FILE,
+                            path_node.span,
+                            format!("env file {} not found", path.display()),
+                        )
+                        .with_help("create the file, fix the path, or mark it `required: false`"),
+                    );
+                }
+                continue;
+            }
+            let name = path.to_string_lossy().into_owned();
+            let Some(id) = reader.read_text(&name, &path) else {
+                continue;
+            };
+            match dotenv::parse(&reader.loaded.sources.get(id).text.clone(), None) {
+                Ok(map) => vars.extend(map.into_iter().map(|(k, v)| (k, v, path_node.span))),
+                Err(e) => reader.loaded.diagnostics.push(Diagnostic::new(
+                    &diag::INVALID_INTERPOLATION,
+                    path_node.span,
+                    format!("cannot parse env file {name}: {e}"),
+                )),
+            }
+        }
+        let Value::Map(fields) = &mut svc.value.value else {
+            continue;
+        };
+        let env = match fields
+            .iter()
+            .position(|f| f.key.as_str() == Some("environment"))
+        {
+            Some(i) => &mut fields[i].value,
+            None => {
+                fields.push(crate::syntax::Entry {
+                    key: scalar("environment", files.span),
+                    value: Node {
+                        value: Value::Map(Vec::new()),
+                        span: files.span,
+                        tag: None,
+                    },
+                });
+                &mut fields.last_mut().expect("just pushed").value
+            }
+        };
+        let Value::Map(env) = &mut env.value else {
+            continue;
+        };
+        for (k, v, span) in vars {
+            if !env.iter().any(|e| e.key.as_str() == Some(k.as_str())) {
+                env.push(crate::syntax::Entry {
+                    key: scalar(&k, span),
+                    value: scalar(&v, span),
+                });
+            }
+        }
+    }
+}
+
+fn scalar(text: &str, span: Span) -> Node {
+    Node {
+        value: Value::Scalar(crate::syntax::Scalar {
+            text: text.to_string(),
+            plain: false,
+        }),
+        span,
+        tag: None,
     }
 }

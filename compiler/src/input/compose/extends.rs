@@ -4,8 +4,8 @@
 use super::env::{Env, interpolate_tree, project_env};
 use super::merge::{merge, normalize_service};
 use crate::diagnostic::{self as diag, Diagnostic};
-use crate::input::Reader;
 use crate::input::LoadOptions;
+use crate::input::Reader;
 use crate::ir::{DanglingRef, Origin, RefKind};
 use crate::source::FileId;
 use crate::syntax::{Entry, Node, Value};
@@ -55,7 +55,12 @@ pub fn referenced_paths(root: &Node, dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Some(services) = root.get("services").and_then(Node::as_map) {
         for s in services {
-            if let Some(f) = s.value.get("extends").and_then(|e| e.get("file")).and_then(Node::as_str) {
+            if let Some(f) = s
+                .value
+                .get("extends")
+                .and_then(|e| e.get("file"))
+                .and_then(Node::as_str)
+            {
                 out.push(dir.join(f));
             }
         }
@@ -67,7 +72,9 @@ pub fn referenced_paths(root: &Node, dir: &Path) -> Vec<PathBuf> {
             }
         }
     }
-    out.into_iter().filter_map(|p| p.canonicalize().ok()).collect()
+    out.into_iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect()
 }
 
 /// The path nodes of one `include` entry (string, or `{path: str | [str]}`).
@@ -85,7 +92,11 @@ fn include_paths(inc: &Node) -> Vec<&Node> {
 
 impl<'r, 'a> Resolver<'r, 'a> {
     pub fn new(reader: &'r mut Reader<'a>, opts: &'r LoadOptions) -> Self {
-        Resolver { reader, opts, cache: HashMap::new() }
+        Resolver {
+            reader,
+            opts,
+            cache: HashMap::new(),
+        }
     }
 
     fn diag(&mut self, d: Diagnostic) {
@@ -161,10 +172,14 @@ impl<'r, 'a> Resolver<'r, 'a> {
             None => (file_root.clone(), path.to_path_buf()),
         };
         let key = (
-            base_path.canonicalize().unwrap_or_else(|_| base_path.clone()),
+            base_path
+                .canonicalize()
+                .unwrap_or_else(|_| base_path.clone()),
             target_name.clone(),
         );
-        if stack.iter().any(|(p, s)| p.canonicalize().ok().as_ref() == Some(&key.0) && *s == key.1)
+        if stack
+            .iter()
+            .any(|(p, s)| p.canonicalize().ok().as_ref() == Some(&key.0) && *s == key.1)
             || stack.len() > MAX_CHAIN
         {
             self.diag(Diagnostic::new(
@@ -174,19 +189,27 @@ impl<'r, 'a> Resolver<'r, 'a> {
             ));
             return None;
         }
-        let Some(base) = base_root.get("services").and_then(|s| s.get(&target_name)).cloned() else {
+        let Some(base) = base_root
+            .get("services")
+            .and_then(|s| s.get(&target_name))
+            .cloned()
+        else {
             self.reader.loaded.topology.dangling.push(DanglingRef {
                 kind: RefKind::Service,
                 name: target_name.clone(),
                 from: None,
                 context: "extends",
-                note: file.as_ref().map(|f| format!("not defined in {}", f.as_str().unwrap_or_default())),
+                note: file
+                    .as_ref()
+                    .map(|f| format!("not defined in {}", f.as_str().unwrap_or_default())),
                 origin: Origin::from(target.span),
             });
             return None;
         };
         stack.push(key);
-        let base = self.extend(&base_root, &base_path, base.clone(), env, stack).unwrap_or(base);
+        let base = self
+            .extend(&base_root, &base_path, base.clone(), env, stack)
+            .unwrap_or(base);
         stack.pop();
         let mut local = service;
         if let Value::Map(entries) = &mut local.value {
@@ -204,26 +227,45 @@ impl<'r, 'a> Resolver<'r, 'a> {
     pub fn resolve_includes(&mut self, root: &mut Node, path: &Path, depth: usize) -> Option<Node> {
         let includes = root.get("include")?.clone();
         let Some(items) = includes.as_seq() else {
-            self.diag(Diagnostic::new(&diag::INVALID_INCLUDE, includes.span, "`include` must be a list"));
+            self.diag(Diagnostic::new(
+                &diag::INVALID_INCLUDE,
+                includes.span,
+                "`include` must be a list",
+            ));
             return None;
         };
         if depth > MAX_CHAIN {
-            self.diag(Diagnostic::new(&diag::INVALID_INCLUDE, includes.span, "`include` chain is too deep (cycle?)"));
+            self.diag(Diagnostic::new(
+                &diag::INVALID_INCLUDE,
+                includes.span,
+                "`include` chain is too deep (cycle?)",
+            ));
             return None;
         }
         let mut combined: Option<Node> = None;
         for inc in items {
             let paths = include_paths(inc);
             if paths.is_empty() {
-                self.diag(Diagnostic::new(&diag::INVALID_INCLUDE, inc.span, "an `include` entry needs a path"));
+                self.diag(Diagnostic::new(
+                    &diag::INVALID_INCLUDE,
+                    inc.span,
+                    "an `include` entry needs a path",
+                ));
                 continue;
             }
-            let env_file = inc.get("env_file").and_then(Node::as_str).map(|f| dir_of(path).join(f));
+            let env_file = inc
+                .get("env_file")
+                .and_then(Node::as_str)
+                .map(|f| dir_of(path).join(f));
             let mut sub: Option<Node> = None;
             for p in paths {
                 let file = dir_of(path).join(p.as_str().unwrap_or_default());
                 if file.canonicalize().ok() == path.canonicalize().ok() {
-                    self.diag(Diagnostic::new(&diag::INVALID_INCLUDE, p.span, "a file cannot include itself"));
+                    self.diag(Diagnostic::new(
+                        &diag::INVALID_INCLUDE,
+                        p.span,
+                        "a file cannot include itself",
+                    ));
                     continue;
                 }
                 let sub_dir = dir_of(&file);
@@ -233,7 +275,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
                     env_file.as_ref().and_then(|f| f.to_str()),
                     &self.opts.env,
                 );
-                let Some((_, mut sub_root)) = self.load(&file, &env, p.clone()) else { continue };
+                let Some((_, mut sub_root)) = self.load(&file, &env, p.clone()) else {
+                    continue;
+                };
                 self.resolve_extends(&mut sub_root, &file, &env);
                 if let Some(nested) = self.resolve_includes(&mut sub_root, &file, depth + 1) {
                     sub_root = self.union(nested, sub_root, p);
@@ -257,7 +301,12 @@ impl<'r, 'a> Resolver<'r, 'a> {
             // Only resources travel; `name` and `x-` keys stay with the includer.
             let mut c = c;
             if let Value::Map(entries) = &mut c.value {
-                entries.retain(|e| matches!(e.key.as_str(), Some("services" | "networks" | "volumes" | "configs" | "secrets")));
+                entries.retain(|e| {
+                    matches!(
+                        e.key.as_str(),
+                        Some("services" | "networks" | "volumes" | "configs" | "secrets")
+                    )
+                });
             }
             c
         })
@@ -267,14 +316,25 @@ impl<'r, 'a> Resolver<'r, 'a> {
     /// an error (compose-go: "imported compose file defines conflicting service").
     pub fn union(&mut self, base: Node, extra: Node, at: &Node) -> Node {
         let mut base = base;
-        let Value::Map(extra_entries) = extra.value else { return base };
-        let Value::Map(base_entries) = &mut base.value else { return base };
+        let Value::Map(extra_entries) = extra.value else {
+            return base;
+        };
+        let Value::Map(base_entries) = &mut base.value else {
+            return base;
+        };
         for section in extra_entries {
-            let Some(name) = section.key.as_str().map(String::from) else { continue };
-            match base_entries.iter_mut().find(|e| e.key.as_str() == Some(&name)) {
+            let Some(name) = section.key.as_str().map(String::from) else {
+                continue;
+            };
+            match base_entries
+                .iter_mut()
+                .find(|e| e.key.as_str() == Some(&name))
+            {
                 None => base_entries.push(section),
                 Some(existing) => {
-                    let (Value::Map(into), Value::Map(items)) = (&mut existing.value.value, section.value.value) else {
+                    let (Value::Map(into), Value::Map(items)) =
+                        (&mut existing.value.value, section.value.value)
+                    else {
                         continue;
                     };
                     for item in items {
@@ -294,7 +354,10 @@ impl<'r, 'a> Resolver<'r, 'a> {
                             }
                             continue;
                         }
-                        into.push(Entry { key: item.key, value: item.value });
+                        into.push(Entry {
+                            key: item.key,
+                            value: item.value,
+                        });
                     }
                 }
             }

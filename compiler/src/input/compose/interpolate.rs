@@ -37,29 +37,41 @@ pub fn substitute(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Substituted, String> {
     let mut unset = Vec::new();
-    let value = substitute_inner(template, lookup, &mut unset).map_err(|e| e.to_string())?;
+    let value = substitute_inner(template, lookup, &mut unset, 0).map_err(|e| e.to_string())?;
     Ok(Substituted { value, unset })
 }
 
-/// compose-go's two error types, kept apart so that an invalid template gets the
-/// text of the innermost `Substitute` call that saw it, as in Go.
+/// compose-go's two error types (an invalid template gets the text of the
+/// innermost `Substitute` call that saw it, as in Go), plus our depth guard.
 #[derive(Debug)]
 enum Error {
     InvalidTemplate(Option<String>),
     MissingRequired { variable: String, reason: String },
+    TooDeep,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidTemplate(t) => {
-                write!(f, "Invalid template: {}", go_quote(t.as_deref().unwrap_or("")))
+                write!(
+                    f,
+                    "Invalid template: {}",
+                    go_quote(t.as_deref().unwrap_or(""))
+                )
             }
+            Error::TooDeep => write!(
+                f,
+                "Invalid template: substitutions nested more than {MAX_DEPTH} levels deep"
+            ),
             Error::MissingRequired { variable, reason } if reason.is_empty() => {
                 write!(f, "required variable {variable} is missing a value")
             }
             Error::MissingRequired { variable, reason } => {
-                write!(f, "required variable {variable} is missing a value: {reason}")
+                write!(
+                    f,
+                    "required variable {variable} is missing a value: {reason}"
+                )
             }
         }
     }
@@ -67,30 +79,59 @@ impl fmt::Display for Error {
 
 type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// Nesting depth (defaults inside defaults) at which we give up, so that a
+/// hostile template cannot exhaust the stack; compose-go has no such limit.
+const MAX_DEPTH: usize = 64;
+
 /// `SubstituteWithOptions`: replace every match, keep going after an error and
 /// return the first one.
-fn substitute_inner(template: &str, lookup: Lookup, unset: &mut Vec<String>) -> Result<String, Error> {
+///
+/// compose-go substitutes the text between a braced expression's balancing `}`
+/// and the end of its (greedy) match as a separate template (`rest`). Matches
+/// cannot cross the end of `rest`, so this scans it in place; `segment` only
+/// remembers its bounds, because an invalid template inside it is reported
+/// with the text of `rest`, as in Go.
+fn substitute_inner(
+    template: &str,
+    lookup: Lookup,
+    unset: &mut Vec<String>,
+    depth: usize,
+) -> Result<String, Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::TooDeep);
+    }
     let mut out = String::with_capacity(template.len());
     let mut first_err: Option<Error> = None;
+    let mut segment: Option<(usize, usize)> = None;
     let mut pos = 0;
     while let Some(off) = template[pos..].find('$') {
         let start = pos + off;
         out.push_str(&template[pos..start]);
+        if segment.is_some_and(|(_, end)| start >= end) {
+            segment = None;
+        }
         let Some(m) = match_at(template, start) else {
             out.push('$');
             pos = start + 1;
             continue;
         };
-        match replace(&template[start..m.end], lookup, unset) {
-            Ok(v) => out.push_str(&v),
+        match replace(template, start, &m, lookup, unset, depth) {
+            Ok((value, resume)) => {
+                out.push_str(&value);
+                if resume < m.end {
+                    segment = Some((resume, m.end));
+                }
+                pos = resume;
+            }
             Err(mut e) => {
                 if let Error::InvalidTemplate(t @ None) = &mut e {
-                    *t = Some(template.to_string());
+                    let (a, b) = segment.unwrap_or((0, template.len()));
+                    *t = Some(template[a..b].to_string());
                 }
                 first_err.get_or_insert(e);
+                pos = m.end;
             }
         }
-        pos = m.end;
     }
     out.push_str(&template[pos..]);
     match first_err {
@@ -99,11 +140,13 @@ fn substitute_inner(template: &str, lookup: Lookup, unset: &mut Vec<String>) -> 
     }
 }
 
-/// Which alternative of the pattern matched, with byte ranges into the text.
+/// Which alternative of the pattern matched.
 enum Kind {
     Escaped,
+    /// `$NAME`: byte range of the name.
     Named(usize, usize),
-    Braced(usize, usize),
+    /// `${...}`, with the operator that follows the name, if any.
+    Braced(Option<&'static str>),
     Invalid,
 }
 
@@ -138,24 +181,39 @@ fn name_end(s: &str, at: usize) -> usize {
     s.len()
 }
 
+/// The operators as compose-go lists them. It applies the one whose first
+/// occurrence in the matched text comes first; the matched text is `${NAME`
+/// followed directly by the operator, so that is simply the operator after
+/// the name (`:?` starts before `?`).
+const OPERATORS: [&str; 6] = [":?", "?", ":-", "-", ":+", "+"];
+
 /// The leftmost-first match of compose-go's pattern anchored at the `$` at
 /// `start`, or `None` when the pattern cannot match there.
 fn match_at(s: &str, start: usize) -> Option<Match> {
     let b = s.as_bytes();
     let next = start + 1;
     if b.get(next) == Some(&b'$') {
-        return Some(Match { kind: Kind::Escaped, end: next + 1 });
+        return Some(Match {
+            kind: Kind::Escaped,
+            end: next + 1,
+        });
     }
     let ne = name_end(s, next);
     if ne > next {
-        return Some(Match { kind: Kind::Named(next, ne), end: ne });
+        return Some(Match {
+            kind: Kind::Named(next, ne),
+            end: ne,
+        });
     }
     if b.get(next) != Some(&b'{') {
         return None;
     }
     let name_start = next + 1;
     let ne = name_end(s, name_start);
-    let invalid = Match { kind: Kind::Invalid, end: name_start };
+    let invalid = Match {
+        kind: Kind::Invalid,
+        end: name_start,
+    };
     if ne == name_start {
         return Some(invalid);
     }
@@ -170,12 +228,21 @@ fn match_at(s: &str, start: usize) -> Option<Match> {
         let arg_start = ne + op_len;
         let line_end = s[arg_start..].find('\n').map_or(s.len(), |i| arg_start + i);
         if let Some(close) = s[arg_start..line_end].rfind('}') {
-            let close = arg_start + close;
-            return Some(Match { kind: Kind::Braced(name_start, close), end: close + 1 });
+            let op = OPERATORS
+                .iter()
+                .find(|op| **op == &s[ne..arg_start])
+                .copied();
+            return Some(Match {
+                kind: Kind::Braced(op),
+                end: arg_start + close + 1,
+            });
         }
     }
     if b.get(ne) == Some(&b'}') {
-        return Some(Match { kind: Kind::Braced(name_start, ne), end: ne + 1 });
+        return Some(Match {
+            kind: Kind::Braced(None),
+            end: ne + 1,
+        });
     }
     Some(invalid)
 }
@@ -199,46 +266,39 @@ fn first_brace_closing_index(s: &str) -> Option<usize> {
     None
 }
 
-/// The operators in compose-go's table order; the one applied is the one found
-/// first in the matched text (`getSubstitutionFunctionForTemplate`).
-const OPERATORS: [&str; 6] = [":?", "?", ":-", "-", ":+", "+"];
-
-fn choose_operator(matched: &str) -> &'static str {
-    OPERATORS
-        .iter()
-        .filter_map(|op| matched.find(op).map(|i| (i, *op)))
-        .min_by_key(|(i, _)| *i)
-        .map_or(OPERATORS[0], |(_, op)| op)
-}
-
-/// `DefaultReplacementAppliedFunc` for one match.
-fn replace(matched: &str, lookup: Lookup, unset: &mut Vec<String>) -> Result<String, Error> {
-    let op = choose_operator(matched);
-    let (head, rest) = match first_brace_closing_index(matched) {
-        Some(i) => matched.split_at(i + 1),
-        None => (matched, ""),
-    };
-    // Re-match the (possibly shortened) text, as compose-go does.
-    let Some(m) = match_at(head, 0) else {
-        return Err(Error::InvalidTemplate(None));
-    };
-    let (substitution, braced) = match m.kind {
-        Kind::Escaped => return Ok("$".to_string()),
-        Kind::Named(a, b) => (&head[a..b], false),
-        Kind::Braced(a, b) => (&head[a..b], true),
+/// `DefaultReplacementAppliedFunc` for the match `m` at `start`: the
+/// replacement, and where scanning resumes (inside the match when a braced
+/// expression leaves a `rest` to substitute).
+fn replace(
+    template: &str,
+    start: usize,
+    m: &Match,
+    lookup: Lookup,
+    unset: &mut Vec<String>,
+    depth: usize,
+) -> Result<(String, usize), Error> {
+    let substitution = match m.kind {
+        Kind::Escaped => return Ok(("$".to_string(), m.end)),
         Kind::Invalid => return Err(Error::InvalidTemplate(None)),
-    };
-    if braced && let Some(value) = apply_operator(op, substitution, lookup, unset)? {
-        let nested = substitute_inner(rest, lookup, unset)?;
-        return Ok(value + &nested);
-    }
-    match lookup(substitution) {
-        Some(v) => Ok(v),
-        None => {
-            unset.push(substitution.to_string());
-            Ok(String::new())
+        Kind::Named(a, b) => &template[a..b],
+        Kind::Braced(op) => {
+            // Cut at the balancing brace; what follows is the `rest`.
+            let matched = &template[start..m.end];
+            let head_len = first_brace_closing_index(matched).map_or(matched.len(), |i| i + 1);
+            let substitution = &matched[2..head_len - 1];
+            if let Some(op) = op
+                && let Some(value) = apply_operator(op, substitution, lookup, unset, depth)?
+            {
+                return Ok((value, start + head_len));
+            }
+            substitution
         }
-    }
+    };
+    let value = lookup(substitution).unwrap_or_else(|| {
+        unset.push(substitution.to_string());
+        String::new()
+    });
+    Ok((value, m.end))
 }
 
 /// The six substitution functions. `None` = "not applied" (operator absent).
@@ -247,6 +307,7 @@ fn apply_operator(
     substitution: &str,
     lookup: Lookup,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<Option<String>, Error> {
     let Some((name, arg)) = substitution.split_once(op) else {
         return Ok(None);
@@ -259,11 +320,14 @@ fn apply_operator(
     };
     match op.as_bytes()[op.len() - 1] {
         b'?' if missing => {
-            let reason = substitute_inner(arg, lookup, unset)?;
-            Err(Error::MissingRequired { variable: name.to_string(), reason })
+            let reason = substitute_inner(arg, lookup, unset, depth + 1)?;
+            Err(Error::MissingRequired {
+                variable: name.to_string(),
+                reason,
+            })
         }
-        b'-' if missing => substitute_inner(arg, lookup, unset).map(Some),
-        b'+' if !missing => substitute_inner(arg, lookup, unset).map(Some),
+        b'-' if missing => substitute_inner(arg, lookup, unset, depth + 1).map(Some),
+        b'+' if !missing => substitute_inner(arg, lookup, unset, depth + 1).map(Some),
         _ => Ok(Some(value.unwrap_or_default())),
     }
 }
@@ -286,7 +350,9 @@ pub(crate) fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if is_go_printable(c) => out.push(c),
             c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
@@ -311,8 +377,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
     }
 
@@ -323,7 +391,10 @@ mod tests {
     #[test]
     fn escaped_dollar_is_literal() {
         // template.go: the `escaped` group `$$` is replaced by a single `$`.
-        assert_eq!(sub("$$FOO ${A:-$$}", &[("FOO", "x")]).unwrap().value, "$FOO $");
+        assert_eq!(
+            sub("$$FOO ${A:-$$}", &[("FOO", "x")]).unwrap().value,
+            "$FOO $"
+        );
     }
 
     #[test]
@@ -364,8 +435,41 @@ mod tests {
     }
 
     #[test]
+    fn invalid_template_in_rest_reports_rest() {
+        // compose-go substitutes the text after the balancing brace as its own
+        // template, so an error there quotes only that text.
+        let e = sub("x ${A:-a} ${ }", &[]).unwrap_err();
+        assert_eq!(e, "Invalid template: \" ${ }\"");
+        let e = sub("${ } ${A:-a}", &[]).unwrap_err();
+        assert_eq!(e, "Invalid template: \"${ } ${A:-a}\"");
+    }
+
+    #[test]
+    fn many_expressions_on_one_line() {
+        let t = "${A:-x}".repeat(5000);
+        assert_eq!(sub(&t, &[]).unwrap().value, "x".repeat(5000));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let t = format!("{}x{}", "${A:-".repeat(10_000), "}".repeat(10_000));
+        assert!(sub(&t, &[]).unwrap_err().contains("nested"));
+        let ok = format!("{}x{}", "${A:-".repeat(20), "}".repeat(20));
+        assert_eq!(sub(&ok, &[]).unwrap().value, "x");
+    }
+
+    #[test]
     fn names_are_ascii_case_insensitive() {
         assert_eq!(sub("$foo_1.", &[("foo_1", "v")]).unwrap().value, "v.");
         assert_eq!(sub("$1", &[]).unwrap().value, "$1");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[$${}:?+ab_ \n-]{0,40}", t in "\\PC{0,24}") {
+            let lookup = |k: &str| (k == "a").then(String::new);
+            let _ = substitute(&s, &lookup);
+            let _ = substitute(&t, &lookup);
+        }
     }
 }

@@ -59,13 +59,23 @@ pub fn normalize_service(service: &mut Node) {
         let Some(key) = e.key.as_str() else { continue };
         let key = key.to_string();
         if KEY_VALUE_LISTS.contains(&key.as_str()) {
-            list_to_map(&mut e.value, if key == "extra_hosts" { &['=', ':'] } else { &['='] });
+            list_to_map(
+                &mut e.value,
+                if key == "extra_hosts" {
+                    &['=', ':']
+                } else {
+                    &['=']
+                },
+            );
         } else if key == "depends_on" || key == "networks" {
             names_to_map(&mut e.value);
         } else if key == "build"
             && let Value::Map(build) = &mut e.value.value
         {
-            for be in build.iter_mut().filter(|be| be.key.as_str() == Some("args")) {
+            for be in build
+                .iter_mut()
+                .filter(|be| be.key.as_str() == Some("args"))
+            {
                 list_to_map(&mut be.value, &['=']);
             }
         }
@@ -74,7 +84,9 @@ pub fn normalize_service(service: &mut Node) {
 
 /// `["A=1", "B"]` → `{A: "1", B: null}`, splitting at the first separator.
 fn list_to_map(node: &mut Node, seps: &[char]) {
-    let Value::Seq(items) = &node.value else { return };
+    let Value::Seq(items) = &node.value else {
+        return;
+    };
     let mut entries = Vec::new();
     for item in items {
         let Some(text) = item.as_str() else {
@@ -88,7 +100,11 @@ fn list_to_map(node: &mut Node, seps: &[char]) {
         let key = scalar(k, item.span);
         let value = match v {
             Some(v) => scalar(v, item.span),
-            None => Node { value: Value::Null, span: item.span, tag: None },
+            None => Node {
+                value: Value::Null,
+                span: item.span,
+                tag: None,
+            },
         };
         entries.push(Entry { key, value });
     }
@@ -97,7 +113,9 @@ fn list_to_map(node: &mut Node, seps: &[char]) {
 
 /// `[a, b]` → `{a: null, b: null}` (depends_on, networks).
 fn names_to_map(node: &mut Node) {
-    let Value::Seq(items) = &node.value else { return };
+    let Value::Seq(items) = &node.value else {
+        return;
+    };
     if items.iter().any(|i| i.as_str().is_none()) {
         return;
     }
@@ -105,7 +123,11 @@ fn names_to_map(node: &mut Node) {
         .iter()
         .map(|i| Entry {
             key: i.clone(),
-            value: Node { value: Value::Null, span: i.span, tag: None },
+            value: Node {
+                value: Value::Null,
+                span: i.span,
+                tag: None,
+            },
         })
         .collect();
     node.value = Value::Map(entries);
@@ -138,16 +160,30 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
                         let child_key = oe.key.as_str().unwrap_or("").to_string();
                         let be = b.remove(i);
                         let merged = merge_at(be.value, oe.value, &child_key);
-                        b.insert(i, Entry { key: be.key, value: merged });
+                        b.insert(
+                            i,
+                            Entry {
+                                key: be.key,
+                                value: merged,
+                            },
+                        );
                     }
                     None => b.push(oe),
                 }
             }
-            Node { value: Value::Map(b), span: over.span, tag: None }
+            Node {
+                value: Value::Map(b),
+                span: over.span,
+                tag: None,
+            }
         }
         (Value::Seq(mut b), Value::Seq(o)) => {
             if REPLACED.contains(&key) {
-                return Node { value: Value::Seq(o), span: over.span, tag: None };
+                return Node {
+                    value: Value::Seq(o),
+                    span: over.span,
+                    tag: None,
+                };
             }
             let unique = UNIQUE.contains(&key);
             for item in o {
@@ -156,9 +192,17 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
                 }
                 b.push(item);
             }
-            Node { value: Value::Seq(b), span: over.span, tag: None }
+            Node {
+                value: Value::Seq(b),
+                span: over.span,
+                tag: None,
+            }
         }
-        (_, value) => Node { value, span: over.span, tag: over.tag.filter(|t| t != "!reset") },
+        (_, value) => Node {
+            value,
+            span: over.span,
+            tag: over.tag.filter(|t| t != "!reset"),
+        },
     }
 }
 
@@ -216,7 +260,14 @@ mod tests {
             service("ports: !reset []\nnetworks: !override {c: null}\n"),
         );
         assert!(m.get("ports").is_none());
-        let nets: Vec<_> = m.get("networks").unwrap().as_map().unwrap().iter().map(|e| e.key.as_str().unwrap()).collect();
+        let nets: Vec<_> = m
+            .get("networks")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str().unwrap())
+            .collect();
         assert_eq!(nets, ["c"]);
     }
 

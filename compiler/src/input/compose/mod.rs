@@ -63,6 +63,11 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
             let mut root = doc.root;
             extends::prepare(&mut root, &env, &mut resolver.reader.loaded.diagnostics);
             resolver.resolve_extends(&mut root, &path, &env);
+            env::inline_env_files(
+                &mut root,
+                &project::dir_of(&resolver.reader.loaded.sources, id),
+                resolver.reader,
+            );
             if let Some(included) = resolver.resolve_includes(&mut root, &path, 0) {
                 let at = root.clone();
                 root = resolver.union(included, root, &at);
@@ -75,7 +80,11 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
         }
         if let Some(mut root) = merged {
             merge::strip_resets(&mut root);
-            prepared.push(Prepared { root, files: file_ids, dir: group.dir });
+            prepared.push(Prepared {
+                root,
+                files: file_ids,
+                dir: group.dir,
+            });
         }
     }
 
@@ -98,5 +107,9 @@ fn project_name(p: &Prepared, opts: &LoadOptions) -> String {
         .or_else(|| opts.env.get("COMPOSE_PROJECT_NAME").cloned())
         .unwrap_or_else(|| project::dir_name(&p.dir));
     let name = project::normalize_name(&raw);
-    if name.is_empty() { "default".into() } else { name }
+    if name.is_empty() {
+        "default".into()
+    } else {
+        name
+    }
 }

@@ -22,7 +22,10 @@ pub struct PortRange {
 impl PortRange {
     /// A range holding one port.
     pub fn single(port: u16) -> Self {
-        PortRange { start: port, end: port }
+        PortRange {
+            start: port,
+            end: port,
+        }
     }
 }
 
@@ -104,7 +107,10 @@ pub fn parse_short(spec: &str) -> Result<Vec<PortSpec>, String> {
             let published = if host_port.is_empty() {
                 None
             } else if start == end && host_start != host_end {
-                Some(PortRange { start: host_start, end: host_end })
+                Some(PortRange {
+                    start: host_start,
+                    end: host_end,
+                })
             } else {
                 Some(PortRange::single(host_start + i))
             };
@@ -135,7 +141,9 @@ pub fn canonical_long(p: &LongPort) -> Result<PortSpec, String> {
         .ok_or_else(|| format!("invalid target port: {target_raw}"))?;
     let published = match non_empty(&p.published) {
         None => None,
-        Some(raw) => Some(parse_strict_range(&raw).ok_or_else(|| format!("invalid published port: {raw}"))?),
+        Some(raw) => {
+            Some(parse_strict_range(&raw).ok_or_else(|| format!("invalid published port: {raw}"))?)
+        }
     };
     let host_ip = non_empty(&p.host_ip);
     if let Some(ip) = &host_ip
@@ -144,7 +152,9 @@ pub fn canonical_long(p: &LongPort) -> Result<PortSpec, String> {
         // compose-go validation.checkIPAddress wording.
         return Err(format!("invalid ip address: {ip}"));
     }
-    let protocol = non_empty(&p.protocol).unwrap_or_else(|| "tcp".to_string()).to_ascii_lowercase();
+    let protocol = non_empty(&p.protocol)
+        .unwrap_or_else(|| "tcp".to_string())
+        .to_ascii_lowercase();
     if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
         return Err(format!("invalid protocol: {protocol}"));
     }
@@ -212,7 +222,11 @@ fn split_proto_port(raw: &str) -> (&str, &str) {
 /// brackets of `[::1]`; its failures become v0.4.0's error text.
 fn strip_ipv6_brackets(raw_ip: &str) -> Result<String, String> {
     let hostport = format!("{raw_ip}:");
-    let fail = |why: &str| Err(format!("Invalid ip address {raw_ip}: address {hostport}: {why}"));
+    let fail = |why: &str| {
+        Err(format!(
+            "Invalid ip address {raw_ip}: address {hostport}: {why}"
+        ))
+    };
     let last_colon = hostport.len() - 1;
     let (host, j, k) = if hostport.starts_with('[') {
         let Some(end) = hostport.find(']') else {
@@ -259,7 +273,10 @@ fn parse_u16(s: &str) -> Option<u16> {
     if trimmed.len() > 5 {
         return None;
     }
-    trimmed.parse::<u32>().ok().and_then(|v| u16::try_from(v).ok())
+    trimmed
+        .parse::<u32>()
+        .ok()
+        .and_then(|v| u16::try_from(v).ok())
 }
 
 /// go-connections v0.4.0 `ParsePortRange`: a port, or `a-b` with `a <= b`;
@@ -302,7 +319,11 @@ mod tests {
     #[test]
     fn keys_sort_as_strings() {
         // compose-go ParsePortConfig sorts "<port>/<proto>" keys with sort.Strings.
-        let targets: Vec<u16> = parse_short("98-102").unwrap().iter().map(|p| p.target).collect();
+        let targets: Vec<u16> = parse_short("98-102")
+            .unwrap()
+            .iter()
+            .map(|p| p.target)
+            .collect();
         assert_eq!(targets, vec![100, 101, 102, 98, 99]);
     }
 
@@ -310,7 +331,13 @@ mod tests {
     fn host_range_with_single_container_port() {
         // go-connections keeps the host range as a dynamic range.
         let p = one("127.0.0.1:8000-8010:80/UDP");
-        assert_eq!(p.published, Some(PortRange { start: 8000, end: 8010 }));
+        assert_eq!(
+            p.published,
+            Some(PortRange {
+                start: 8000,
+                end: 8010
+            })
+        );
         assert_eq!(p.protocol, "udp");
         assert_eq!(p.host_ip.as_deref(), Some("127.0.0.1"));
     }
@@ -318,8 +345,17 @@ mod tests {
     #[test]
     fn v040_quirks() {
         // v0.4.0 ParsePortRange reads only two fields; ParseUint rejects signs.
-        assert_eq!(one("1234-1235-1236:80").published, Some(PortRange { start: 1234, end: 1235 }));
-        assert_eq!(parse_short("+80").unwrap_err(), "Invalid containerPort: +80");
+        assert_eq!(
+            one("1234-1235-1236:80").published,
+            Some(PortRange {
+                start: 1234,
+                end: 1235
+            })
+        );
+        assert_eq!(
+            parse_short("+80").unwrap_err(),
+            "Invalid containerPort: +80"
+        );
         assert_eq!(
             parse_short("::1:80:80").unwrap_err(),
             "Invalid ip address ::1: address ::1:: too many colons in address"
@@ -329,12 +365,29 @@ mod tests {
 
     #[test]
     fn malformed_inputs_are_errors() {
-        for bad in ["99999:80", "a:b:c:d", "80:8080:9090", "", "-1", "80-81:8080-8082", "80/xyz"] {
+        for bad in [
+            "99999:80",
+            "a:b:c:d",
+            "80:8080:9090",
+            "",
+            "-1",
+            "80-81:8080-8082",
+            "80/xyz",
+        ] {
             assert!(parse_short(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_short("99999:80").unwrap_err(), "Invalid hostPort: 99999");
-        assert_eq!(parse_short("80:8080:9090").unwrap_err(), "Invalid ip address: 80");
-        assert_eq!(parse_short("90-80").unwrap_err(), "Invalid containerPort: 90-80");
+        assert_eq!(
+            parse_short("99999:80").unwrap_err(),
+            "Invalid hostPort: 99999"
+        );
+        assert_eq!(
+            parse_short("80:8080:9090").unwrap_err(),
+            "Invalid ip address: 80"
+        );
+        assert_eq!(
+            parse_short("90-80").unwrap_err(),
+            "Invalid containerPort: 90-80"
+        );
     }
 
     #[test]
@@ -347,21 +400,59 @@ mod tests {
         .unwrap();
         assert_eq!((p.protocol.as_str(), p.mode.as_str()), ("tcp", "ingress"));
         assert_eq!(p.published.unwrap().to_string(), "8000-8010");
-        let bad_ip = LongPort { target: Some("1".into()), host_ip: Some("x".into()), ..Default::default() };
-        assert_eq!(canonical_long(&bad_ip).unwrap_err(), "invalid ip address: x");
-        assert!(canonical_long(&LongPort { target: Some("0".into()), ..Default::default() }).is_err());
+        let bad_ip = LongPort {
+            target: Some("1".into()),
+            host_ip: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            canonical_long(&bad_ip).unwrap_err(),
+            "invalid ip address: x"
+        );
+        assert!(
+            canonical_long(&LongPort {
+                target: Some("0".into()),
+                ..Default::default()
+            })
+            .is_err()
+        );
         assert!(canonical_long(&LongPort::default()).is_err());
     }
 
     #[test]
     fn expose_entries() {
-        assert_eq!(parse_expose("3000").unwrap(), (PortRange::single(3000), "tcp".into()));
+        assert_eq!(
+            parse_expose("3000").unwrap(),
+            (PortRange::single(3000), "tcp".into())
+        );
         assert_eq!(
             parse_expose("8080-8085/UDP").unwrap(),
-            (PortRange { start: 8080, end: 8085 }, "udp".into())
+            (
+                PortRange {
+                    start: 8080,
+                    end: 8085
+                },
+                "udp".into()
+            )
         );
         assert!(parse_expose("80:80").is_err());
         assert!(parse_expose("80/xyz").is_err());
         assert!(parse_expose("").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(s in "[0-9a-f:.\\[\\]/ tcpud-]{0,24}", t in "\\PC{0,16}") {
+            let _ = parse_short(&s);
+            let _ = parse_short(&t);
+            let _ = parse_expose(&s);
+            let long = LongPort {
+                target: Some(t.clone()),
+                published: Some(s.clone()),
+                host_ip: Some(t),
+                ..Default::default()
+            };
+            let _ = canonical_long(&long);
+        }
     }
 }

@@ -29,7 +29,11 @@ pub fn allocate_addresses(loaded: &mut Loaded) {
         if t.network(id).subnet.is_some() || !allocatable(t, id) {
             continue;
         }
-        let next = candidates.find(|c| !taken.iter().any(|s| s.contains(&c.network()) || c.contains(&s.network())));
+        let next = candidates.find(|c| {
+            !taken
+                .iter()
+                .any(|s| s.contains(&c.network()) || c.contains(&s.network()))
+        });
         match next {
             Some(s) => {
                 taken.push(s);
@@ -38,7 +42,10 @@ pub fn allocate_addresses(loaded: &mut Loaded) {
             None => diags.push(Diagnostic::new(
                 &diag::ADDRESS_POOL_EXHAUSTED,
                 t.networks[i].origin.span,
-                format!("no free /24 left in {pool} for network `{}`", t.networks[i].name),
+                format!(
+                    "no free /24 left in {pool} for network `{}`",
+                    t.networks[i].name
+                ),
             )),
         }
     }
@@ -74,7 +81,9 @@ pub fn allocate_addresses(loaded: &mut Loaded) {
                 continue;
             }
             let i = a.network.index();
-            let Some(cursor) = cursors[i].as_mut() else { continue };
+            let Some(cursor) = cursors[i].as_mut() else {
+                continue;
+            };
             let next = cursor.find(|x| !reserved[i].contains(x));
             match next {
                 Some(addr) => {
@@ -84,7 +93,10 @@ pub fn allocate_addresses(loaded: &mut Loaded) {
                 None => diags.push(Diagnostic::new(
                     &diag::ADDRESS_POOL_EXHAUSTED,
                     a.origin.span,
-                    format!("network `{}` has no free address left for `{}`", t.networks[i].name, w.name),
+                    format!(
+                        "network `{}` has no free address left for `{}`",
+                        t.networks[i].name, w.name
+                    ),
                 )),
             }
         }

@@ -48,7 +48,11 @@ impl NameTable {
 
 /// Default ports of URL schemes, for URLs that name no port.
 fn scheme_port(scheme: &str) -> Option<u16> {
-    let scheme = scheme.rsplit(':').next().unwrap_or(scheme).to_ascii_lowercase();
+    let scheme = scheme
+        .rsplit(':')
+        .next()
+        .unwrap_or(scheme)
+        .to_ascii_lowercase();
     Some(match scheme.as_str() {
         "postgres" | "postgresql" => 5432,
         "mysql" | "mariadb" => 3306,
@@ -111,7 +115,15 @@ pub fn env_hosts(value: &str, bare_ok: bool) -> Vec<(String, Option<u16>)> {
 /// Variable names whose bare value is a host name.
 fn names_a_host(var: &str) -> Option<&str> {
     const SUFFIXES: [&str; 9] = [
-        "_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS", "_SERVICE", "_ENDPOINT", "_BROKERS", "_BROKER",
+        "_HOST",
+        "_HOSTNAME",
+        "_SERVER",
+        "_ADDR",
+        "_ADDRESS",
+        "_SERVICE",
+        "_ENDPOINT",
+        "_BROKERS",
+        "_BROKER",
     ];
     let upper = var.to_ascii_uppercase();
     if upper == "HOST" || upper == "HOSTNAME" {
@@ -123,22 +135,39 @@ fn names_a_host(var: &str) -> Option<&str> {
         .map(|s| &var[..var.len() - s.len()])
 }
 
-fn push_intent(l: &mut Lowering, from: WorkloadId, to: WorkloadId, name: &str, port: Option<u16>, protocol: Protocol, source: IntentSource, origin: Origin) {
-    if from == to {
+/// A flow from `from` to `to` (self references are not flows).
+struct Flow<'n> {
+    to: WorkloadId,
+    name: &'n str,
+    port: Option<u16>,
+    protocol: Protocol,
+    source: IntentSource,
+    origin: Origin,
+}
+
+fn push_intent(l: &mut Lowering, from: WorkloadId, f: Flow) {
+    if from == f.to {
         return;
     }
     l.topo.intents.push(Intent {
         from,
-        to: IntentTarget::Workload(to),
-        target_name: name.to_string(),
-        port,
-        protocol,
-        source,
-        origin,
+        to: IntentTarget::Workload(f.to),
+        target_name: f.name.to_string(),
+        port: f.port,
+        protocol: f.protocol,
+        source: f.source,
+        origin: f.origin,
     });
 }
 
-fn dangling(l: &mut Lowering, from: WorkloadId, name: &str, context: &'static str, node: &Node, inactive: &[&str]) {
+fn dangling(
+    l: &mut Lowering,
+    from: WorkloadId,
+    name: &str,
+    context: &'static str,
+    node: &Node,
+    inactive: &[&str],
+) {
     let note = inactive
         .contains(&name)
         .then(|| format!("service `{name}` is defined but not active under the selected profiles"));
@@ -152,13 +181,30 @@ fn dangling(l: &mut Lowering, from: WorkloadId, name: &str, context: &'static st
     });
 }
 
-pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &NameTable, inactive: &[&str]) {
+pub fn service_intents(
+    l: &mut Lowering,
+    id: WorkloadId,
+    node: &Node,
+    names: &NameTable,
+    inactive: &[&str],
+) {
     if let Some(deps) = node.get("depends_on") {
         for e in l.map(deps, "`depends_on`").unwrap_or_default() {
             let Some(name) = e.key.as_str() else { continue };
             let optional = e.value.get("required").and_then(Node::as_bool) == Some(false);
             match names.services.get(name) {
-                Some(&to) => push_intent(l, id, to, name, None, Protocol::Tcp, IntentSource::DependsOn, Origin::from(e.key.span)),
+                Some(&to) => push_intent(
+                    l,
+                    id,
+                    Flow {
+                        to,
+                        name,
+                        port: None,
+                        protocol: Protocol::Tcp,
+                        source: IntentSource::DependsOn,
+                        origin: Origin::from(e.key.span),
+                    },
+                ),
                 None if optional => {}
                 None => dangling(l, id, name, "depends_on", &e.key, inactive),
             }
@@ -169,7 +215,18 @@ pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &Na
             let Some(text) = item.as_str() else { continue };
             let name = text.split(':').next().unwrap_or(text);
             match names.services.get(name) {
-                Some(&to) => push_intent(l, id, to, name, None, Protocol::Tcp, IntentSource::Links, Origin::from(item.span)),
+                Some(&to) => push_intent(
+                    l,
+                    id,
+                    Flow {
+                        to,
+                        name,
+                        port: None,
+                        protocol: Protocol::Tcp,
+                        source: IntentSource::Links,
+                        origin: Origin::from(item.span),
+                    },
+                ),
                 None => dangling(l, id, name, "links", item, inactive),
             }
         }
@@ -178,7 +235,9 @@ pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &Na
         && !names.services.contains_key(&target)
         && let Some(origin) = l.topo.workload(id).network_mode_origin
     {
-        let note = inactive.contains(&target.as_str()).then(|| format!("service `{target}` is not active under the selected profiles"));
+        let note = inactive
+            .contains(&target.as_str())
+            .then(|| format!("service `{target}` is not active under the selected profiles"));
         l.topo.dangling.push(DanglingRef {
             kind: RefKind::Service,
             name: target,
@@ -197,11 +256,26 @@ pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &Na
             };
             let parsed = host_port(target);
             let (Some(protocol), Some((name, port))) = (proto, parsed) else {
-                l.error(&diag::INVALID_VALUE, item, format!("`{text}` is not `service[:port[/tcp|udp|sctp]]`"));
+                l.error(
+                    &diag::INVALID_VALUE,
+                    item,
+                    format!("`{text}` is not `service[:port[/tcp|udp|sctp]]`"),
+                );
                 continue;
             };
             match names.services.get(name) {
-                Some(&to) => push_intent(l, id, to, name, port, protocol, IntentSource::TalksTo, Origin::from(item.span)),
+                Some(&to) => push_intent(
+                    l,
+                    id,
+                    Flow {
+                        to,
+                        name,
+                        port,
+                        protocol,
+                        source: IntentSource::TalksTo,
+                        origin: Origin::from(item.span),
+                    },
+                ),
                 None => dangling(l, id, name, "x-topoc.talks-to", item, inactive),
             }
         }
@@ -210,7 +284,14 @@ pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &Na
     for var in &env {
         let bare_ok = names_a_host(&var.name).is_some();
         for (host, mut port) in env_hosts(&var.value, bare_ok) {
-            let Some(targets) = names.hosts.get(&host) else { continue };
+            // A service of that name wins over aliases that merely share it.
+            let targets = match names.services.get(&host) {
+                Some(t) => vec![*t],
+                None => match names.hosts.get(&host) {
+                    Some(t) => t.clone(),
+                    None => continue,
+                },
+            };
             if port.is_none()
                 && let Some(prefix) = names_a_host(&var.name)
             {
@@ -220,8 +301,19 @@ pub fn service_intents(l: &mut Lowering, id: WorkloadId, node: &Node, names: &Na
                     .find(|v| v.name.eq_ignore_ascii_case(&port_var))
                     .and_then(|v| v.value.trim().parse().ok());
             }
-            for &to in targets {
-                push_intent(l, id, to, &host, port, Protocol::Tcp, IntentSource::Environment, var.origin);
+            for to in targets {
+                push_intent(
+                    l,
+                    id,
+                    Flow {
+                        to,
+                        name: &host,
+                        port,
+                        protocol: Protocol::Tcp,
+                        source: IntentSource::Environment,
+                        origin: var.origin,
+                    },
+                );
             }
         }
     }
@@ -233,17 +325,32 @@ mod tests {
 
     #[test]
     fn urls_name_hosts_and_ports() {
-        assert_eq!(env_hosts("postgresql://user:pass@database:5432/app", false), [("database".into(), Some(5432))]);
-        assert_eq!(env_hosts("redis://cache", false), [("cache".into(), Some(6379))]);
-        assert_eq!(env_hosts("mongodb://a:1,b:2/db", false), [("a".into(), Some(1)), ("b".into(), Some(2))]);
-        assert_eq!(env_hosts("jdbc:mysql://db/app", false), [("db".into(), Some(3306))]);
+        assert_eq!(
+            env_hosts("postgresql://user:pass@database:5432/app", false),
+            [("database".into(), Some(5432))]
+        );
+        assert_eq!(
+            env_hosts("redis://cache", false),
+            [("cache".into(), Some(6379))]
+        );
+        assert_eq!(
+            env_hosts("mongodb://a:1,b:2/db", false),
+            [("a".into(), Some(1)), ("b".into(), Some(2))]
+        );
+        assert_eq!(
+            env_hosts("jdbc:mysql://db/app", false),
+            [("db".into(), Some(3306))]
+        );
     }
 
     #[test]
     fn bare_hosts_only_for_host_variables() {
         assert_eq!(env_hosts("cache", true), [("cache".into(), None)]);
         assert!(env_hosts("cache", false).is_empty());
-        assert_eq!(env_hosts("kafka:9092", false), [("kafka".into(), Some(9092))]);
+        assert_eq!(
+            env_hosts("kafka:9092", false),
+            [("kafka".into(), Some(9092))]
+        );
         assert_eq!(names_a_host("REDIS_HOST"), Some("REDIS"));
         assert_eq!(names_a_host("LOG_LEVEL"), None);
     }

@@ -45,7 +45,11 @@ impl Lowering<'_> {
         }
         let m = node.as_map();
         if m.is_none() {
-            self.error(&diag::INVALID_VALUE, node, format!("{what} must be a mapping, found {}", node.describe()));
+            self.error(
+                &diag::INVALID_VALUE,
+                node,
+                format!("{what} must be a mapping, found {}", node.describe()),
+            );
         }
         m
     }
@@ -56,7 +60,11 @@ impl Lowering<'_> {
         }
         let s = node.as_seq();
         if s.is_none() {
-            self.error(&diag::INVALID_VALUE, node, format!("{what} must be a list, found {}", node.describe()));
+            self.error(
+                &diag::INVALID_VALUE,
+                node,
+                format!("{what} must be a list, found {}", node.describe()),
+            );
         }
         s
     }
@@ -65,7 +73,11 @@ impl Lowering<'_> {
         match (&node.value, node.as_str()) {
             (crate::syntax::Value::Scalar(_), Some(s)) => Some(s.to_string()),
             _ => {
-                self.error(&diag::INVALID_VALUE, node, format!("{what} must be a string, found {}", node.describe()));
+                self.error(
+                    &diag::INVALID_VALUE,
+                    node,
+                    format!("{what} must be a string, found {}", node.describe()),
+                );
                 None
             }
         }
@@ -74,7 +86,11 @@ impl Lowering<'_> {
     pub fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
         let b = node.as_bool();
         if b.is_none() {
-            self.error(&diag::INVALID_VALUE, node, format!("{what} must be true or false, found {}", node.describe()));
+            self.error(
+                &diag::INVALID_VALUE,
+                node,
+                format!("{what} must be true or false, found {}", node.describe()),
+            );
         }
         b
     }
@@ -84,7 +100,11 @@ impl Lowering<'_> {
         if k.starts_with("x-") || known.contains(&k) {
             return;
         }
-        let mut d = Diagnostic::new(&diag::UNKNOWN_KEY, key.span, format!("unknown key `{k}` in {what}"));
+        let mut d = Diagnostic::new(
+            &diag::UNKNOWN_KEY,
+            key.span,
+            format!("unknown key `{k}` in {what}"),
+        );
         if let Some(close) = closest(k, known) {
             d = d.with_help(format!("did you mean `{close}`?"));
         }
@@ -108,7 +128,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -116,10 +138,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Lower one merged project tree.
-pub fn lower_project(loaded: &mut Loaded, root: &Node, name: &str, files: Vec<FileId>, profiles: &[String]) {
-    let Loaded { topology, diagnostics, .. } = loaded;
+pub fn lower_project(
+    loaded: &mut Loaded,
+    root: &Node,
+    name: &str,
+    files: Vec<FileId>,
+    profiles: &[String],
+) {
+    let Loaded {
+        topology,
+        diagnostics,
+        ..
+    } = loaded;
     let Some(entries) = root.as_map() else {
-        diagnostics.push(Diagnostic::new(&diag::INVALID_VALUE, root.span, "a Compose file must be a mapping"));
+        diagnostics.push(Diagnostic::new(
+            &diag::INVALID_VALUE,
+            root.span,
+            "a Compose file must be a mapping",
+        ));
         return;
     };
     let origin = Origin::from(root.span);
@@ -174,7 +210,10 @@ pub fn lower_project(loaded: &mut Loaded, root: &Node, name: &str, files: Vec<Fi
     if let Some(vols) = root.get("volumes")
         && let Some(vols) = l.map(vols, "`volumes`")
     {
-        l.volumes = vols.iter().filter_map(|e| e.key.as_str().map(String::from)).collect();
+        l.volumes = vols
+            .iter()
+            .filter_map(|e| e.key.as_str().map(String::from))
+            .collect();
     }
     if let Some(nets) = root.get("networks")
         && let Some(nets) = l.map(nets, "`networks`")
@@ -183,7 +222,11 @@ pub fn lower_project(loaded: &mut Loaded, root: &Node, name: &str, files: Vec<Fi
             network::lower_network(&mut l, e);
         }
     }
-    let Some(services) = root.get("services") else { return };
-    let Some(services) = l.map(services, "`services`") else { return };
+    let Some(services) = root.get("services") else {
+        return;
+    };
+    let Some(services) = l.map(services, "`services`") else {
+        return;
+    };
     service::lower_services(&mut l, services, profiles);
 }

@@ -9,8 +9,16 @@ use ipnet::{IpNet, Ipv4Net};
 use std::net::{IpAddr, Ipv4Addr};
 
 const NETWORK_KEYS: [&str; 10] = [
-    "driver", "driver_opts", "ipam", "external", "internal", "attachable", "enable_ipv4",
-    "enable_ipv6", "labels", "name",
+    "driver",
+    "driver_opts",
+    "ipam",
+    "external",
+    "internal",
+    "attachable",
+    "enable_ipv4",
+    "enable_ipv6",
+    "labels",
+    "name",
 ];
 const IPAM_KEYS: [&str; 3] = ["driver", "config", "options"];
 const IPAM_CONFIG_KEYS: [&str; 4] = ["subnet", "gateway", "ip_range", "aux_addresses"];
@@ -116,7 +124,11 @@ fn parse_net(l: &mut Lowering, node: &Node) -> Option<IpNet> {
     match text.parse::<IpNet>() {
         Ok(n) => Some(n),
         Err(_) => {
-            l.error(&diag::INVALID_ADDRESS, node, format!("`{text}` is not a valid CIDR subnet"));
+            l.error(
+                &diag::INVALID_ADDRESS,
+                node,
+                format!("`{text}` is not a valid CIDR subnet"),
+            );
             None
         }
     }
@@ -128,22 +140,32 @@ fn parse_v4(l: &mut Lowering, node: &Node, what: &str) -> Option<Ipv4Addr> {
         Ok(IpAddr::V4(a)) => Some(a),
         Ok(IpAddr::V6(_)) => None,
         Err(_) => {
-            l.error(&diag::INVALID_ADDRESS, node, format!("{what} `{text}` is not a valid IP address"));
+            l.error(
+                &diag::INVALID_ADDRESS,
+                node,
+                format!("{what} `{text}` is not a valid IP address"),
+            );
             None
         }
     }
 }
 
 fn lower_ipam(l: &mut Lowering, ipam: &Node, net: &mut Network) {
-    let Some(fields) = l.map(ipam, "`ipam`") else { return };
+    let Some(fields) = l.map(ipam, "`ipam`") else {
+        return;
+    };
     for f in fields {
         if f.key.as_str() != Some("config") {
             l.unknown_key(&f.key, &IPAM_KEYS, "`ipam`");
             continue;
         }
-        let Some(configs) = l.seq(&f.value, "`ipam.config`") else { continue };
+        let Some(configs) = l.seq(&f.value, "`ipam.config`") else {
+            continue;
+        };
         for c in configs {
-            let Some(keys) = l.map(c, "an `ipam.config` entry") else { continue };
+            let Some(keys) = l.map(c, "an `ipam.config` entry") else {
+                continue;
+            };
             for k in keys {
                 match k.key.as_str().unwrap_or_default() {
                     "subnet" => match parse_net(l, &k.value) {

@@ -11,34 +11,120 @@ use std::net::{IpAddr, Ipv4Addr};
 
 /// Every service key of the Compose specification.
 const SERVICE_KEYS: &[&str] = &[
-    "annotations", "attach", "blkio_config", "build", "cap_add", "cap_drop", "cgroup",
-    "cgroup_parent", "command", "configs", "container_name", "cpu_count", "cpu_percent",
-    "cpu_period", "cpu_quota", "cpu_rt_period", "cpu_rt_runtime", "cpu_shares", "cpus", "cpuset",
-    "credential_spec", "depends_on", "deploy", "develop", "device_cgroup_rules", "devices", "dns",
-    "dns_opt", "dns_search", "domainname", "entrypoint", "env_file", "environment", "expose",
-    "extends", "external_links", "extra_hosts", "gpus", "group_add", "healthcheck", "hostname",
-    "image", "init", "ipc", "isolation", "labels", "label_file", "links", "logging", "mac_address",
-    "mem_limit", "mem_reservation", "mem_swappiness", "memswap_limit", "models", "network_mode",
-    "networks", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "ports",
-    "post_start", "pre_stop", "privileged", "profiles", "provider", "pull_policy",
-    "pull_refresh_after", "read_only", "restart", "runtime", "scale", "secrets", "security_opt",
-    "shm_size", "stdin_open", "stop_grace_period", "stop_signal", "storage_opt", "sysctls",
-    "tmpfs", "tty", "ulimits", "use_api_socket", "user", "userns_mode", "uts", "volumes",
-    "volumes_from", "working_dir",
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "labels",
+    "label_file",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "provider",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
 ];
 const SERVICE_NETWORK_KEYS: &[&str] = &[
-    "aliases", "ipv4_address", "ipv6_address", "interface_name", "link_local_ips", "mac_address",
-    "driver_opts", "priority", "gw_priority",
+    "aliases",
+    "ipv4_address",
+    "ipv6_address",
+    "interface_name",
+    "link_local_ips",
+    "mac_address",
+    "driver_opts",
+    "priority",
+    "gw_priority",
 ];
 
 /// Whether a service runs under the active profiles (compose `15-profiles.md`).
 fn active(service: &Node, profiles: &[String]) -> bool {
     match service.get("profiles").and_then(Node::as_seq) {
         None => true,
-        Some(list) if list.is_empty() => true,
-        Some(list) => list.iter().filter_map(Node::as_str).any(|p| {
-            profiles.iter().any(|a| a == p || a == "*")
-        }),
+        Some([]) => true,
+        Some(list) => list
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|p| profiles.iter().any(|a| a == p || a == "*")),
     }
 }
 
@@ -47,7 +133,10 @@ fn labels(l: &mut Lowering, node: &Node, what: &str) -> Labels {
     if let Some(entries) = l.map(node, what) {
         for e in entries {
             if let Some(k) = e.key.as_str() {
-                out.insert(k.to_string(), e.value.as_str().unwrap_or_default().to_string());
+                out.insert(
+                    k.to_string(),
+                    e.value.as_str().unwrap_or_default().to_string(),
+                );
             }
         }
     }
@@ -60,7 +149,14 @@ pub fn lower_services(l: &mut Lowering, services: &[Entry], profiles: &[String])
     for e in services {
         let Some(name) = e.key.as_str() else { continue };
         if !e.value.is_null() && e.value.as_map().is_none() {
-            l.error(&diag::INVALID_VALUE, &e.value, format!("service `{name}` must be a mapping, found {}", e.value.describe()));
+            l.error(
+                &diag::INVALID_VALUE,
+                &e.value,
+                format!(
+                    "service `{name}` must be a mapping, found {}",
+                    e.value.describe()
+                ),
+            );
             continue;
         }
         if !active(&e.value, profiles) {
@@ -113,7 +209,9 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
             "labels" => w.labels = labels(l, v, "`labels`"),
             "annotations" => w.annotations = labels(l, v, "`annotations`"),
             "container_name" => {
-                w.container_name = l.string(v, "`container_name`").map(|c| (c, Origin::from(v.span)))
+                w.container_name = l
+                    .string(v, "`container_name`")
+                    .map(|c| (c, Origin::from(v.span)))
             }
             "hostname" => w.hostname = l.string(v, "`hostname`"),
             "scale" => w.replicas = replicas(l, v),
@@ -126,7 +224,11 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
             "environment" => {
                 for env in l.map(v, "`environment`").unwrap_or_default() {
                     if let (Some(k), Some(val)) = (env.key.as_str(), env.value.as_str()) {
-                        w.env.push(EnvVar { name: k.into(), value: val.into(), origin: Origin::from(env.value.span) });
+                        w.env.push(EnvVar {
+                            name: k.into(),
+                            value: val.into(),
+                            origin: Origin::from(env.value.span),
+                        });
                     }
                 }
             }
@@ -138,7 +240,11 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
             }
         }
     }
-    w.containers.push(Container { name: name.to_string(), image, origin: w.origin });
+    w.containers.push(Container {
+        name: name.to_string(),
+        image,
+        origin: w.origin,
+    });
     l.topo.workloads.push(w);
     WorkloadId(l.topo.workloads.len() as u32 - 1)
 }
@@ -147,7 +253,14 @@ fn replicas(l: &mut Lowering, v: &Node) -> u32 {
     match v.as_int() {
         Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => n as u32,
         _ => {
-            l.error(&diag::INVALID_VALUE, v, format!("replicas must be a non-negative integer, found {}", v.describe()));
+            l.error(
+                &diag::INVALID_VALUE,
+                v,
+                format!(
+                    "replicas must be a non-negative integer, found {}",
+                    v.describe()
+                ),
+            );
             1
         }
     }
@@ -158,7 +271,12 @@ fn named_volumes(l: &mut Lowering, v: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for item in v.as_seq().unwrap_or_default() {
         let source = match &item.value {
-            Value::Scalar(s) => s.text.split(':').next().map(String::from).filter(|_| s.text.contains(':')),
+            Value::Scalar(s) => s
+                .text
+                .split(':')
+                .next()
+                .map(String::from)
+                .filter(|_| s.text.contains(':')),
             Value::Map(_) => item.get("source").and_then(Node::as_str).map(String::from),
             _ => None,
         };
@@ -179,7 +297,11 @@ fn extension(l: &mut Lowering, v: &Node, w: &mut Workload) {
             "exposure" => match f.value.as_str() {
                 Some("internal") => w.exposure = Some(Exposure::Internal),
                 Some("public") => w.exposure = Some(Exposure::Public),
-                _ => l.error(&diag::INVALID_VALUE, &f.value, "`x-topoc.exposure` must be `internal` or `public`"),
+                _ => l.error(
+                    &diag::INVALID_VALUE,
+                    &f.value,
+                    "`x-topoc.exposure` must be `internal` or `public`",
+                ),
             },
             "ignore" => {
                 for r in l.seq(&f.value, "`x-topoc.ignore`").unwrap_or_default() {
@@ -206,13 +328,19 @@ fn networking(l: &mut Lowering, id: WorkloadId, node: &Node) {
             "bridge" | "default" => NetworkMode::DefaultBridge,
             "host" => NetworkMode::Host,
             "none" => NetworkMode::None,
-            t if t.starts_with("service:") => NetworkMode::Service(t["service:".len()..].to_string()),
-            t if t.starts_with("container:") => NetworkMode::Container(t["container:".len()..].to_string()),
+            t if t.starts_with("service:") => {
+                NetworkMode::Service(t["service:".len()..].to_string())
+            }
+            t if t.starts_with("container:") => {
+                NetworkMode::Container(t["container:".len()..].to_string())
+            }
             // Docker also accepts a network name here.
             t => match l.networks.get(t) {
                 Some(net) => {
                     let net = *net;
-                    l.topo.workloads[id.index()].attachments.push(attachment(net, Origin::from(nm.span)));
+                    l.topo.workloads[id.index()]
+                        .attachments
+                        .push(attachment(net, Origin::from(nm.span)));
                     NetworkMode::Bridge
                 }
                 None => {
@@ -235,14 +363,18 @@ fn networking(l: &mut Lowering, id: WorkloadId, node: &Node) {
     }
     if mode == NetworkMode::DefaultBridge {
         let net = default_bridge(l, mode_origin.unwrap_or(origin));
-        l.topo.workloads[id.index()].attachments.push(attachment(net, mode_origin.unwrap_or(origin)));
+        l.topo.workloads[id.index()]
+            .attachments
+            .push(attachment(net, mode_origin.unwrap_or(origin)));
     }
     let has_mode = mode_origin.is_some();
     match networks {
         Some(e) if !has_mode => attach_networks(l, id, &e.value),
         None if !has_mode => {
             let net = implicit_default(l, origin);
-            l.topo.workloads[id.index()].attachments.push(attachment(net, origin));
+            l.topo.workloads[id.index()]
+                .attachments
+                .push(attachment(net, origin));
         }
         _ => {}
     }
@@ -265,7 +397,9 @@ fn attachment(network: NetworkId, origin: Origin) -> Attachment {
 }
 
 fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
-    let Some(entries) = l.map(v, "`networks`") else { return };
+    let Some(entries) = l.map(v, "`networks`") else {
+        return;
+    };
     let mut list = Vec::new();
     for e in entries {
         let Some(name) = e.key.as_str() else { continue };
@@ -286,7 +420,10 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
             continue;
         };
         let mut a = attachment(net, Origin::from(e.key.span));
-        for f in l.map(&e.value, &format!("network `{name}` of the service")).unwrap_or_default() {
+        for f in l
+            .map(&e.value, &format!("network `{name}` of the service"))
+            .unwrap_or_default()
+        {
             let fv = &f.value;
             match f.key.as_str().unwrap_or_default() {
                 "aliases" => {
@@ -304,18 +441,30 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                             a.address_declared = true;
                             a.address_origin = Some(Origin::from(fv.span));
                         }
-                        Err(_) => l.error(&diag::INVALID_ADDRESS, fv, format!("`{text}` is not a valid IPv4 address")),
+                        Err(_) => l.error(
+                            &diag::INVALID_ADDRESS,
+                            fv,
+                            format!("`{text}` is not a valid IPv4 address"),
+                        ),
                     }
                 }
                 "ipv6_address" => {
                     let text = fv.as_str().unwrap_or_default();
                     match text.parse::<IpAddr>() {
                         Ok(addr @ IpAddr::V6(_)) => a.ipv6_address = Some(addr),
-                        _ => l.error(&diag::INVALID_ADDRESS, fv, format!("`{text}` is not a valid IPv6 address")),
+                        _ => l.error(
+                            &diag::INVALID_ADDRESS,
+                            fv,
+                            format!("`{text}` is not a valid IPv6 address"),
+                        ),
                     }
                 }
                 "priority" => a.priority = fv.as_int().unwrap_or(0),
-                _ => l.unknown_key(&f.key, SERVICE_NETWORK_KEYS, &format!("network `{name}` of the service")),
+                _ => l.unknown_key(
+                    &f.key,
+                    SERVICE_NETWORK_KEYS,
+                    &format!("network `{name}` of the service"),
+                ),
             }
         }
         list.push(a);
@@ -328,36 +477,58 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
 fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
     let mut container_ports: Vec<ContainerPort> = Vec::new();
     let mut add_port = |port: u16, protocol: Protocol, name: Option<String>, origin: Origin| {
-        if !container_ports.iter().any(|p| p.port == port && p.protocol == protocol) {
-            container_ports.push(ContainerPort { container: None, port, protocol, name, origin });
+        if !container_ports
+            .iter()
+            .any(|p| p.port == port && p.protocol == protocol)
+        {
+            container_ports.push(ContainerPort {
+                container: None,
+                port,
+                protocol,
+                name,
+                origin,
+            });
         }
     };
-    let publishes = matches!(l.topo.workload(id).network_mode, NetworkMode::Bridge | NetworkMode::DefaultBridge);
+    let publishes = matches!(
+        l.topo.workload(id).network_mode,
+        NetworkMode::Bridge | NetworkMode::DefaultBridge
+    );
     if let Some(e) = node.entry("ports") {
         l.topo.workloads[id.index()].ports_key = Some(Origin::from(e.key.span));
         let mut seen: Vec<(Option<String>, Option<PortRange>, u16, Protocol)> = Vec::new();
         for item in l.seq(&e.value, "`ports`").unwrap_or_default() {
             for spec in parse_port_entry(l, item) {
-                let Some(protocol) = Protocol::parse(&spec.protocol) else { continue };
+                let Some(protocol) = Protocol::parse(&spec.protocol) else {
+                    continue;
+                };
                 let origin = Origin::from(item.span);
                 add_port(spec.target, protocol, spec.name.clone(), origin);
-                let published = spec.published.as_ref().map(|r| PortRange { start: r.start, end: r.end });
+                let published = spec.published.as_ref().map(|r| PortRange {
+                    start: r.start,
+                    end: r.end,
+                });
                 let key = (spec.host_ip.clone(), published, spec.target, protocol);
                 // compose-go keeps ports unique by host_ip:published:target/protocol.
                 if seen.contains(&key) || !publishes {
                     continue;
                 }
                 seen.push(key);
-                let (host_ip, declared) = match spec.host_ip.as_deref().map(|s| s.trim_matches(['[', ']'])) {
-                    Some(ip) => match ip.parse::<IpAddr>() {
-                        Ok(a) => (a, true),
-                        Err(_) => {
-                            l.error(&diag::INVALID_PORT, item, format!("`{ip}` is not a valid host IP"));
-                            continue;
-                        }
-                    },
-                    None => (IpAddr::V4(Ipv4Addr::UNSPECIFIED), false),
-                };
+                let (host_ip, declared) =
+                    match spec.host_ip.as_deref().map(|s| s.trim_matches(['[', ']'])) {
+                        Some(ip) => match ip.parse::<IpAddr>() {
+                            Ok(a) => (a, true),
+                            Err(_) => {
+                                l.error(
+                                    &diag::INVALID_PORT,
+                                    item,
+                                    format!("`{ip}` is not a valid host IP"),
+                                );
+                                continue;
+                            }
+                        },
+                        None => (IpAddr::V4(Ipv4Addr::UNSPECIFIED), false),
+                    };
                 l.topo.publications.push(Publication {
                     workload: id,
                     host_ip,
@@ -381,7 +552,11 @@ fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
                         add_port(p, protocol, None, Origin::from(item.span));
                     }
                 }
-                Err(e) => l.error(&diag::INVALID_PORT, item, format!("invalid `expose` entry `{text}`: {e}")),
+                Err(e) => l.error(
+                    &diag::INVALID_PORT,
+                    item,
+                    format!("invalid `expose` entry `{text}`: {e}"),
+                ),
             }
         }
     }
@@ -394,7 +569,11 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
         Value::Scalar(s) => match ports::parse_short(&s.text) {
             Ok(specs) => specs,
             Err(e) => {
-                l.error(&diag::INVALID_PORT, item, format!("invalid port mapping `{}`: {e}", s.text));
+                l.error(
+                    &diag::INVALID_PORT,
+                    item,
+                    format!("invalid port mapping `{}`: {e}", s.text),
+                );
                 Vec::new()
             }
         },
@@ -418,19 +597,42 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
                     "mode" => long.mode = text,
                     "name" => long.name = text,
                     "app_protocol" => long.app_protocol = text,
-                    _ => l.unknown_key(&f.key, &["target", "published", "host_ip", "protocol", "mode", "name", "app_protocol"], "a port mapping"),
+                    _ => l.unknown_key(
+                        &f.key,
+                        &[
+                            "target",
+                            "published",
+                            "host_ip",
+                            "protocol",
+                            "mode",
+                            "name",
+                            "app_protocol",
+                        ],
+                        "a port mapping",
+                    ),
                 }
             }
             match ports::canonical_long(&long) {
                 Ok(spec) => vec![spec],
                 Err(e) => {
-                    l.error(&diag::INVALID_PORT, item, format!("invalid port mapping: {e}"));
+                    l.error(
+                        &diag::INVALID_PORT,
+                        item,
+                        format!("invalid port mapping: {e}"),
+                    );
                     Vec::new()
                 }
             }
         }
         _ => {
-            l.error(&diag::INVALID_PORT, item, format!("a port mapping must be a string, a number or a mapping, found {}", item.describe()));
+            l.error(
+                &diag::INVALID_PORT,
+                item,
+                format!(
+                    "a port mapping must be a string, a number or a mapping, found {}",
+                    item.describe()
+                ),
+            );
             Vec::new()
         }
     }

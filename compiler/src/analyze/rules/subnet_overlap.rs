@@ -1,0 +1,71 @@
+//! ## subnet-overlap (TOPO101, error)
+//!
+//! Two networks declare overlapping IPv4 subnets. Docker refuses to create
+//! the second ("Pool overlaps with other one on this address space"), and
+//! routing between them would be ambiguous anyway.
+
+use super::{Rule, fixture};
+use crate::analyze::Context;
+use crate::diagnostic::{Diagnostic, SUBNET_OVERLAP};
+use crate::ir::Origin;
+use ipnet::Ipv4Net;
+
+pub static RULE: Rule = Rule {
+    code: &SUBNET_OVERLAP,
+    doc: "Two networks declare overlapping IPv4 subnets under `ipam.config`. Docker refuses to \
+create the second one (\"Pool overlaps with other one on this address space\"). Give each \
+network a disjoint subnet, or let topoc/Docker allocate one by leaving `subnet` out.",
+    fail_example: fixture!("subnet-overlap", "fail"),
+    pass_example: fixture!("subnet-overlap", "pass"),
+    check,
+};
+
+fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+fn check(ctx: &Context) -> Vec<Diagnostic> {
+    let t = ctx.topology;
+    // Declared subnets sorted by first address: only neighbours in the sweep can overlap.
+    let mut declared: Vec<(Ipv4Net, Origin, usize)> = t
+        .networks
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.subnet_declared && !n.external)
+        .filter_map(|(i, n)| Some((n.subnet?, n.subnet_origin?, i)))
+        .collect();
+    declared.sort_by_key(|(s, o, _)| (s.network(), *o));
+    let mut out = Vec::new();
+    let mut widest: Option<(Ipv4Net, Origin, usize)> = None;
+    for (net, origin, i) in declared {
+        if let Some((prev, prev_origin, j)) = widest
+            && overlaps(&prev, &net)
+        {
+            let (later, earlier, li, ei) = if origin > prev_origin {
+                ((net, origin), (prev, prev_origin), i, j)
+            } else {
+                ((prev, prev_origin), (net, origin), j, i)
+            };
+            out.push(
+                Diagnostic::new(
+                    &SUBNET_OVERLAP,
+                    later.1.span,
+                    format!(
+                        "subnet {} of network `{}` overlaps {} of network `{}`",
+                        later.0, t.networks[li].name, earlier.0, t.networks[ei].name
+                    ),
+                )
+                .with_related(
+                    earlier.1.span,
+                    format!("`{}` declares {} here", t.networks[ei].name, earlier.0),
+                )
+                .with_help("give each network a disjoint subnet")
+                .with_resource(t.network_id(crate::ir::NetworkId(li as u32))),
+            );
+        }
+        if widest.is_none_or(|(w, _, _)| net.broadcast() > w.broadcast()) {
+            widest = Some((net, origin, i));
+        }
+    }
+    out
+}
