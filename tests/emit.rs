@@ -25,6 +25,13 @@ fn fixtures() -> Vec<PathBuf> {
         entries.sort();
         out.extend(entries);
     }
+    // Samples that demonstrate errors (`broken-compose`) are not compiled.
+    out.retain(|p| {
+        let an = analyze(&[&root().join(p)]);
+        !an.diagnostics
+            .iter()
+            .any(|d| d.severity == topoc::diagnostic::Severity::Error)
+    });
     assert!(out.len() >= 6, "fixtures missing: {out:?}");
     out
 }
@@ -54,10 +61,24 @@ fn ecommerce_k8s_keeps_the_compose_connectivity() {
     assert_eq!(expected_lines(&an, &renames), expected);
     // The published Service maps 8080 to the container's 80.
     let ns = &view.namespaces[0];
-    let published: Vec<_> = ns.services.iter().filter(|s| s.service_type != "ClusterIP").collect();
+    let published: Vec<_> = ns
+        .services
+        .iter()
+        .filter(|s| s.service_type != "ClusterIP")
+        .collect();
     assert_eq!(published.len(), 1);
-    assert_eq!((published[0].ports[0].port, published[0].ports[0].target_port), (8080, 80));
-    let db = ns.workloads.iter().find(|w| w.name == "database").expect("database");
+    assert_eq!(
+        (
+            published[0].ports[0].port,
+            published[0].ports[0].target_port
+        ),
+        (8080, 80)
+    );
+    let db = ns
+        .workloads
+        .iter()
+        .find(|w| w.name == "database")
+        .expect("database");
     assert_eq!(db.kind, "StatefulSet");
 }
 
@@ -67,7 +88,12 @@ fn k8s_connectivity_equals_compose_for_every_fixture() {
     for f in fixtures() {
         let an = analyze(&[&f]);
         let (view, _, renames) = with_cx(&an, k8s::build);
-        assert_eq!(k8s_lines(&view), expected_lines(&an, &renames), "{}", f.display());
+        assert_eq!(
+            k8s_lines(&view),
+            expected_lines(&an, &renames),
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -77,7 +103,12 @@ fn nft_connectivity_equals_compose_for_every_fixture() {
     for f in fixtures() {
         let an = analyze(&[&f]);
         let (view, _) = with_cx(&an, nft::build);
-        assert_eq!(nft_lines(&an, &view), expected_lines(&an, &Default::default()), "{}", f.display());
+        assert_eq!(
+            nft_lines(&an, &view),
+            expected_lines(&an, &Default::default()),
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -92,9 +123,23 @@ fn compose_to_compose_keeps_connectivity() {
         std::fs::create_dir_all(&sub).expect("mkdir");
         std::fs::write(sub.join("compose.yaml"), &out.text).expect("write");
         let back = analyze(&[&sub]);
-        let errors: Vec<_> = back.diagnostics.iter().filter(|d| d.severity == topoc::diagnostic::Severity::Error).collect();
-        assert!(errors.is_empty(), "{}: {errors:?}\n{}", f.display(), out.text);
-        assert_eq!(expected_lines(&back, &out.renames), expected_lines(&an, &out.renames), "{}", f.display());
+        let errors: Vec<_> = back
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == topoc::diagnostic::Severity::Error)
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {errors:?}\n{}",
+            f.display(),
+            out.text
+        );
+        assert_eq!(
+            expected_lines(&back, &out.renames),
+            expected_lines(&an, &out.renames),
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -105,10 +150,17 @@ fn emitted_k8s_loads_back_without_errors() {
     for f in fixtures() {
         let an = analyze(&[&f]);
         let out = emit(&an, Target::K8s);
-        let p = dir.path().join(format!("{}.yaml", f.file_name().unwrap_or_default().to_string_lossy()));
+        let p = dir.path().join(format!(
+            "{}.yaml",
+            f.file_name().unwrap_or_default().to_string_lossy()
+        ));
         std::fs::write(&p, &out.text).expect("write");
         let back = analyze(&[&p]);
-        let errors: Vec<_> = back.diagnostics.iter().filter(|d| d.severity == topoc::diagnostic::Severity::Error).collect();
+        let errors: Vec<_> = back
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == topoc::diagnostic::Severity::Error)
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", f.display());
     }
 }
@@ -131,12 +183,25 @@ fn snapshots_of_every_fixture() {
     in_root();
     for f in fixtures() {
         let an = analyze(&[&f]);
-        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        for (target, ext) in [(Target::K8s, "k8s"), (Target::Compose, "compose"), (Target::Nft, "nft")] {
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for (target, ext) in [
+            (Target::K8s, "k8s"),
+            (Target::Compose, "compose"),
+            (Target::Nft, "nft"),
+        ] {
             let out = emit(&an, target);
             let mut diags = String::new();
             for d in &out.diagnostics {
-                diags.push_str(&format!("# {}[{}] {}\n", d.code, d.rule, d.message.replace('\n', " ")));
+                diags.push_str(&format!(
+                    "# {}[{}] {}\n",
+                    d.code,
+                    d.rule,
+                    d.message.replace('\n', " ")
+                ));
             }
             insta::assert_snapshot!(format!("{name}.{ext}"), format!("{diags}{}", out.text));
         }
@@ -167,7 +232,10 @@ fn emitted_files_pass_the_real_validators() {
     let have_nft = nft();
     for (i, f) in inputs.iter().enumerate() {
         let an = analyze(&[f]);
-        let stem = format!("{i:02}-{}", f.file_name().unwrap_or_default().to_string_lossy());
+        let stem = format!(
+            "{i:02}-{}",
+            f.file_name().unwrap_or_default().to_string_lossy()
+        );
         let k = dir.path().join(format!("{stem}.yaml"));
         std::fs::write(&k, emit(&an, Target::K8s).text).expect("write");
         k8s_files.push(k);
@@ -177,12 +245,28 @@ fn emitted_files_pass_the_real_validators() {
         let n = dir.path().join(format!("{stem}.nft"));
         std::fs::write(&n, emit(&an, Target::Nft).text).expect("write");
         if have_nft {
-            let check = Command::new("nft").args(["-c", "-f"]).arg(&n).output().expect("nft");
+            let check = Command::new("nft")
+                .args(["-c", "-f"])
+                .arg(&n)
+                .output()
+                .expect("nft");
             if !check.status.success() {
-                failures.push(format!("nft -c {}: {}", f.display(), String::from_utf8_lossy(&check.stderr)));
+                failures.push(format!(
+                    "nft -c {}: {}",
+                    f.display(),
+                    String::from_utf8_lossy(&check.stderr)
+                ));
             }
-            let opt = Command::new("nft").args(["-c", "-o", "-f"]).arg(&n).output().expect("nft");
-            let said = format!("{}{}", String::from_utf8_lossy(&opt.stdout), String::from_utf8_lossy(&opt.stderr));
+            let opt = Command::new("nft")
+                .args(["-c", "-o", "-f"])
+                .arg(&n)
+                .output()
+                .expect("nft");
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&opt.stdout),
+                String::from_utf8_lossy(&opt.stderr)
+            );
             if !opt.status.success() || !said.trim().is_empty() {
                 failures.push(format!("nft -c -o {}: {said}", f.display()));
             }
@@ -190,9 +274,18 @@ fn emitted_files_pass_the_real_validators() {
     }
     if let Some(py) = venv_python() {
         let kv = root().join(".venv-ci/bin/kubernetes-validate");
-        let out = Command::new(&kv).arg("--strict").arg("--quiet").args(&k8s_files).output().expect("kubernetes-validate");
+        let out = Command::new(&kv)
+            .arg("--strict")
+            .arg("--quiet")
+            .args(&k8s_files)
+            .output()
+            .expect("kubernetes-validate");
         if !out.status.success() {
-            failures.push(format!("kubernetes-validate: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "kubernetes-validate: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         if let Some(c) = corpus() {
             let schema = c.join("schemas/compose-spec.json");
@@ -203,9 +296,19 @@ fn emitted_files_pass_the_real_validators() {
                 \x20   for e in jsonschema.Draft7Validator(schema).iter_errors(yaml.safe_load(open(f))):\n\
                 \x20       bad += 1; print(f, e.message[:300])\n\
                 sys.exit(1 if bad else 0)\n";
-            let out = Command::new(&py).arg("-c").arg(script).arg(&schema).args(&compose_files).output().expect("python");
+            let out = Command::new(&py)
+                .arg("-c")
+                .arg(script)
+                .arg(&schema)
+                .args(&compose_files)
+                .output()
+                .expect("python");
             if !out.status.success() {
-                failures.push(format!("compose-spec: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+                failures.push(format!(
+                    "compose-spec: {}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
         }
     }
@@ -213,13 +316,25 @@ fn emitted_files_pass_the_real_validators() {
 }
 
 fn topoc(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc")).current_dir(root()).args(args).output().expect("run topoc")
+    Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("run topoc")
 }
 
 #[test]
 fn generated_samples_are_fresh() {
     for to in ["k8s", "nft"] {
-        let out = topoc(&["compile", "samples/ecommerce", "--to", to, "-o", "samples/generated/ecommerce/", "--check"]);
+        let out = topoc(&[
+            "compile",
+            "samples/ecommerce",
+            "--to",
+            to,
+            "-o",
+            "samples/generated/ecommerce/",
+            "--check",
+        ]);
         assert!(
             out.status.success(),
             "samples/generated/ecommerce is stale for --to {to}; run `cargo run -- compile samples/ecommerce --to {to} -o samples/generated/ecommerce/`\n{}",

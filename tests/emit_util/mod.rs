@@ -54,28 +54,48 @@ pub fn venv_python() -> Option<PathBuf> {
             .args(["-c", "import kubernetes_validate, jsonschema, yaml"])
             .status()
             .is_ok_and(|s| s.success());
-    tool("the .venv-ci Python with kubernetes-validate and jsonschema", ok).then_some(p)
+    tool(
+        "the .venv-ci Python with kubernetes-validate and jsonschema",
+        ok,
+    )
+    .then_some(p)
 }
 
 pub fn nft() -> bool {
-    let ok = Command::new("nft").arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("nft")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     tool("nft", ok)
 }
 
 pub fn analyze(paths: &[&Path]) -> Analysis {
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::Path(p.to_string_lossy().into_owned())).collect();
+    let inputs: Vec<Input> = paths
+        .iter()
+        .map(|p| Input::Path(p.to_string_lossy().into_owned()))
+        .collect();
     driver::analyze(&inputs, &LoadOptions::default())
 }
 
 pub fn emit(an: &Analysis, target: Target) -> Emitted {
     let options = EmitOptions::default();
-    let cx = EmitContext { topology: &an.loaded.topology, resolved: &an.resolved, sources: &an.loaded.sources, options: &options };
+    let cx = EmitContext {
+        topology: &an.loaded.topology,
+        resolved: &an.resolved,
+        sources: &an.loaded.sources,
+        options: &options,
+    };
     topoc::emit::emit(target, &cx).unwrap_or_else(|e| panic!("emit {target:?}: {e}"))
 }
 
 pub fn with_cx<R>(an: &Analysis, f: impl FnOnce(&EmitContext) -> R) -> R {
     let options = EmitOptions::default();
-    let cx = EmitContext { topology: &an.loaded.topology, resolved: &an.resolved, sources: &an.loaded.sources, options: &options };
+    let cx = EmitContext {
+        topology: &an.loaded.topology,
+        resolved: &an.resolved,
+        sources: &an.loaded.sources,
+        options: &options,
+    };
     f(&cx)
 }
 
@@ -91,7 +111,11 @@ pub fn expected_lines(an: &Analysis, renames: &BTreeMap<String, String>) -> Vec<
             renames.get(&id).cloned().unwrap_or(id)
         }
     };
-    let mut out: Vec<String> = reach.flows.iter().map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn())).collect();
+    let mut out: Vec<String> = reach
+        .flows
+        .iter()
+        .map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn()))
+        .collect();
     out.sort();
     out
 }
@@ -108,7 +132,15 @@ fn rule_ports(r: &topoc::emit::k8s::policy::RuleView) -> PortSet {
     for p in &r.ports {
         let proto = Protocol::parse(p.protocol).expect("protocol");
         let start = p.port.unwrap_or(1);
-        s.insert(proto, PortRange { start, end: p.end_port.unwrap_or(if p.port.is_some() { start } else { 65535 }) });
+        s.insert(
+            proto,
+            PortRange {
+                start,
+                end: p
+                    .end_port
+                    .unwrap_or(if p.port.is_some() { start } else { 65535 }),
+            },
+        );
     }
     s
 }
@@ -121,24 +153,43 @@ enum Dir {
 
 /// What the policies of `pols` let pod `pod` (labels) exchange with `peer`
 /// (None: outside) in direction `dir`, under NetworkPolicy semantics.
-fn allowed(pols: &[PolicyView], ns: &str, pod: &BTreeMap<String, String>, peer: Option<(&str, &BTreeMap<String, String>)>, dir: Dir) -> PortSet {
+fn allowed(
+    pols: &[PolicyView],
+    ns: &str,
+    pod: &BTreeMap<String, String>,
+    peer: Option<(&str, &BTreeMap<String, String>)>,
+    dir: Dir,
+) -> PortSet {
     let ty = if dir == Dir::In { "Ingress" } else { "Egress" };
-    let selecting: Vec<&PolicyView> = pols.iter().filter(|p| p.policy_types.contains(&ty) && selects(&p.pod_selector, pod)).collect();
+    let selecting: Vec<&PolicyView> = pols
+        .iter()
+        .filter(|p| p.policy_types.contains(&ty) && selects(&p.pod_selector, pod))
+        .collect();
     if selecting.is_empty() {
         return PortSet::all();
     }
     let mut out = PortSet::default();
     for p in selecting {
-        for r in if dir == Dir::In { &p.ingress } else { &p.egress } {
+        for r in if dir == Dir::In {
+            &p.ingress
+        } else {
+            &p.egress
+        } {
             let hit = r.peers.iter().any(|peer_sel| match (peer, &peer_sel.cidr) {
                 (None, Some(c)) => c == "0.0.0.0/0",
                 (None, None) | (Some(_), Some(_)) => false,
                 (Some((pns, labels)), None) => {
                     let ns_ok = match &peer_sel.namespace_selector {
                         None => pns == ns,
-                        Some(nsel) => nsel.iter().all(|kv| kv.key == "kubernetes.io/metadata.name" && kv.value == pns),
+                        Some(nsel) => nsel
+                            .iter()
+                            .all(|kv| kv.key == "kubernetes.io/metadata.name" && kv.value == pns),
                     };
-                    ns_ok && peer_sel.pod_selector.as_ref().is_none_or(|s| selects(s, labels))
+                    ns_ok
+                        && peer_sel
+                            .pod_selector
+                            .as_ref()
+                            .is_none_or(|s| selects(s, labels))
                 }
             });
             if hit {
@@ -154,10 +205,23 @@ pub fn k8s_lines(view: &K8sView) -> Vec<String> {
     let mut pods: Vec<(String, String, BTreeMap<String, String>)> = Vec::new();
     for ns in &view.namespaces {
         for w in &ns.workloads {
-            pods.push((ns.name.clone(), w.name.clone(), w.labels.iter().map(|kv| (kv.key.clone(), kv.value.clone())).collect()));
+            pods.push((
+                ns.name.clone(),
+                w.name.clone(),
+                w.labels
+                    .iter()
+                    .map(|kv| (kv.key.clone(), kv.value.clone()))
+                    .collect(),
+            ));
         }
     }
-    let pols = |ns: &str| view.namespaces.iter().find(|n| n.name == ns).map(|n| n.policies.clone()).unwrap_or_default();
+    let pols = |ns: &str| {
+        view.namespaces
+            .iter()
+            .find(|n| n.name == ns)
+            .map(|n| n.policies.clone())
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     for (ans, a, al) in &pods {
         let apols = pols(ans);
@@ -187,12 +251,18 @@ pub fn k8s_lines(view: &K8sView) -> Vec<String> {
 
 fn parse_v4_range(s: &str) -> (u32, u32) {
     let (a, b) = s.split_once('-').unwrap_or((s, s));
-    (u32::from(a.parse::<Ipv4Addr>().expect("v4")), u32::from(b.parse::<Ipv4Addr>().expect("v4")))
+    (
+        u32::from(a.parse::<Ipv4Addr>().expect("v4")),
+        u32::from(b.parse::<Ipv4Addr>().expect("v4")),
+    )
 }
 
 fn parse_port_range(s: &str) -> PortRange {
     let (a, b) = s.split_once('-').unwrap_or((s, s));
-    PortRange { start: a.parse().expect("port"), end: b.parse().expect("port") }
+    PortRange {
+        start: a.parse().expect("port"),
+        end: b.parse().expect("port"),
+    }
 }
 
 /// What the forward chain of the emitted ruleset lets through from `s` to
@@ -200,7 +270,10 @@ fn parse_port_range(s: &str) -> PortRange {
 /// map decides.
 pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> PortSet {
     let in_set = |name: &str, ip: Ipv4Addr| {
-        view.sets.iter().find(|x| x.name == name).is_some_and(|x| x.elements.iter().any(|e| e.key[0] == ip.to_string()))
+        view.sets
+            .iter()
+            .find(|x| x.name == name)
+            .is_some_and(|x| x.elements.iter().any(|e| e.key[0] == ip.to_string()))
     };
     if !in_set("managed", d) && !in_set("egress_limited", s) {
         return PortSet::all();
@@ -210,7 +283,10 @@ pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> PortSet {
     for e in &view.flows {
         let (sr, dr) = (parse_v4_range(&e.key[0]), parse_v4_range(&e.key[1]));
         if sr.0 <= s && s <= sr.1 && dr.0 <= d && d <= dr.1 {
-            out.insert(Protocol::parse(&e.key[2]).expect("proto"), parse_port_range(&e.key[3]));
+            out.insert(
+                Protocol::parse(&e.key[2]).expect("proto"),
+                parse_port_range(&e.key[3]),
+            );
         }
     }
     out
@@ -232,7 +308,11 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
                     None => return vec![],
                 },
                 topoc::ir::NetworkMode::Bridge | topoc::ir::NetworkMode::DefaultBridge => {
-                    return wl.attachments.iter().filter_map(|a| a.address.map(|ip| (a.network, ip))).collect();
+                    return wl
+                        .attachments
+                        .iter()
+                        .filter_map(|a| a.address.map(|ip| (a.network, ip)))
+                        .collect();
                 }
                 _ => return vec![],
             }
@@ -253,7 +333,9 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
         }
         // Docker gives workloads on internal networks no route out, so the
         // ruleset need not (and does not) drop what cannot be sent.
-        let routable = an.resolved.effective_networks[a.index()].iter().any(|&n| !t.network(n).internal);
+        let routable = an.resolved.effective_networks[a.index()]
+            .iter()
+            .any(|&n| !t.network(n).internal);
         if !eg.is_empty() && routable {
             out.push(format!("{} => outside : {}", t.workload_id(a), eg.conn()));
         }
@@ -281,7 +363,12 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
                 }
             }
             if !ps.is_empty() {
-                out.push(format!("{} => {} : {}", t.workload_id(a), t.workload_id(b), ps.conn()));
+                out.push(format!(
+                    "{} => {} : {}",
+                    t.workload_id(a),
+                    t.workload_id(b),
+                    ps.conn()
+                ));
             }
         }
     }

@@ -9,9 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use topoc::diagnostic::Severity;
+use topoc::driver;
 use topoc::emit::{self, EmitContext, EmitOptions, Target};
 use topoc::ir::ServiceType;
-use topoc::driver;
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum ToArg {
@@ -77,7 +77,11 @@ pub fn run(args: CompileArgs) -> ExitCode {
     if analysis.has_input_errors() {
         return ExitCode::from(exit::INVALID);
     }
-    if analysis.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if analysis
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         eprintln!("error: not compiling: fix the errors above first");
         return ExitCode::from(exit::FINDINGS);
     }
@@ -101,14 +105,25 @@ pub fn run(args: CompileArgs) -> ExitCode {
         Err(e) => return usage_error(&e.to_string()),
     };
     report_to_stderr(&emitted.diagnostics, sources, args.diagnostics);
-    if emitted.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        eprintln!("error: not writing {}: the conversion reported errors", target.as_str());
+    if emitted
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        eprintln!(
+            "error: not writing {}: the conversion reported errors",
+            target.as_str()
+        );
         return ExitCode::from(exit::FINDINGS);
     }
 
     let Some(out) = args.output else {
         let mut stdout = std::io::stdout().lock();
-        if stdout.write_all(emitted.text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        if stdout
+            .write_all(emitted.text.as_bytes())
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
             return ExitCode::from(exit::INVALID);
         }
         return ExitCode::from(exit::OK);
@@ -174,7 +189,10 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.topoc-{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -187,4 +205,3 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     result
 }
-

@@ -69,7 +69,13 @@ pub struct ComposeView {
 pub fn compose_name(s: &str) -> String {
     let out: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if out.is_empty() { "x".into() } else { out }
 }
@@ -91,8 +97,16 @@ pub fn emit(cx: &EmitContext) -> Result<Emitted, EmitError> {
     } else {
         groups::from_kube(cx, &mut diags, &mut renames)
     };
-    let text = render::render("compose/compose.yaml.j2", &view, &cx.options.template_overrides)?;
-    Ok(Emitted { text, diagnostics: diags, renames })
+    let text = render::render(
+        "compose/compose.yaml.j2",
+        &view,
+        &cx.options.template_overrides,
+    )?;
+    Ok(Emitted {
+        text,
+        diagnostics: diags,
+        renames,
+    })
 }
 
 fn from_compose(
@@ -113,7 +127,11 @@ fn from_compose(
         }
         let name = net_namer.unique(&compose_name(&n.name), "-", 64);
         if name != n.name {
-            diags.push(cx.diag(&diag::NAME_CHANGED, n.origin, format!("network `{}` is written as `{name}`", n.name)));
+            diags.push(cx.diag(
+                &diag::NAME_CHANGED,
+                n.origin,
+                format!("network `{}` is written as `{name}`", n.name),
+            ));
         }
         net_names.insert(i, name.clone());
         networks.push(NetworkView {
@@ -121,10 +139,17 @@ fn from_compose(
             source: cx.at(n.origin),
             internal: n.internal,
             external: n.external,
-            subnet: if n.external { None } else { n.subnet.map(|s| s.to_string()) },
+            subnet: if n.external {
+                None
+            } else {
+                n.subnet.map(|s| s.to_string())
+            },
         });
     }
-    let members: Vec<WorkloadId> = t.workload_ids().filter(|&w| t.workload(w).project == Some(pid)).collect();
+    let members: Vec<WorkloadId> = t
+        .workload_ids()
+        .filter(|&w| t.workload(w).project == Some(pid))
+        .collect();
     let mut namer = Namer::new();
     let mut wnames = BTreeMap::new();
     for &id in &members {
@@ -146,7 +171,9 @@ fn from_compose(
             NetworkMode::None => Some("none".into()),
             NetworkMode::Service(s) => Some(format!(
                 "service:{}",
-                t.find_workload(w.namespace, s).and_then(|o| wnames.get(&o).cloned()).unwrap_or_else(|| compose_name(s))
+                t.find_workload(w.namespace, s)
+                    .and_then(|o| wnames.get(&o).cloned())
+                    .unwrap_or_else(|| compose_name(s))
             )),
             NetworkMode::Container(c) => Some(format!("container:{c}")),
         };
@@ -158,7 +185,10 @@ fn from_compose(
                 .filter_map(|a| {
                     Some(AttachView {
                         name: net_names.get(&a.network.index())?.clone(),
-                        ipv4_address: a.address.filter(|_| a.address_declared).map(|ip| ip.to_string()),
+                        ipv4_address: a
+                            .address
+                            .filter(|_| a.address_declared)
+                            .map(|ip| ip.to_string()),
                         aliases: a.aliases.iter().map(|(s, _)| s.clone()).collect(),
                     })
                 })
@@ -170,7 +200,13 @@ fn from_compose(
             .filter(|p| p.workload == id)
             .map(|p| PortView {
                 target: p.port,
-                published: p.host_ports.map(|r| if r.start == r.end { r.start.to_string() } else { format!("{}-{}", r.start, r.end) }),
+                published: p.host_ports.map(|r| {
+                    if r.start == r.end {
+                        r.start.to_string()
+                    } else {
+                        format!("{}-{}", r.start, r.end)
+                    }
+                }),
                 host_ip: p.host_ip_declared.then(|| p.host_ip.to_string()),
                 protocol: p.protocol.as_str(),
             })
@@ -187,7 +223,9 @@ fn from_compose(
             .iter()
             .filter(|i| i.from == id && i.source == IntentSource::TalksTo)
             .filter_map(|i| {
-                let IntentTarget::Workload(to) = i.to else { return None };
+                let IntentTarget::Workload(to) = i.to else {
+                    return None;
+                };
                 let name = wnames.get(&to)?;
                 Some(match i.port {
                     Some(p) => format!("{name}:{p}/{}", i.protocol.as_str()),
@@ -208,8 +246,16 @@ fn from_compose(
             networks,
             ports,
             expose,
-            environment: w.env.iter().map(|e| kv(e.name.clone(), e.value.clone())).collect(),
-            volumes: w.named_volumes.iter().map(|v| format!("{v}:/var/lib/topoc/{}", names::label_name(v))).collect(),
+            environment: w
+                .env
+                .iter()
+                .map(|e| kv(e.name.clone(), e.value.clone()))
+                .collect(),
+            volumes: w
+                .named_volumes
+                .iter()
+                .map(|v| format!("{v}:/var/lib/topoc/{}", names::label_name(v)))
+                .collect(),
             talks_to,
             exposure: w.exposure.map(|e| match e {
                 crate::ir::Exposure::Internal => "internal",

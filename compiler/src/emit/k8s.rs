@@ -27,7 +27,10 @@ pub struct Kv {
 }
 
 pub fn kv(key: impl Into<String>, value: impl Into<String>) -> Kv {
-    Kv { key: key.into(), value: value.into() }
+    Kv {
+        key: key.into(),
+        value: value.into(),
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -108,8 +111,16 @@ pub struct NsNames {
 
 pub fn emit(cx: &EmitContext) -> Result<Emitted, EmitError> {
     let (view, diagnostics, renames) = build(cx);
-    let text = render::render("k8s/manifests.yaml.j2", &view, &cx.options.template_overrides)?;
-    Ok(Emitted { text, diagnostics, renames })
+    let text = render::render(
+        "k8s/manifests.yaml.j2",
+        &view,
+        &cx.options.template_overrides,
+    )?;
+    Ok(Emitted {
+        text,
+        diagnostics,
+        renames,
+    })
 }
 
 /// Build the view model (public so tests can inspect the policies directly).
@@ -144,7 +155,10 @@ pub fn build(cx: &EmitContext) -> (K8sView, Vec<diag::Diagnostic>, BTreeMap<Stri
             diags.push(cx.diag(
                 &diag::NAME_CHANGED,
                 ir_ns.origin,
-                format!("namespace `{}` is emitted as `{ns_name}` (Kubernetes names are DNS labels)", ir_ns.name),
+                format!(
+                    "namespace `{}` is emitted as `{ns_name}` (Kubernetes names are DNS labels)",
+                    ir_ns.name
+                ),
             ));
         }
         let members: Vec<WorkloadId> = t
@@ -168,12 +182,18 @@ pub fn build(cx: &EmitContext) -> (K8sView, Vec<diag::Diagnostic>, BTreeMap<Stri
                 diags.push(cx.diag(
                     &diag::NAME_CHANGED,
                     w.origin,
-                    format!("service `{}` is emitted as `{n}` (Kubernetes names are DNS labels)", w.name),
+                    format!(
+                        "service `{}` is emitted as `{n}` (Kubernetes names are DNS labels)",
+                        w.name
+                    ),
                 ));
             }
             wnames.insert(id, n);
         }
-        let nsn = NsNames { namespace: ns_name.clone(), workloads: wnames };
+        let nsn = NsNames {
+            namespace: ns_name.clone(),
+            workloads: wnames,
+        };
         let net_labels = policy::network_labels(cx, ns, &members);
 
         let mut workloads = Vec::new();
@@ -229,11 +249,18 @@ fn workload(
         )),
     }
 
-    let mut labels = vec![kv("app.kubernetes.io/name", name.clone()), kv(WORKLOAD_LABEL, name.clone())];
+    let mut labels = vec![
+        kv("app.kubernetes.io/name", name.clone()),
+        kv(WORKLOAD_LABEL, name.clone()),
+    ];
     labels.extend(net_labels.pod_labels(id));
     let selector = vec![kv(WORKLOAD_LABEL, name.clone())];
     let mut annotations = vec![kv("topoc.dev/source", cx.at(w.origin))];
-    let mut compose_labels: Vec<Kv> = w.labels.iter().map(|(k, v)| kv(format!("compose.label/{}", names::label_name(k)), v.clone())).collect();
+    let mut compose_labels: Vec<Kv> = w
+        .labels
+        .iter()
+        .map(|(k, v)| kv(format!("compose.label/{}", names::label_name(k)), v.clone()))
+        .collect();
     compose_labels.sort();
     compose_labels.dedup_by(|a, b| a.key == b.key);
     annotations.extend(compose_labels);
@@ -255,7 +282,11 @@ fn workload(
             protocol: k8s_protocol(p.protocol),
         })
         .collect();
-    let env = w.env.iter().map(|e| kv(e.name.clone(), e.value.clone())).collect();
+    let env = w
+        .env
+        .iter()
+        .map(|e| kv(e.name.clone(), e.value.clone()))
+        .collect();
 
     let mut services = Vec::new();
     // The ClusterIP Service keeps the compose DNS name; headless and port-less
@@ -282,7 +313,11 @@ fn workload(
         services.push(s);
     }
     let wv = WorkloadView {
-        kind: if w.named_volumes.is_empty() { "Deployment" } else { "StatefulSet" },
+        kind: if w.named_volumes.is_empty() {
+            "Deployment"
+        } else {
+            "StatefulSet"
+        },
         name: name.clone(),
         source: cx.at(w.origin),
         replicas: w.replicas,
@@ -297,7 +332,10 @@ fn workload(
         service_name: name,
         volumes: {
             let mut vn = Namer::new();
-            w.named_volumes.iter().map(|v| vn.unique(&names::dns_label(v), "-", 63)).collect()
+            w.named_volumes
+                .iter()
+                .map(|v| vn.unique(&names::dns_label(v), "-", 63))
+                .collect()
         },
     };
     (wv, services)
@@ -305,7 +343,11 @@ fn workload(
 
 fn service_type(cx: &EmitContext, id: WorkloadId) -> ServiceType {
     let w = cx.topology.workload(id);
-    match w.annotations.get(SERVICE_TYPE_ANNOTATION).map(|s| s.to_ascii_lowercase()) {
+    match w
+        .annotations
+        .get(SERVICE_TYPE_ANNOTATION)
+        .map(|s| s.to_ascii_lowercase())
+    {
         Some(s) if s == "loadbalancer" => ServiceType::LoadBalancer,
         Some(s) if s == "nodeport" => ServiceType::NodePort,
         _ => cx.options.service_type.unwrap_or(ServiceType::NodePort),
@@ -335,7 +377,10 @@ fn published_service(
             ));
             continue;
         }
-        if !matches!(t.workload(id).network_mode, NetworkMode::Bridge | NetworkMode::DefaultBridge) {
+        if !matches!(
+            t.workload(id).network_mode,
+            NetworkMode::Bridge | NetworkMode::DefaultBridge
+        ) {
             continue;
         }
         let port = p.host_ports.map(|r| r.start).unwrap_or(p.port);
@@ -343,13 +388,21 @@ fn published_service(
             diags.push(cx.diag(
                 &diag::PUBLICATION_NOT_COMPILED,
                 p.origin,
-                format!("host port range {}-{} is emitted as its first port {port}", p.host_ports.map_or(0, |r| r.start), p.host_ports.map_or(0, |r| r.end)),
+                format!(
+                    "host port range {}-{} is emitted as its first port {port}",
+                    p.host_ports.map_or(0, |r| r.start),
+                    p.host_ports.map_or(0, |r| r.end)
+                ),
             ));
         }
-        if ports.iter().any(|q| q.port == port && q.protocol == k8s_protocol(p.protocol)) {
+        if ports
+            .iter()
+            .any(|q| q.port == port && q.protocol == k8s_protocol(p.protocol))
+        {
             continue;
         }
-        let node_port = (ty == ServiceType::NodePort && (30000..=32767).contains(&port)).then_some(port);
+        let node_port =
+            (ty == ServiceType::NodePort && (30000..=32767).contains(&port)).then_some(port);
         ports.push(ServicePortView {
             name: names::port_name(p.protocol.as_str(), port),
             port,
@@ -362,7 +415,11 @@ fn published_service(
         return None;
     }
     Some(ServiceView {
-        name: namer.unique(&format!("{}-published", name.chars().take(53).collect::<String>()), "-", 63),
+        name: namer.unique(
+            &format!("{}-published", name.chars().take(53).collect::<String>()),
+            "-",
+            63,
+        ),
         source: cx.at(t.workload(id).origin),
         service_type: ty.as_str(),
         headless: false,

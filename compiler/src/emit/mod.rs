@@ -106,11 +106,7 @@ impl EmitContext<'_> {
     pub fn at(&self, origin: Origin) -> String {
         let span = origin.span;
         if (span.file.0 as usize) < self.sources.len() {
-            format!(
-                "{}:{}",
-                self.sources.get(span.file).name,
-                span.start.line
-            )
+            format!("{}:{}", self.sources.get(span.file).name, span.start.line)
         } else {
             "?".into()
         }

@@ -73,7 +73,11 @@ pub fn dns_label(name: &str) -> String {
 fn finish_label(s: &str, max: usize) -> String {
     let cut: String = s.chars().take(max).collect();
     let t = cut.trim_end_matches(['-', '_', '.']);
-    if t.is_empty() { "x".into() } else { t.to_string() }
+    if t.is_empty() {
+        "x".into()
+    } else {
+        t.to_string()
+    }
 }
 
 fn collapse(s: &str, sep: char) -> String {
@@ -91,7 +95,13 @@ fn collapse(s: &str, sep: char) -> String {
 pub fn label_name(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = collapse(&s, '-');
     let s = s.trim_matches(['-', '_', '.']);
@@ -100,7 +110,11 @@ pub fn label_name(name: &str) -> String {
 
 /// A label value: empty, or a label name.
 pub fn label_value(v: &str) -> String {
-    if v.is_empty() { String::new() } else { label_name(v) }
+    if v.is_empty() {
+        String::new()
+    } else {
+        label_name(v)
+    }
 }
 
 /// An IANA service name for a port (`tcp-8080`): at most 15 characters,
@@ -115,12 +129,26 @@ pub fn port_name(protocol: &str, port: u16) -> String {
 pub fn nft_ident(prefix: &str, name: &str) -> String {
     let body: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     let body = collapse(&body, '_');
     let body = body.trim_matches('_');
-    let s = if body.is_empty() { format!("{prefix}x") } else { format!("{prefix}{body}") };
-    s.chars().take(48).collect::<String>().trim_end_matches('_').to_string()
+    let s = if body.is_empty() {
+        format!("{prefix}x")
+    } else {
+        format!("{prefix}{body}")
+    };
+    s.chars()
+        .take(48)
+        .collect::<String>()
+        .trim_end_matches('_')
+        .to_string()
 }
 
 #[cfg(test)]

@@ -35,7 +35,10 @@ fn idx(p: Protocol) -> usize {
 }
 
 impl PortSet {
-    pub const FULL: PortRange = PortRange { start: 1, end: 65535 };
+    pub const FULL: PortRange = PortRange {
+        start: 1,
+        end: 65535,
+    };
 
     /// `All Connections`: TCP, UDP and SCTP on 1-65535.
     pub fn all() -> Self {
@@ -59,7 +62,9 @@ impl PortSet {
         let mut merged: Vec<PortRange> = Vec::with_capacity(v.len());
         for r in v.drain(..) {
             match merged.last_mut() {
-                Some(last) if r.start as u32 <= last.end as u32 + 1 => last.end = last.end.max(r.end),
+                Some(last) if r.start as u32 <= last.end as u32 + 1 => {
+                    last.end = last.end.max(r.end)
+                }
                 _ => merged.push(r),
             }
         }
@@ -105,10 +110,11 @@ impl PortSet {
     /// Whether every port of `other` is in `self`.
     pub fn contains(&self, other: &PortSet) -> bool {
         Protocol::ALL.iter().all(|&p| {
-            other
-                .get(p)
-                .iter()
-                .all(|r| self.get(p).iter().any(|m| m.start <= r.start && r.end <= m.end))
+            other.get(p).iter().all(|r| {
+                self.get(p)
+                    .iter()
+                    .any(|m| m.start <= r.start && r.end <= m.end)
+            })
         })
     }
 
@@ -126,9 +132,19 @@ impl PortSet {
             }
             let list: Vec<String> = rs
                 .iter()
-                .map(|r| if r.start == r.end { r.start.to_string() } else { format!("{}-{}", r.start, r.end) })
+                .map(|r| {
+                    if r.start == r.end {
+                        r.start.to_string()
+                    } else {
+                        format!("{}-{}", r.start, r.end)
+                    }
+                })
                 .collect();
-            parts.push(format!("{} {}", p.as_str().to_ascii_uppercase(), list.join(",")));
+            parts.push(format!(
+                "{} {}",
+                p.as_str().to_ascii_uppercase(),
+                list.join(",")
+            ));
         }
         parts.join(",")
     }
@@ -193,7 +209,9 @@ fn pair_ports(
             }
             let mut s = PortSet::default();
             for i in t.intents.iter().filter(|i| {
-                i.source == IntentSource::TalksTo && i.from == from && i.to == IntentTarget::Workload(to)
+                i.source == IntentSource::TalksTo
+                    && i.from == from
+                    && i.to == IntentTarget::Workload(to)
             }) {
                 match i.port {
                     Some(p) => s.insert(i.protocol, PortRange::single(p)),
@@ -220,7 +238,8 @@ pub fn compose(t: &Topology, r: &Resolved) -> Reach {
                 }
                 let shared = r.shared_networks(a, b);
                 if project.policy == ComposePolicy::Open
-                    && (r.effective_networks[a.index()].is_empty() || r.effective_networks[b.index()].is_empty())
+                    && (r.effective_networks[a.index()].is_empty()
+                        || r.effective_networks[b.index()].is_empty())
                 {
                     continue;
                 }
@@ -240,7 +259,11 @@ pub fn compose(t: &Topology, r: &Resolved) -> Reach {
             && publication_is_external(p.host_ip)
             && has_external_network(t, r, w)
         {
-            reach.allow(Peer::External, Peer::Workload(w), &PortSet::single(p.protocol, p.port));
+            reach.allow(
+                Peer::External,
+                Peer::Workload(w),
+                &PortSet::single(p.protocol, p.port),
+            );
         }
     }
     reach
@@ -253,7 +276,13 @@ mod tests {
     #[test]
     fn port_sets_merge_and_print() {
         let mut s = PortSet::default();
-        s.insert(Protocol::Tcp, PortRange { start: 8000, end: 8010 });
+        s.insert(
+            Protocol::Tcp,
+            PortRange {
+                start: 8000,
+                end: 8010,
+            },
+        );
         s.insert(Protocol::Tcp, PortRange::single(8011));
         s.insert(Protocol::Tcp, PortRange::single(80));
         s.insert(Protocol::Udp, PortRange::single(53));

@@ -70,7 +70,10 @@ pub fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'
             .build()?,
     );
     for (name, source) in EMBEDDED {
-        let src = overrides.get(*name).cloned().unwrap_or_else(|| source.to_string());
+        let src = overrides
+            .get(*name)
+            .cloned()
+            .unwrap_or_else(|| source.to_string());
         env.add_template_owned(name.to_string(), src)?;
     }
     env.set_formatter(|out, state, value| {
@@ -88,11 +91,15 @@ pub fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'
     env.add_filter("yaml", |v: Value| -> Result<Value, Error> {
         Ok(Value::from_safe_string(format_yaml(&v)?))
     });
-    env.add_filter("nft_str", |s: String| Value::from_safe_string(nft_string(&s, usize::MAX)));
+    env.add_filter("nft_str", |s: String| {
+        Value::from_safe_string(nft_string(&s, usize::MAX))
+    });
     env.add_filter("nft_comment", |s: String| {
         Value::from_safe_string(nft_string(&s, NFT_COMMENT_MAX))
     });
-    env.add_filter("yaml_comment", |s: String| Value::from_safe_string(yaml_comment(&s)));
+    env.add_filter("yaml_comment", |s: String| {
+        Value::from_safe_string(yaml_comment(&s))
+    });
     Ok(env)
 }
 
@@ -119,7 +126,9 @@ fn format_nft(v: &Value) -> Result<String, Error> {
             } else {
                 Err(Error::new(
                     ErrorKind::InvalidOperation,
-                    format!("{s:?} is not a plain nft token; quote it with `nft_str` or `nft_comment`"),
+                    format!(
+                        "{s:?} is not a plain nft token; quote it with `nft_str` or `nft_comment`"
+                    ),
                 ))
             }
         }
@@ -134,8 +143,7 @@ fn format_nft(v: &Value) -> Result<String, Error> {
 /// string, a comment or a new statement.
 fn is_nft_token(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'/' | b'-'))
 }
 
@@ -170,7 +178,13 @@ fn is_yaml_printable(c: char) -> bool {
 /// A YAML `#` comment body on one line.
 pub fn yaml_comment(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() || !is_yaml_printable(c) { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || !is_yaml_printable(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -204,7 +218,10 @@ mod tests {
     fn yaml_quoting_escapes_everything_dangerous() {
         assert_eq!(yaml_quote("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
         assert_eq!(yaml_quote("x: #y"), "\"x: #y\"");
-        assert_eq!(yaml_quote("\u{7f}\u{85}\u{feff}"), "\"\\u007F\\u0085\\uFEFF\"");
+        assert_eq!(
+            yaml_quote("\u{7f}\u{85}\u{feff}"),
+            "\"\\u007F\\u0085\\uFEFF\""
+        );
         assert_eq!(yaml_quote("☃"), "\"☃\"");
     }
 
@@ -221,14 +238,21 @@ mod tests {
         o.insert("nft/ruleset.nft.j2".to_string(), "{{ x }}".to_string());
         let err = render("nft/ruleset.nft.j2", &serde_json::json!({"x": "a b"}), &o).unwrap_err();
         assert!(err.to_string().contains("not a plain nft token"), "{err}");
-        let ok = render("nft/ruleset.nft.j2", &serde_json::json!({"x": "10.0.0.1-10.0.0.9"}), &o);
+        let ok = render(
+            "nft/ruleset.nft.j2",
+            &serde_json::json!({"x": "10.0.0.1-10.0.0.9"}),
+            &o,
+        );
         assert_eq!(ok.unwrap(), "10.0.0.1-10.0.0.9");
     }
 
     #[test]
     fn undefined_is_an_error() {
         let mut o = BTreeMap::new();
-        o.insert("k8s/manifests.yaml.j2".to_string(), "{{ nope }}".to_string());
+        o.insert(
+            "k8s/manifests.yaml.j2".to_string(),
+            "{{ nope }}".to_string(),
+        );
         assert!(render("k8s/manifests.yaml.j2", &serde_json::json!({}), &o).is_err());
     }
 }

@@ -13,9 +13,9 @@
 //!   non-loopback address by a service on a non-internal network.
 
 use super::{Kv, NsNames, kv};
+use crate::emit::EmitContext;
 use crate::emit::names::{self, Namer};
 use crate::emit::reach::{self, Peer, PortSet};
-use crate::emit::EmitContext;
 use crate::ir::{ComposePolicy, NamespaceId, NetworkId, Protocol, WorkloadId};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -116,11 +116,19 @@ pub fn network_labels(cx: &EmitContext, ns: NamespaceId, members: &[WorkloadId])
 }
 
 fn pods(labels: Vec<Kv>) -> PeerView {
-    PeerView { pod_selector: Some(labels), namespace_selector: None, cidr: None }
+    PeerView {
+        pod_selector: Some(labels),
+        namespace_selector: None,
+        cidr: None,
+    }
 }
 
 fn cidr(c: &str) -> PeerView {
-    PeerView { pod_selector: None, namespace_selector: None, cidr: Some(c.into()) }
+    PeerView {
+        pod_selector: None,
+        namespace_selector: None,
+        cidr: Some(c.into()),
+    }
 }
 
 fn proto(p: Protocol) -> &'static str {
@@ -170,59 +178,98 @@ pub fn policies(
         out.push(p);
     };
     let src = cx.at(project_origin);
-    push(&mut out, PolicyView {
-        name: "default-deny".into(),
-        source: src.clone(),
-        pod_selector: Vec::new(),
-        policy_types: vec!["Ingress", "Egress"],
-        ingress: Vec::new(),
-        egress: Vec::new(),
-    });
-    push(&mut out, PolicyView {
-        name: "allow-dns".into(),
-        source: src.clone(),
-        pod_selector: Vec::new(),
-        policy_types: vec!["Egress"],
-        ingress: Vec::new(),
-        egress: vec![RuleView {
-            peers: vec![PeerView {
-                pod_selector: Some(vec![kv("k8s-app", "kube-dns")]),
-                namespace_selector: Some(vec![kv("kubernetes.io/metadata.name", "kube-system")]),
-                cidr: None,
+    push(
+        &mut out,
+        PolicyView {
+            name: "default-deny".into(),
+            source: src.clone(),
+            pod_selector: Vec::new(),
+            policy_types: vec!["Ingress", "Egress"],
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        },
+    );
+    push(
+        &mut out,
+        PolicyView {
+            name: "allow-dns".into(),
+            source: src.clone(),
+            pod_selector: Vec::new(),
+            policy_types: vec!["Egress"],
+            ingress: Vec::new(),
+            egress: vec![RuleView {
+                peers: vec![PeerView {
+                    pod_selector: Some(vec![kv("k8s-app", "kube-dns")]),
+                    namespace_selector: Some(vec![kv(
+                        "kubernetes.io/metadata.name",
+                        "kube-system",
+                    )]),
+                    cidr: None,
+                }],
+                ports: vec![
+                    PolicyPortView {
+                        protocol: "UDP",
+                        port: Some(53),
+                        end_port: None,
+                    },
+                    PolicyPortView {
+                        protocol: "TCP",
+                        port: Some(53),
+                        end_port: None,
+                    },
+                ],
             }],
-            ports: vec![
-                PolicyPortView { protocol: "UDP", port: Some(53), end_port: None },
-                PolicyPortView { protocol: "TCP", port: Some(53), end_port: None },
-            ],
-        }],
-    });
+        },
+    );
 
     match policy_of(cx, ns) {
         ComposePolicy::IsolateNetworks => {
             for (n, key) in &labels.networks {
                 let net = t.network(*n);
                 let sel = vec![kv(key.clone(), "true")];
-                push(&mut out, PolicyView {
-                    name: format!("net-{}", names::dns_label(&net.name)),
-                    source: cx.at(net.origin),
-                    pod_selector: sel.clone(),
-                    policy_types: vec!["Ingress", "Egress"],
-                    ingress: vec![RuleView { peers: vec![pods(sel.clone())], ports: Vec::new() }],
-                    egress: vec![RuleView { peers: vec![pods(sel)], ports: Vec::new() }],
-                });
+                push(
+                    &mut out,
+                    PolicyView {
+                        name: format!("net-{}", names::dns_label(&net.name)),
+                        source: cx.at(net.origin),
+                        pod_selector: sel.clone(),
+                        policy_types: vec!["Ingress", "Egress"],
+                        ingress: vec![RuleView {
+                            peers: vec![pods(sel.clone())],
+                            ports: Vec::new(),
+                        }],
+                        egress: vec![RuleView {
+                            peers: vec![pods(sel)],
+                            ports: Vec::new(),
+                        }],
+                    },
+                );
             }
         }
         ComposePolicy::Open => {
-            if labels.pods.values().any(|l| l.iter().any(|k| k.key == OPEN_LABEL)) {
+            if labels
+                .pods
+                .values()
+                .any(|l| l.iter().any(|k| k.key == OPEN_LABEL))
+            {
                 let sel = vec![kv(OPEN_LABEL, "true")];
-                push(&mut out, PolicyView {
-                    name: "open".into(),
-                    source: src.clone(),
-                    pod_selector: sel.clone(),
-                    policy_types: vec!["Ingress", "Egress"],
-                    ingress: vec![RuleView { peers: vec![pods(sel.clone())], ports: Vec::new() }],
-                    egress: vec![RuleView { peers: vec![pods(sel)], ports: Vec::new() }],
-                });
+                push(
+                    &mut out,
+                    PolicyView {
+                        name: "open".into(),
+                        source: src.clone(),
+                        pod_selector: sel.clone(),
+                        policy_types: vec!["Ingress", "Egress"],
+                        ingress: vec![RuleView {
+                            peers: vec![pods(sel.clone())],
+                            ports: Vec::new(),
+                        }],
+                        egress: vec![RuleView {
+                            peers: vec![pods(sel)],
+                            ports: Vec::new(),
+                        }],
+                    },
+                );
             }
         }
         ComposePolicy::DefaultDeny => {
@@ -231,63 +278,99 @@ pub fn policies(
             for &dst in members {
                 let rules: Vec<RuleView> = members
                     .iter()
-                    .filter_map(|&s| reach.get(Peer::Workload(s), Peer::Workload(dst)).map(|ps| (s, ps)))
-                    .map(|(s, ps)| RuleView { peers: vec![pods(sel(s))], ports: policy_ports(ps) })
+                    .filter_map(|&s| {
+                        reach
+                            .get(Peer::Workload(s), Peer::Workload(dst))
+                            .map(|ps| (s, ps))
+                    })
+                    .map(|(s, ps)| RuleView {
+                        peers: vec![pods(sel(s))],
+                        ports: policy_ports(ps),
+                    })
                     .collect();
                 if !rules.is_empty() {
-                    push(&mut out, PolicyView {
-                        name: format!("ingress-{}", nsn.workloads[&dst]),
-                        source: cx.at(t.workload(dst).origin),
-                        pod_selector: sel(dst),
-                        policy_types: vec!["Ingress"],
-                        ingress: rules,
-                        egress: Vec::new(),
-                    });
+                    push(
+                        &mut out,
+                        PolicyView {
+                            name: format!("ingress-{}", nsn.workloads[&dst]),
+                            source: cx.at(t.workload(dst).origin),
+                            pod_selector: sel(dst),
+                            policy_types: vec!["Ingress"],
+                            ingress: rules,
+                            egress: Vec::new(),
+                        },
+                    );
                 }
             }
             for &s in members {
                 let rules: Vec<RuleView> = members
                     .iter()
-                    .filter_map(|&d| reach.get(Peer::Workload(s), Peer::Workload(d)).map(|ps| (d, ps)))
-                    .map(|(d, ps)| RuleView { peers: vec![pods(sel(d))], ports: policy_ports(ps) })
+                    .filter_map(|&d| {
+                        reach
+                            .get(Peer::Workload(s), Peer::Workload(d))
+                            .map(|ps| (d, ps))
+                    })
+                    .map(|(d, ps)| RuleView {
+                        peers: vec![pods(sel(d))],
+                        ports: policy_ports(ps),
+                    })
                     .collect();
                 if !rules.is_empty() {
-                    push(&mut out, PolicyView {
-                        name: format!("egress-{}", nsn.workloads[&s]),
-                        source: cx.at(t.workload(s).origin),
-                        pod_selector: sel(s),
-                        policy_types: vec!["Egress"],
-                        ingress: Vec::new(),
-                        egress: rules,
-                    });
+                    push(
+                        &mut out,
+                        PolicyView {
+                            name: format!("egress-{}", nsn.workloads[&s]),
+                            source: cx.at(t.workload(s).origin),
+                            pod_selector: sel(s),
+                            policy_types: vec!["Egress"],
+                            ingress: Vec::new(),
+                            egress: rules,
+                        },
+                    );
                 }
             }
         }
     }
 
-    if labels.pods.values().any(|l| l.iter().any(|k| k.key == EXTERNAL_EGRESS_LABEL)) {
-        push(&mut out, PolicyView {
-            name: "allow-external-egress".into(),
-            source: src.clone(),
-            pod_selector: vec![kv(EXTERNAL_EGRESS_LABEL, "true")],
-            policy_types: vec!["Egress"],
-            ingress: Vec::new(),
-            egress: vec![RuleView { peers: vec![cidr("0.0.0.0/0")], ports: Vec::new() }],
-        });
+    if labels
+        .pods
+        .values()
+        .any(|l| l.iter().any(|k| k.key == EXTERNAL_EGRESS_LABEL))
+    {
+        push(
+            &mut out,
+            PolicyView {
+                name: "allow-external-egress".into(),
+                source: src.clone(),
+                pod_selector: vec![kv(EXTERNAL_EGRESS_LABEL, "true")],
+                policy_types: vec!["Egress"],
+                ingress: Vec::new(),
+                egress: vec![RuleView {
+                    peers: vec![cidr("0.0.0.0/0")],
+                    ports: Vec::new(),
+                }],
+            },
+        );
     }
 
     let reach = reach::compose(t, cx.resolved);
     for &id in members {
         if let Some(ps) = reach.get(Peer::External, Peer::Workload(id)) {
             let name = &nsn.workloads[&id];
-            push(&mut out, PolicyView {
-                name: format!("publish-{name}"),
-                source: cx.at(t.workload(id).origin),
-                pod_selector: vec![kv(super::WORKLOAD_LABEL, name.clone())],
-                policy_types: vec!["Ingress"],
-                ingress: vec![RuleView { peers: vec![cidr("0.0.0.0/0")], ports: policy_ports(ps) }],
-                egress: Vec::new(),
-            });
+            push(
+                &mut out,
+                PolicyView {
+                    name: format!("publish-{name}"),
+                    source: cx.at(t.workload(id).origin),
+                    pod_selector: vec![kv(super::WORKLOAD_LABEL, name.clone())],
+                    policy_types: vec!["Ingress"],
+                    ingress: vec![RuleView {
+                        peers: vec![cidr("0.0.0.0/0")],
+                        ports: policy_ports(ps),
+                    }],
+                    egress: Vec::new(),
+                },
+            );
         }
     }
     out

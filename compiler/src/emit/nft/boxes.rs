@@ -32,7 +32,10 @@ pub struct Element {
 /// payloads is constant and non-empty; adjacent pieces with equal payload
 /// sets are joined.
 fn sweep<P: Clone + Ord>(items: &[(u64, u64, P)]) -> Vec<(u64, u64, Vec<P>)> {
-    let mut bounds: Vec<u64> = items.iter().flat_map(|(lo, hi, _)| [*lo, *hi + 1]).collect();
+    let mut bounds: Vec<u64> = items
+        .iter()
+        .flat_map(|(lo, hi, _)| [*lo, *hi + 1])
+        .collect();
     bounds.sort_unstable();
     bounds.dedup();
     let mut out: Vec<(u64, u64, Vec<P>)> = Vec::new();
@@ -63,13 +66,25 @@ fn sweep<P: Clone + Ord>(items: &[(u64, u64, P)]) -> Vec<(u64, u64, Vec<P>)> {
 pub fn disjoint(boxes: &[FlowBox]) -> Vec<Element> {
     let level1: Vec<(u64, u64, FlowBox)> = boxes
         .iter()
-        .map(|b| (b.src.0 as u64, b.src.1 as u64, FlowBox { src: (0, 0), ..*b }))
+        .map(|b| {
+            (
+                b.src.0 as u64,
+                b.src.1 as u64,
+                FlowBox { src: (0, 0), ..*b },
+            )
+        })
         .collect();
     let mut out = Vec::new();
     for (slo, shi, inner) in sweep(&level1) {
         let level2: Vec<(u64, u64, FlowBox)> = inner
             .iter()
-            .map(|b| (b.dst.0 as u64, b.dst.1 as u64, FlowBox { dst: (0, 0), ..*b }))
+            .map(|b| {
+                (
+                    b.dst.0 as u64,
+                    b.dst.1 as u64,
+                    FlowBox { dst: (0, 0), ..*b },
+                )
+            })
             .collect();
         for (dlo, dhi, leaves) in sweep(&level2) {
             let protos: BTreeSet<u8> = leaves.iter().map(|b| b.proto).collect();
@@ -134,17 +149,47 @@ mod tests {
 
     fn covers(els: &[Element], s: u32, d: u32, proto: u8, port: u16) -> bool {
         els.iter().any(|e| {
-            e.src.0 <= s && s <= e.src.1 && e.dst.0 <= d && d <= e.dst.1 && e.proto == proto && e.ports.0 <= port && port <= e.ports.1
+            e.src.0 <= s
+                && s <= e.src.1
+                && e.dst.0 <= d
+                && d <= e.dst.1
+                && e.proto == proto
+                && e.ports.0 <= port
+                && port <= e.ports.1
         })
     }
 
     #[test]
     fn overlapping_boxes_become_disjoint_with_the_same_union() {
         let boxes = vec![
-            FlowBox { src: (0, u32::MAX), dst: (10, 10), proto: 6, ports: (80, 80), label: 0 },
-            FlowBox { src: (5, 5), dst: (10, 10), proto: 6, ports: (1, 65535), label: 1 },
-            FlowBox { src: (5, 6), dst: (9, 11), proto: 17, ports: (53, 53), label: 2 },
-            FlowBox { src: (6, 6), dst: (10, 10), proto: 6, ports: (70, 90), label: 3 },
+            FlowBox {
+                src: (0, u32::MAX),
+                dst: (10, 10),
+                proto: 6,
+                ports: (80, 80),
+                label: 0,
+            },
+            FlowBox {
+                src: (5, 5),
+                dst: (10, 10),
+                proto: 6,
+                ports: (1, 65535),
+                label: 1,
+            },
+            FlowBox {
+                src: (5, 6),
+                dst: (9, 11),
+                proto: 17,
+                ports: (53, 53),
+                label: 2,
+            },
+            FlowBox {
+                src: (6, 6),
+                dst: (10, 10),
+                proto: 6,
+                ports: (70, 90),
+                label: 3,
+            },
         ];
         let els = disjoint(&boxes);
         for (i, a) in els.iter().enumerate() {
@@ -155,15 +200,36 @@ mod tests {
         // Same union, probed at every interesting point.
         for s in [0u32, 4, 5, 6, 7, u32::MAX] {
             for d in [8u32, 9, 10, 11, 12] {
-                for (proto, port) in [(6u8, 1u16), (6, 69), (6, 70), (6, 80), (6, 91), (17, 53), (17, 54)] {
+                for (proto, port) in [
+                    (6u8, 1u16),
+                    (6, 69),
+                    (6, 70),
+                    (6, 80),
+                    (6, 91),
+                    (17, 53),
+                    (17, 54),
+                ] {
                     let want = boxes.iter().any(|b| {
-                        b.src.0 <= s && s <= b.src.1 && b.dst.0 <= d && d <= b.dst.1 && b.proto == proto && b.ports.0 <= port && port <= b.ports.1
+                        b.src.0 <= s
+                            && s <= b.src.1
+                            && b.dst.0 <= d
+                            && d <= b.dst.1
+                            && b.proto == proto
+                            && b.ports.0 <= port
+                            && port <= b.ports.1
                     });
-                    assert_eq!(covers(&els, s, d, proto, port), want, "{s} {d} {proto} {port}");
+                    assert_eq!(
+                        covers(&els, s, d, proto, port),
+                        want,
+                        "{s} {d} {proto} {port}"
+                    );
                 }
             }
         }
-        let five = els.iter().find(|e| e.src == (5, 5) && e.proto == 6).unwrap();
+        let five = els
+            .iter()
+            .find(|e| e.src == (5, 5) && e.proto == 6)
+            .unwrap();
         assert_eq!(five.ports, (1, 65535));
         assert_eq!(five.labels, BTreeSet::from([0, 1]));
     }
