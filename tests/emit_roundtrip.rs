@@ -418,17 +418,47 @@ fn kube_to_compose(reach: topoc::emit::Reach) -> (Vec<String>, Vec<String>, Vec<
         topoc::emit::Peer::External => "outside".to_string(),
         topoc::emit::Peer::Workload(w) => t.workload_id(w),
     };
-    let mut input: Vec<String> = reach.flows.iter().map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn())).collect();
+    let mut input: Vec<String> = reach
+        .flows
+        .iter()
+        .map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn()))
+        .collect();
     input.sort();
-    let options = EmitOptions { kube_reach: Some(reach), ..EmitOptions::default() };
-    let cx = EmitContext { topology: t, resolved: &an.resolved, sources: &an.loaded.sources, options: &options };
+    let options = EmitOptions {
+        kube_reach: Some(reach),
+        ..EmitOptions::default()
+    };
+    let cx = EmitContext {
+        topology: t,
+        resolved: &an.resolved,
+        sources: &an.loaded.sources,
+        options: &options,
+    };
     let out = topoc::emit::emit(Target::Compose, &cx).expect("emit");
-    let widened: Vec<String> = out.diagnostics.iter().filter(|d| d.code == "TOPO601").map(|d| d.message.clone()).collect();
+    let widened: Vec<String> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TOPO601")
+        .map(|d| d.message.clone())
+        .collect();
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("compose.yaml"), &out.text).expect("write");
     let back = analyze(&[dir.path()]);
-    assert!(!back.diagnostics.iter().any(|d| d.severity == topoc::diagnostic::Severity::Error), "{:?}\n{}", back.diagnostics, out.text);
-    (input, expected_lines(&back, &BTreeMap::new()), widened, out.text)
+    assert!(
+        !back
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == topoc::diagnostic::Severity::Error),
+        "{:?}\n{}",
+        back.diagnostics,
+        out.text
+    );
+    (
+        input,
+        expected_lines(&back, &BTreeMap::new()),
+        widened,
+        out.text,
+    )
 }
 
 #[test]
@@ -445,7 +475,11 @@ fn kube_to_compose_is_exact_when_compose_can_express_it() {
 fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
     use topoc::emit::{Peer, PortSet};
     use topoc::ir::{Protocol, WorkloadId};
-    let (web, api, db) = (Peer::Workload(WorkloadId(0)), Peer::Workload(WorkloadId(1)), Peer::Workload(WorkloadId(2)));
+    let (web, api, db) = (
+        Peer::Workload(WorkloadId(0)),
+        Peer::Workload(WorkloadId(1)),
+        Peer::Workload(WorkloadId(2)),
+    );
     let mut reach = topoc::emit::Reach::default();
     reach.allow(web, api, &PortSet::single(Protocol::Tcp, 3000));
     reach.allow(api, db, &PortSet::single(Protocol::Tcp, 5432));
@@ -455,10 +489,19 @@ fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
     // Safe: every input flow is still allowed (as All Connections or more).
     let pair = |l: &str| l.split(" : ").next().unwrap_or("").to_string();
     for l in &input {
-        assert!(output.iter().any(|o| pair(o) == pair(l)), "{l} lost\n{text}");
+        assert!(
+            output.iter().any(|o| pair(o) == pair(l)),
+            "{l} lost\n{text}"
+        );
     }
     // Never web → database: no network joins a pair that cannot talk.
-    assert!(!output.iter().any(|o| o.starts_with("shop/web => shop/database") || o.starts_with("shop/database => shop/web")), "{output:?}");
+    assert!(
+        !output
+            .iter()
+            .any(|o| o.starts_with("shop/web => shop/database")
+                || o.starts_with("shop/database => shop/web")),
+        "{output:?}"
+    );
     // Every extra or wider flow is named.
     let extra: Vec<&String> = output.iter().filter(|o| !input.contains(o)).collect();
     assert!(!extra.is_empty());
@@ -467,9 +510,16 @@ fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
         let dst = rest.split(" : ").next().expect("dst");
         let short = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
         assert!(
-            widened.iter().any(|w| w.contains(&format!("{} => {}", short(src), short(dst)))),
+            widened
+                .iter()
+                .any(|w| w.contains(&format!("{} => {}", short(src), short(dst)))),
             "{o} widened but not reported: {widened:?}"
         );
     }
-    assert!(widened.iter().any(|w| w.contains("web => api: TCP 3000 becomes All Connections")), "{widened:?}");
+    assert!(
+        widened
+            .iter()
+            .any(|w| w.contains("web => api: TCP 3000 becomes All Connections")),
+        "{widened:?}"
+    );
 }

@@ -383,6 +383,14 @@ fn published_service(
         ) {
             continue;
         }
+        if !super::reach::has_external_network(t, cx.resolved, id) {
+            diags.push(cx.diag(
+                &diag::PUBLICATION_NOT_COMPILED,
+                p.origin,
+                "published by a service on internal networks only, which Compose leaves unreachable from outside: no external Service",
+            ));
+            continue;
+        }
         let port = p.host_ports.map(|r| r.start).unwrap_or(p.port);
         if p.host_ports.is_some_and(|r| r.start != r.end) {
             diags.push(cx.diag(

@@ -315,7 +315,8 @@ fn extension(l: &mut Lowering, v: &Node, w: &mut Workload) {
             // no compose-only field for it.
             "service-type" => match f.value.as_str() {
                 Some(t @ ("NodePort" | "LoadBalancer")) => {
-                    w.annotations.insert("topoc.dev/service-type".into(), t.into());
+                    w.annotations
+                        .insert("topoc.dev/service-type".into(), t.into());
                 }
                 _ => l.error(
                     &diag::INVALID_VALUE,
