@@ -245,7 +245,7 @@ fn emitted_files_pass_the_real_validators() {
         let n = dir.path().join(format!("{stem}.nft"));
         std::fs::write(&n, emit(&an, Target::Nft).text).expect("write");
         if have_nft {
-            let check = Command::new("nft")
+            let check = nft_command()
                 .args(["-c", "-f"])
                 .arg(&n)
                 .output()
@@ -257,7 +257,7 @@ fn emitted_files_pass_the_real_validators() {
                     String::from_utf8_lossy(&check.stderr)
                 ));
             }
-            let opt = Command::new("nft")
+            let opt = nft_command()
                 .args(["-c", "-o", "-f"])
                 .arg(&n)
                 .output()

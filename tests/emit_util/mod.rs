@@ -69,6 +69,22 @@ pub fn nft() -> bool {
     tool("nft", ok)
 }
 
+/// `nft` in a fresh user + network namespace when one can be made (check
+/// mode then works without root and never sees the host ruleset), else plain.
+pub fn nft_command() -> Command {
+    let unshare = Command::new("unshare")
+        .args(["-rn", "nft", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if unshare {
+        let mut c = Command::new("unshare");
+        c.args(["-rn", "nft"]);
+        c
+    } else {
+        Command::new("nft")
+    }
+}
+
 pub fn analyze(paths: &[&Path]) -> Analysis {
     let inputs: Vec<Input> = paths
         .iter()

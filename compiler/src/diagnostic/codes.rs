@@ -62,7 +62,7 @@ codes! {
     NAME_CHANGED = "TOPO603", "name-changed", Info, "a name the target does not accept was rewritten";
     FLOW_NOT_EXPRESSIBLE = "TOPO604", "flow-not-expressible", Warning, "the target cannot express a flow of the input; it was left out";
     WORKLOAD_WITHOUT_ADDRESS = "TOPO605", "workload-without-address", Warning, "a workload has no IPv4 address, so the nft ruleset cannot enforce its flows";
-    IPV6_NOT_ENFORCED = "TOPO606", "ipv6-not-enforced", Info, "the nft ruleset filters IPv4 only; IPv6 traffic of this network is not restricted";
+    IPV6_NOT_ENFORCED = "TOPO606", "dual-stack-not-enforced", Info, "the nft ruleset filters IPv4 only; IPv6 traffic of this network is not restricted";
     PUBLICATION_NOT_COMPILED = "TOPO607", "publication-not-compiled", Warning, "a published port has no equivalent in the target";
     MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
     CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
