@@ -2,6 +2,7 @@
 //! then render or emit; nothing here prints or exits.
 
 use crate::analyze::{self, Context};
+use crate::config::{self, ConfigSource};
 use crate::diagnostic::{self, Diagnostic};
 use crate::input::{self, Input, LoadOptions, Loaded};
 use crate::resolve::{self, Resolved};
@@ -9,8 +10,10 @@ use crate::resolve::{self, Resolved};
 pub struct Analysis {
     pub loaded: Loaded,
     pub resolved: Resolved,
-    /// Input diagnostics and rule findings, sorted.
+    /// Input diagnostics and rule findings, sorted, after configuration.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by `topoc.yaml` or inline ignores (for the summary).
+    pub suppressed: usize,
 }
 
 impl Analysis {
@@ -27,8 +30,15 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
     (loaded, resolved)
 }
 
-/// Load, resolve and run every rule.
+/// Load, resolve and run every rule, with the `topoc.yaml` found upward
+/// from the inputs.
 pub fn analyze(inputs: &[Input], opts: &LoadOptions) -> Analysis {
+    analyze_with(inputs, opts, &ConfigSource::Discover)
+}
+
+/// Load, resolve, run every rule, then apply the configuration: severities,
+/// `ignore` entries and inline ignores (rules never see configuration).
+pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource) -> Analysis {
     let (mut loaded, resolved) = load(inputs, opts);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let findings = analyze::run(&Context {
@@ -37,11 +47,16 @@ pub fn analyze(inputs: &[Input], opts: &LoadOptions) -> Analysis {
         sources: &loaded.sources,
     });
     diagnostics.extend(findings);
+    let (cfg, cfg_diags) = config::load(config, inputs, &opts.compose_files, &mut loaded.sources);
+    let applied = config::apply(&cfg, &loaded.topology, diagnostics);
+    let mut diagnostics = applied.diagnostics;
+    diagnostics.extend(cfg_diags);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     Analysis {
         loaded,
         resolved,
         diagnostics,
+        suppressed: applied.suppressed,
     }
 }

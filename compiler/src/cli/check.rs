@@ -1,10 +1,11 @@
 //! `topoc check`: the linter. Diagnostics go to stdout; the exit code says
 //! whether anything reached `--fail-on`.
 
-use super::{DiagFormat, FailOn, InputArgs, exit, usage_error, use_color};
+use super::{DiagFormat, FailOn, InputArgs, exit, rule_doc, usage_error, use_color};
 use clap::Args;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use topoc::config::ConfigSource;
 use topoc::diagnostic::{self, Severity, Summary};
 use topoc::driver;
 
@@ -18,6 +19,13 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Configuration file (default: `topoc.yaml` in the first input's
+    /// directory or the nearest parent that has one).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<String>,
+    /// Ignore any `topoc.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -25,15 +33,24 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
-    let analysis = driver::analyze(&inputs, &opts);
+    let config = match (&args.config, args.no_config) {
+        (Some(f), _) => ConfigSource::File(f.into()),
+        (None, true) => ConfigSource::Disabled,
+        (None, false) => ConfigSource::Discover,
+    };
+    let analysis = driver::analyze_with(&inputs, &opts, &config);
     let sources = &analysis.loaded.sources;
-    let summary = Summary::of(&analysis.diagnostics, sources, 0);
-    let text = diagnostic::render(
+    let summary = Summary::of(&analysis.diagnostics, sources, analysis.suppressed);
+    let render = diagnostic::RenderOptions {
+        color: use_color(std::io::stdout().is_terminal()),
+        rule_doc: &rule_doc,
+    };
+    let text = diagnostic::render_with(
         args.format.into(),
         &analysis.diagnostics,
         sources,
         &summary,
-        use_color(std::io::stdout().is_terminal()),
+        &render,
     );
     print!("{text}");
     let threshold: Severity = args.fail_on.into();

@@ -5,6 +5,7 @@ mod check;
 mod compile;
 mod ir;
 mod rules;
+mod schema;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
@@ -34,6 +35,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// List every rule, or explain one.
     Rules(rules::RulesArgs),
+    /// Print or write the JSON Schemas (Compose with x-topoc, topoc.yaml, JSON outputs).
+    Schema(schema::SchemaArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -105,6 +108,10 @@ pub enum DiagFormat {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 impl From<DiagFormat> for diagnostic::Format {
@@ -113,6 +120,8 @@ impl From<DiagFormat> for diagnostic::Format {
             DiagFormat::Human => diagnostic::Format::Human,
             DiagFormat::Concise => diagnostic::Format::Concise,
             DiagFormat::Json => diagnostic::Format::Json,
+            DiagFormat::Sarif => diagnostic::Format::Sarif,
+            DiagFormat::Github => diagnostic::Format::Github,
         }
     }
 }
@@ -152,14 +161,31 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
         return;
     }
     let summary = Summary::of(diags, sources, 0);
-    let text = diagnostic::render(
-        format.into(),
-        diags,
-        sources,
-        &summary,
-        use_color(std::io::stderr().is_terminal()),
-    );
+    let opts = diagnostic::RenderOptions {
+        color: use_color(std::io::stderr().is_terminal()),
+        rule_doc: &rule_doc,
+    };
+    let text = diagnostic::render_with(format.into(), diags, sources, &summary, &opts);
     eprint!("{text}");
+}
+
+/// Write a file atomically: a temporary file beside it, then a rename, so a
+/// reader never sees half a file.
+pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A code's documentation page from the rule registry (for SARIF's rule help).
+pub fn rule_doc(code: &diagnostic::Code) -> Option<String> {
+    topoc::analyze::rules::find(code.code).map(topoc::analyze::rules::render_doc)
 }
 
 /// Usage problems that clap cannot see (exit 2).
@@ -175,5 +201,6 @@ pub fn run() -> ExitCode {
         Command::Ir(a) => ir::run(a),
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }

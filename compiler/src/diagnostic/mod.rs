@@ -3,8 +3,10 @@
 
 mod codes;
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 pub use codes::*;
 
@@ -156,6 +158,27 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+}
+
+/// What renderers need besides the diagnostics. Rule documentation lives in
+/// the rule registry (`analyze::rules`), which this module must not import,
+/// so the caller hands it in.
+pub struct RenderOptions<'a> {
+    /// Colour for `human`.
+    pub color: bool,
+    /// The documentation of a code (markdown), for SARIF's rule help.
+    pub rule_doc: &'a dyn Fn(&Code) -> Option<String>,
+}
+
+impl Default for RenderOptions<'_> {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            rule_doc: &|_| None,
+        }
+    }
 }
 
 /// Render diagnostics in `format`; `color` only affects `human`.
@@ -166,9 +189,26 @@ pub fn render(
     summary: &Summary,
     color: bool,
 ) -> String {
+    let opts = RenderOptions {
+        color,
+        ..RenderOptions::default()
+    };
+    render_with(format, diags, sources, summary, &opts)
+}
+
+/// Render diagnostics in `format` with everything a renderer may use.
+pub fn render_with(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &RenderOptions,
+) -> String {
     match format {
-        Format::Human => human::render(diags, sources, summary, color),
+        Format::Human => human::render(diags, sources, summary, opts.color),
         Format::Concise => concise::render(diags, sources, summary),
         Format::Json => json::render(diags, sources, summary),
+        Format::Sarif => sarif::render(diags, sources, summary, opts),
+        Format::Github => github::render(diags, sources, summary),
     }
 }

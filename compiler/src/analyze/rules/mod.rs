@@ -66,16 +66,46 @@ macro_rules! fixture {
 }
 pub(crate) use fixture;
 
-/// The documentation page of a rule (`topoc rules NAME`, docs/rules.md).
+/// The documentation page of a rule (`topoc rules NAME`).
 pub fn render_doc(r: &Rule) -> String {
+    render_doc_at(r, 1)
+}
+
+/// The documentation page with its title at heading `level` (docs/rules.md
+/// nests the pages under its own title).
+pub fn render_doc_at(r: &Rule, level: usize) -> String {
+    let h1 = "#".repeat(level);
+    let h2 = "#".repeat(level + 1);
+    let c = r.code;
     format!(
-        "# {name} ({code}, {sev})\n\n{summary}\n\n{doc}\n\n## Fails\n\n```yaml\n{fail}```\n\n## Passes\n\n```yaml\n{pass}```\n",
-        name = r.code.name,
-        code = r.code.code,
-        sev = r.code.severity.as_str(),
-        summary = r.code.summary,
+        "{h1} {name} ({code}, {sev})\n\n{summary}.\n\n{doc}\n\n{h2} Fails\n\n```yaml\n{fail}```\n\n{h2} Passes\n\n```yaml\n{pass}```\n\n{h2} Configure\n\n{configure}\n",
+        name = c.name,
+        code = c.code,
+        sev = c.severity.as_str(),
+        summary = capitalized(c.summary),
         doc = r.doc,
         fail = r.fail_example,
         pass = r.pass_example,
+        configure = configure_text(c),
     )
+}
+
+/// How to change or silence a code (design §7), for rule pages.
+pub fn configure_text(c: &Code) -> String {
+    format!(
+        "Change its severity in `topoc.yaml` with `rules: {{{name}: warning}}` (or `off`); \
+silence one finding with `ignore: [{{rule: {name}, resource: NAMESPACE/NAME, reason: ...}}]`, \
+or inline with `x-topoc: {{ignore: [{name}]}}` on a Compose service or the annotation \
+`topoc.dev/ignore: \"{name}\"` on a Kubernetes object.",
+        name = c.name
+    )
+}
+
+/// "a static address ..." → "A static address ...".
+pub fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -5,6 +5,7 @@
 mod alloc;
 mod intents;
 mod network;
+mod publish;
 mod service;
 
 pub use alloc::allocate_addresses;

@@ -1,0 +1,120 @@
+//! GitHub Actions workflow commands: `::error file=..,line=..::message`
+//! lines that the runner turns into annotations on the pull request diff.
+//!
+//! GitHub shows at most 10 annotations of each level per step and silently
+//! drops the rest, so past that cap the findings are printed as plain lines
+//! (still in the log) and a summary line says how many were not annotated.
+
+use super::{Diagnostic, Severity, Summary, concise::summary_line};
+use crate::source::SourceMap;
+use std::fmt::Write;
+
+/// Annotations GitHub displays per level and step.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// Escape a command's message (`%`, CR, LF), as the Actions toolkit does.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value: additionally `:` and `,`, which delimit properties.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+/// The annotation's message: the finding, its related locations and help.
+fn message(d: &Diagnostic, sources: &SourceMap) -> String {
+    let mut m = d.message.clone();
+    for r in &d.related {
+        let f = &sources.get(r.span.file).name;
+        let _ = write!(
+            m,
+            "\n{f}:{}:{}: {}",
+            r.span.start.line, r.span.start.column, r.message
+        );
+    }
+    if let Some(h) = &d.help {
+        let _ = write!(m, "\nhelp: {h}");
+    }
+    m
+}
+
+pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
+    let mut out = String::new();
+    let mut shown = [0usize; 3];
+    let mut overflow: Vec<&Diagnostic> = Vec::new();
+    for d in diags {
+        let slot = &mut shown[d.severity as usize];
+        if *slot >= ANNOTATIONS_PER_LEVEL {
+            overflow.push(d);
+            continue;
+        }
+        *slot += 1;
+        let file = &sources.get(d.span.file).name;
+        let (line, col) = (d.span.start.line.max(1), d.span.start.column.max(1));
+        let (end_line, end_col) = if d.span.end.line >= line {
+            (d.span.end.line, d.span.end.column.max(1))
+        } else {
+            (line, col)
+        };
+        let mut props = format!(
+            "file={},line={line},endLine={end_line}",
+            escape_property(file)
+        );
+        // GitHub honours columns only for single-line annotations.
+        if end_line == line {
+            let _ = write!(props, ",col={col},endColumn={}", end_col.max(col));
+        }
+        let title = format!("{}/{}", d.code, d.rule);
+        let _ = writeln!(
+            out,
+            "::{} {props},title={}::{}",
+            command(d.severity),
+            escape_property(&title),
+            escape_data(&message(d, sources))
+        );
+    }
+    for d in &overflow {
+        let f = &sources.get(d.span.file).name;
+        let _ = writeln!(
+            out,
+            "{f}:{}:{}: {}[{}/{}] {}",
+            d.span.start.line,
+            d.span.start.column,
+            d.severity.as_str(),
+            d.code,
+            d.rule,
+            d.message
+        );
+    }
+    if !overflow.is_empty() {
+        let _ = writeln!(
+            out,
+            "topoc: {} more findings than GitHub annotates ({ANNOTATIONS_PER_LEVEL} per level per step); they are listed above",
+            overflow.len()
+        );
+    }
+    let _ = writeln!(out, "{}", summary_line(summary));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_actions_toolkit() {
+        assert_eq!(escape_data("50%\r\nok: a,b"), "50%25%0D%0Aok: a,b");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,235 @@
+//! SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning, IDE
+//! viewers): every code as a `reportingDescriptor` with its documentation,
+//! results with exact regions, related locations and fingerprints that stay
+//! put when lines move.
+
+use super::{ALL_CODES, Code, Diagnostic, RenderOptions, Severity, Summary};
+use crate::source::{SourceMap, Span};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A URI reference for a path as the user gave it: relative paths stay
+/// relative (resolved against `%SRCROOT%`), absolute ones become `file://`.
+pub fn path_uri(name: &str) -> (String, bool) {
+    let name = name.replace('\\', "/");
+    let absolute = name.starts_with('/');
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if absolute {
+        (format!("file://{out}"), true)
+    } else {
+        (out, false)
+    }
+}
+
+fn physical(sources: &SourceMap, span: Span) -> Value {
+    let file = &sources.get(span.file).name;
+    let (uri, absolute) = path_uri(file);
+    let mut artifact = json!({"uri": uri});
+    if !absolute {
+        artifact["uriBaseId"] = json!("%SRCROOT%");
+    }
+    let start_line = span.start.line.max(1);
+    let start_col = span.start.column.max(1);
+    let (end_line, end_col) = if span.end.line < start_line
+        || (span.end.line == start_line && span.end.column < start_col)
+    {
+        (start_line, start_col)
+    } else {
+        (span.end.line, span.end.column.max(1))
+    };
+    json!({
+        "artifactLocation": artifact,
+        "region": {
+            "startLine": start_line,
+            "startColumn": start_col,
+            "endLine": end_line,
+            "endColumn": end_col,
+        }
+    })
+}
+
+/// FNV-1a, 64 bits: stable across runs and platforms (unlike `DefaultHasher`).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// What identifies a finding across commits: its code, resource, file and
+/// the text of the offending node, with whitespace collapsed — not its line.
+fn fingerprint(d: &Diagnostic, sources: &SourceMap) -> String {
+    let file = sources.get(d.span.file);
+    let start = file.byte_offset(d.span.start);
+    let end = file.byte_offset(d.span.end).max(start);
+    let snippet: String = file.text[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let resource = d.resource.as_deref().unwrap_or("");
+    format!("{:016x}", fnv1a(&[d.code, resource, &file.name, &snippet]))
+}
+
+fn rule(c: &Code, opts: &RenderOptions) -> Value {
+    let doc = (opts.rule_doc)(c);
+    let text = doc.clone().unwrap_or_else(|| {
+        format!(
+            "{} ({}): {}.\n\nRun `topoc rules {}` for details.",
+            c.name, c.code, c.summary, c.name
+        )
+    });
+    json!({
+        "id": c.code,
+        "name": c.name,
+        "shortDescription": {"text": c.summary},
+        "fullDescription": {"text": c.summary},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": level(c.severity)},
+        "properties": {"tags": ["topology"]},
+    })
+}
+
+fn result(
+    d: &Diagnostic,
+    sources: &SourceMap,
+    rule_index: Option<usize>,
+    fingerprint: String,
+) -> Value {
+    let mut text = d.message.clone();
+    if let Some(h) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    let mut location = json!({"physicalLocation": physical(sources, d.span)});
+    if let Some(r) = &d.resource {
+        location["logicalLocations"] = json!([{"fullyQualifiedName": r, "kind": "resource"}]);
+    }
+    let mut out = json!({
+        "ruleId": d.code,
+        "level": level(d.severity),
+        "message": {"text": text},
+        "locations": [location],
+    });
+    if let Some(i) = rule_index {
+        out["ruleIndex"] = json!(i);
+    }
+    if !d.related.is_empty() {
+        out["relatedLocations"] = Value::Array(
+            d.related
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    json!({
+                        "id": i + 1,
+                        "physicalLocation": physical(sources, r.span),
+                        "message": {"text": r.message},
+                    })
+                })
+                .collect(),
+        );
+    }
+    out["partialFingerprints"] = json!({"topocFingerprint/v1": fingerprint});
+    out
+}
+
+pub fn report(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &RenderOptions,
+) -> Value {
+    let rules: Vec<Value> = ALL_CODES.iter().map(|c| rule(c, opts)).collect();
+    // Identical fingerprints (the same node reported twice) get an
+    // occurrence number, as GitHub does for its line hashes.
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let base = fingerprint(d, sources);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let index = ALL_CODES.iter().position(|c| c.code == d.code);
+            result(d, sources, index, format!("{base}:{n}"))
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "topoc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "infos": summary.infos,
+                "files": summary.files,
+                "suppressed": summary.suppressed,
+            },
+        }],
+    })
+}
+
+pub fn render(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &RenderOptions,
+) -> String {
+    let mut s =
+        serde_json::to_string_pretty(&report(diags, sources, summary, opts)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_escaped_and_relative_paths_stay_relative() {
+        assert_eq!(
+            path_uri("a dir/compose.yaml"),
+            ("a%20dir/compose.yaml".into(), false)
+        );
+        assert_eq!(
+            path_uri("/srv/x#1.yaml"),
+            ("file:///srv/x%231.yaml".into(), true)
+        );
+        assert_eq!(path_uri("ünï.yaml").0, "%C3%BCn%C3%AF.yaml");
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
+    }
+}
