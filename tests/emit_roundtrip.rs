@@ -320,6 +320,46 @@ fn templates_can_be_overridden_and_service_type_chosen() {
     );
 }
 
+#[test]
+fn conversion_findings_follow_topoc_yaml() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read_to_string(root().join("tests/fixtures/emit/internal/compose.yaml"))
+        .expect("fixture");
+    std::fs::write(dir.path().join("compose.yaml"), src).expect("write");
+    let d = dir.path().to_str().expect("utf8");
+    let o = topoc(&["compile", d, "--to", "nft", "--diagnostics", "concise"]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("TOPO607"), "{}", stderr(&o));
+    std::fs::write(
+        dir.path().join("topoc.yaml"),
+        "rules:\n  publication-not-compiled: off\n",
+    )
+    .expect("write");
+    let o = topoc(&["compile", d, "--to", "nft", "--diagnostics", "concise"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("TOPO607"), "{}", stderr(&o));
+    std::fs::write(
+        dir.path().join("topoc.yaml"),
+        "rules:\n  publication-not-compiled: error\n",
+    )
+    .expect("write");
+    let out = dir.path().join("r.nft");
+    let o = topoc(&[
+        "compile",
+        d,
+        "--to",
+        "nft",
+        "-o",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an error-level conversion finding blocks the write"
+    );
+    assert!(!out.exists());
+}
+
 /// `id[Kind]` → `id`; external ranges stay as printed.
 fn strip_kind(s: &str) -> String {
     if s.ends_with("[External]") {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use topoc::config::{self, ConfigSource};
 use topoc::diagnostic::Severity;
 use topoc::driver;
 use topoc::emit::{self, EmitContext, EmitOptions, Target};
@@ -51,6 +52,12 @@ pub struct CompileArgs {
     /// Format of diagnostics on stderr.
     #[arg(long, value_enum, default_value = "human")]
     pub diagnostics: DiagFormat,
+    /// Configuration file (default: `topoc.yaml` found upward from the inputs).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<String>,
+    /// Ignore any `topoc.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 pub fn run(args: CompileArgs) -> ExitCode {
@@ -71,7 +78,12 @@ pub fn run(args: CompileArgs) -> ExitCode {
         Err(e) => return usage_error(&e),
     };
 
-    let analysis = driver::analyze(&inputs, &opts);
+    let config = match (&args.config, args.no_config) {
+        (Some(f), _) => ConfigSource::File(f.into()),
+        (None, true) => ConfigSource::Disabled,
+        (None, false) => ConfigSource::Discover,
+    };
+    let analysis = driver::analyze_with(&inputs, &opts, &config);
     let sources = &analysis.loaded.sources;
     report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
     if analysis.has_input_errors() {
@@ -100,10 +112,17 @@ pub fn run(args: CompileArgs) -> ExitCode {
         sources,
         options: &options,
     };
-    let emitted = match emit::emit(target, &cx) {
+    let mut emitted = match emit::emit(target, &cx) {
         Ok(e) => e,
         Err(e) => return usage_error(&e.to_string()),
     };
+    // Severities and `off` from topoc.yaml apply to conversion findings too;
+    // problems in the config itself were already reported with the checks.
+    emitted.diagnostics = config::apply(&analysis.config, cx.topology, emitted.diagnostics)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code.starts_with("TOPO6"))
+        .collect();
     report_to_stderr(&emitted.diagnostics, sources, args.diagnostics);
     if emitted
         .diagnostics
