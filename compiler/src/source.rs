@@ -83,6 +83,11 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset where each line starts.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }

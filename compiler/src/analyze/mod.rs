@@ -1,6 +1,7 @@
 //! Checks over the resolved IR. Each rule lives in its own file under
 //! `rules/`, registered in `rules::RULES`.
 
+pub mod connectivity;
 pub mod rules;
 
 use crate::diagnostic::Diagnostic;

@@ -3,6 +3,8 @@
 
 mod check;
 mod compile;
+mod connectivity;
+mod explain;
 mod ir;
 mod rules;
 mod schema;
@@ -29,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Check inputs for conflicts and policy gaps.
     Check(check::CheckArgs),
+    /// Who can reach whom, on which protocols and ports.
+    Connectivity(connectivity::ConnectivityArgs),
+    /// Why a flow is allowed or denied.
+    Explain(explain::ExplainArgs),
     /// Dump the network IR.
     Ir(ir::IrArgs),
     /// Emit Kubernetes manifests, a Compose file or an nft ruleset.
@@ -169,6 +175,60 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
     eprint!("{text}");
 }
 
+/// Write a command's product to stdout, or atomically to `-o FILE`
+/// (temporary file + rename, so a failed run never leaves a partial file).
+pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
+    use std::io::Write;
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .is_err()
+            {
+                return ExitCode::from(exit::INVALID);
+            }
+            ExitCode::from(exit::OK)
+        }
+        Some(path) => match write_atomic(std::path::Path::new(path), text) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => usage_error(&format!("cannot write {path}: {e}")),
+        },
+    }
+}
+
+/// Like `write_product`, for products streamed by a writer function.
+pub fn write_product_with(
+    output: Option<&str>,
+    f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> ExitCode {
+    use std::io::Write;
+    match output {
+        None => {
+            let mut out = std::io::stdout().lock();
+            if f(&mut out).and_then(|_| out.flush()).is_err() {
+                return ExitCode::from(exit::INVALID);
+            }
+            ExitCode::from(exit::OK)
+        }
+        Some(path) => {
+            let tmp = format!("{path}.topoc-tmp");
+            let res = std::fs::File::create(&tmp).and_then(|mut file| {
+                f(&mut file)?;
+                file.flush()
+            });
+            match res.and_then(|_| std::fs::rename(&tmp, path)) {
+                Ok(()) => ExitCode::from(exit::OK),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    usage_error(&format!("cannot write {path}: {e}"))
+                }
+            }
+        }
+    }
+}
+
 /// Write a file atomically: a temporary file beside it, then a rename, so a
 /// reader never sees half a file.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
@@ -198,6 +258,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Connectivity(a) => connectivity::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),

@@ -49,14 +49,37 @@ codes! {
     HOST_PORT_CONFLICT = "TOPO201", "host-port-conflict", Error, "two publications bind the same host address, port and protocol";
     INTERNAL_SERVICE_PUBLISHED = "TOPO202", "internal-service-published", Warning, "a database, cache or internal service is published on all host interfaces";
     PUBLISHED_ON_INTERNAL_NETWORK = "TOPO203", "published-on-internal-network", Warning, "ports are published by a service that only sits on internal networks";
+    SERVICE_TARGET_PORT_UNDEFINED = "TOPO205", "service-target-port-undefined", Error, "a Service targetPort names or numbers a port no selected container declares";
+    DUPLICATE_PORT_NAME = "TOPO206", "duplicate-port-name", Error, "two ports of one pod or one Service share a name";
+    CONTAINER_PORT_CONFLICT = "TOPO207", "container-port-conflict", Error, "two containers of one pod listen on the same port and protocol";
+    NODE_PORT_CONFLICT = "TOPO208", "node-port-conflict", Error, "two Services claim the same nodePort and protocol";
+    NODE_PORT_OUT_OF_RANGE = "TOPO209", "node-port-out-of-range", Error, "a nodePort lies outside the default range 30000-32767";
+    CONTAINER_PORT_MISSING = "TOPO210", "container-port-missing", Warning, "a container port entry has no containerPort and is ignored";
 
     UNDEFINED_NETWORK = "TOPO301", "undefined-network", Error, "a service joins a network that is not declared";
     UNDEFINED_SERVICE = "TOPO302", "undefined-service", Error, "a reference names a service that does not exist";
     DNS_NAME_COLLISION = "TOPO303", "dns-name-collision", Error, "two services or aliases resolve to one name on one network";
     DEFAULT_BRIDGE_NO_DNS = "TOPO304", "default-bridge-no-dns", Error, "a service reached by name sits on Docker's default bridge, where names do not resolve";
     NETWORK_MODE_CONFLICT = "TOPO305", "network-mode-conflict", Error, "`network_mode` is combined with `networks` or `ports`";
+    SERVICE_SELECTS_NOTHING = "TOPO306", "service-selects-nothing", Warning, "a Service selector matches no workload";
 
     UNREACHABLE_DEPENDENCY = "TOPO401", "unreachable-dependency", Error, "a service depends on another it cannot reach";
+    POLICY_SELECTS_NOTHING = "TOPO402", "policy-selects-nothing", Warning, "a NetworkPolicy's podSelector matches no workload";
+    POLICY_PEER_SELECTS_NOTHING = "TOPO403", "policy-peer-selects-nothing", Warning, "a NetworkPolicy peer selects no workload";
+    POLICY_PORT_NOT_LISTENING = "TOPO404", "policy-port-not-listening", Warning, "a NetworkPolicy port that no pod on the destination side declares";
+    WORKLOAD_NOT_ISOLATED = "TOPO405", "workload-not-isolated", Info, "no NetworkPolicy isolates a workload's ingress or egress";
+    EGRESS_BLOCKS_DNS = "TOPO406", "egress-blocks-dns", Error, "an egress-isolated workload cannot reach DNS on port 53";
+    POLICY_ALLOWS_ALL = "TOPO407", "policy-allows-all", Warning, "a NetworkPolicy rule allows every peer on every port";
+    POLICY_TYPES_IMPLICIT = "TOPO408", "policy-types-implicit", Warning, "`policyTypes` defaulting isolates a direction the policy does not seem to intend";
+    REDUNDANT_POLICY_RULE = "TOPO409", "redundant-policy-rule", Warning, "a NetworkPolicy rule allows nothing the other rules do not already allow";
+    IPBLOCK_EXCEPT_INVALID = "TOPO410", "ipblock-except-invalid", Error, "an ipBlock `except` entry is not a strict subset of its `cidr`";
+    INTENT_BLOCKED = "TOPO411", "intent-blocked", Error, "an expected flow (env URL, talks-to, route) is denied by NetworkPolicies";
+
+    ROUTE_WEIGHTS_INVALID = "TOPO501", "route-weights-invalid", Error, "the weights of a route's destinations do not sum to 100";
+    ROUTE_SUBSET_UNDEFINED = "TOPO502", "route-subset-undefined", Error, "a route names a subset no DestinationRule defines";
+    SUBSET_SELECTS_NOTHING = "TOPO503", "subset-selects-nothing", Warning, "a DestinationRule subset's labels match no workload of its host";
+    ROUTE_HOST_UNKNOWN = "TOPO504", "route-host-unknown", Warning, "a route destination host names no Service";
+    MIRROR_HOST_UNKNOWN = "TOPO505", "mirror-host-unknown", Warning, "a mirror host names no Service";
 
     COMPOSE_FLOW_WIDENED = "TOPO601", "compose-flow-widened", Warning, "Compose networks cannot express a policy this fine: the emitted file allows more than the input";
     UNSUPPORTED_NETWORK_MODE = "TOPO602", "unsupported-network-mode", Warning, "the target has no equivalent of this `network_mode`; an approximation was emitted";

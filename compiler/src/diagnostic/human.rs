@@ -4,15 +4,67 @@
 use super::{Diagnostic, Severity, Summary, concise::summary_line};
 use crate::source::{SourceMap, Span};
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, SourceSpan,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+
+/// A file as miette reads it. miette's own `str` source scans from the start
+/// of the file for every snippet; this one cuts the window of lines around
+/// the span with our line index first, so rendering stays proportional to the
+/// number of findings, not findings × file size.
+#[derive(Clone)]
+struct Source {
+    name: Arc<str>,
+    text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+impl Source {
+    fn line_of(&self, byte: usize) -> usize {
+        self.line_starts
+            .partition_point(|&s| s <= byte)
+            .saturating_sub(1)
+    }
+}
+
+impl SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        let last = self.line_starts.len() - 1;
+        let first_line = self.line_of(span.offset()).saturating_sub(before);
+        let end_line = (self.line_of(span.offset() + span.len()) + after + 1).min(last);
+        let start = self.line_starts[first_line];
+        let end = self
+            .line_starts
+            .get(end_line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = &self.text.as_bytes()[start..end];
+        let local = SourceSpan::new((span.offset() - start).into(), span.len());
+        let inner = window.read_span(&local, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + first_line,
+            inner.column(),
+            inner.line_count() + first_line,
+        )))
+    }
+}
 
 /// One finding as miette sees it. Related spans in the primary file become
 /// labels; spans in other files become related reports with their own snippet.
 struct Report {
     inner: MietteDiagnostic,
-    source: NamedSource<String>,
+    source: Source,
     others: Vec<Report>,
 }
 
@@ -61,9 +113,27 @@ fn source_span(sources: &SourceMap, span: Span) -> SourceSpan {
     SourceSpan::new(start.into(), end - start)
 }
 
-fn named(sources: &SourceMap, span: Span) -> NamedSource<String> {
-    let f = sources.get(span.file);
-    NamedSource::new(f.name.clone(), f.text.clone()).with_language("yaml")
+/// One shared `Source` per file, however many findings point into it.
+struct Sources<'a> {
+    map: &'a SourceMap,
+    cache: HashMap<crate::source::FileId, Source>,
+}
+
+impl Sources<'_> {
+    fn get(&mut self, span: Span) -> Source {
+        let map = self.map;
+        self.cache
+            .entry(span.file)
+            .or_insert_with(|| {
+                let f = map.get(span.file);
+                Source {
+                    name: f.name.as_str().into(),
+                    text: f.text.as_str().into(),
+                    line_starts: f.line_starts().into(),
+                }
+            })
+            .clone()
+    }
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -74,7 +144,8 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
+fn report(d: &Diagnostic, cache: &mut Sources) -> Report {
+    let sources = cache.map;
     let file = sources.get(d.span.file);
     let location = format!(
         "{}:{}:{}",
@@ -105,7 +176,7 @@ fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
             ));
             others.push(Report {
                 inner,
-                source: named(sources, r.span),
+                source: cache.get(r.span),
                 others: Vec::new(),
             });
         }
@@ -119,7 +190,7 @@ fn report(d: &Diagnostic, sources: &SourceMap) -> Report {
     }
     Report {
         inner,
-        source: named(sources, d.span),
+        source: cache.get(d.span),
         others,
     }
 }
@@ -134,8 +205,12 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, colo
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
+    let mut cache = Sources {
+        map: sources,
+        cache: HashMap::new(),
+    };
     for d in diags {
-        let r = report(d, sources);
+        let r = report(d, &mut cache);
         let _ = handler.render_report(&mut out, &r);
         out.push('\n');
     }

@@ -7,6 +7,7 @@
 //! IR: no maps with random order, no timestamps, no absolute paths.
 
 pub mod compose;
+pub mod graph;
 pub mod k8s;
 pub mod names;
 pub mod nft;

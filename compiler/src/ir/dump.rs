@@ -23,7 +23,8 @@ pub struct IrDump {
     pub publications: Vec<PublicationDump>,
     pub services: Vec<ServiceDump>,
     pub policies: Vec<PolicyDump>,
-    pub routes: Vec<serde_json::Value>,
+    /// Istio VirtualServices with their HTTP routes.
+    pub routes: Vec<RouteDump>,
     pub intents: Vec<IntentDump>,
 }
 
@@ -146,6 +147,90 @@ pub struct IntentDump {
     /// `depends_on`, `links`, `environment`, `talks-to`, `annotation` or `route`.
     pub source: String,
     pub origin: OriginDump,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct StringMatchDump {
+    /// `exact`, `prefix` or `regex`.
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct HttpMatchDump {
+    pub uri: Option<StringMatchDump>,
+    pub headers: BTreeMap<String, StringMatchDump>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct DestinationDump {
+    pub host: String,
+    pub subset: Option<String>,
+    pub port: Option<u16>,
+    /// Null when not written.
+    pub weight: Option<i64>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct HttpRouteDump {
+    pub name: Option<String>,
+    pub matches: Vec<HttpMatchDump>,
+    pub destinations: Vec<DestinationDump>,
+    pub mirror: Option<DestinationDump>,
+    pub mirror_percentage: Option<f64>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct RouteDump {
+    /// `namespace/name` of the VirtualService.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    pub hosts: Vec<String>,
+    pub gateways: Vec<String>,
+    pub http: Vec<HttpRouteDump>,
+    pub origin: OriginDump,
+}
+
+fn string_match(m: &StringMatch) -> StringMatchDump {
+    StringMatchDump {
+        kind: m.kind.clone(),
+        value: m.value.clone(),
+    }
+}
+
+fn destination(d: &Destination, weight: Option<i64>) -> DestinationDump {
+    DestinationDump {
+        host: d.host.clone(),
+        subset: d.subset.as_ref().map(|(s, _)| s.clone()),
+        port: d.port,
+        weight,
+    }
+}
+
+fn http_route(r: &HttpRoute) -> HttpRouteDump {
+    HttpRouteDump {
+        name: r.name.clone(),
+        matches: r
+            .matches
+            .iter()
+            .map(|m| HttpMatchDump {
+                uri: m.uri.as_ref().map(string_match),
+                headers: m
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), string_match(v)))
+                    .collect(),
+            })
+            .collect(),
+        destinations: r
+            .route
+            .iter()
+            .map(|w| destination(&w.destination, w.weight))
+            .collect(),
+        mirror: r.mirror.as_ref().map(|d| destination(d, None)),
+        mirror_percentage: r.mirror_percentage,
+    }
 }
 
 fn labels(l: &Labels) -> BTreeMap<String, String> {
@@ -286,7 +371,19 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                 origin: origin(&p.origin),
             })
             .collect(),
-        routes: Vec::new(),
+        routes: t
+            .virtual_services
+            .iter()
+            .map(|v| RouteDump {
+                id: format!("{}/{}", ns(v.namespace), v.name),
+                name: v.name.clone(),
+                namespace: ns(v.namespace),
+                hosts: v.hosts.iter().map(|(h, _)| h.clone()).collect(),
+                gateways: v.gateways.clone(),
+                http: v.http.iter().map(http_route).collect(),
+                origin: origin(&v.origin),
+            })
+            .collect(),
         intents: t
             .intents
             .iter()

@@ -1,8 +1,9 @@
 //! Kubernetes-shaped IR elements: Services, Ingresses and normalised
 //! NetworkPolicies (defaulting already applied by the front end).
 
-use super::{Labels, NamespaceId, Origin, Protocol};
+use super::{Labels, NamespaceId, Origin, Protocol, ServiceId, Topology};
 use ipnet::IpNet;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceType {
@@ -106,6 +107,8 @@ impl LabelSelector {
 pub struct IpBlock {
     pub cidr: IpNet,
     pub except: Vec<IpNet>,
+    /// The span of each `except` entry (same order as `except`).
+    pub except_origins: Vec<Origin>,
     pub origin: Origin,
 }
 
@@ -175,4 +178,47 @@ pub struct Ingress {
     pub namespace: NamespaceId,
     pub backends: Vec<IngressBackend>,
     pub origin: Origin,
+}
+
+/// Split a Service DNS name into (service, namespace): `svc`, `svc.ns`,
+/// `svc.ns.svc` and `svc.ns.svc.cluster.local` (a trailing dot allowed).
+/// None for names of other shapes (external hosts).
+pub fn parse_service_host(host: &str) -> Option<(&str, Option<&str>)> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let parts: Vec<&str> = host.split('.').collect();
+    match parts.as_slice() {
+        [svc] if !svc.is_empty() => Some((svc, None)),
+        [svc, ns] | [svc, ns, "svc"] | [svc, ns, "svc", "cluster", "local"]
+            if !svc.is_empty() && !ns.is_empty() =>
+        {
+            Some((svc, Some(ns)))
+        }
+        _ => None,
+    }
+}
+
+/// Services by (namespace, name), for DNS-name lookups.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceIndex {
+    by_name: HashMap<(String, String), ServiceId>,
+}
+
+impl ServiceIndex {
+    pub fn new(t: &Topology) -> Self {
+        let mut by_name = HashMap::new();
+        for (i, s) in t.services.iter().enumerate() {
+            by_name
+                .entry((t.namespace(s.namespace).name.clone(), s.name.clone()))
+                .or_insert(ServiceId(i as u32));
+        }
+        ServiceIndex { by_name }
+    }
+
+    /// The Service a DNS name resolves to from a pod in namespace `from`.
+    pub fn lookup(&self, from: &str, host: &str) -> Option<ServiceId> {
+        let (svc, ns) = parse_service_host(host)?;
+        self.by_name
+            .get(&(ns.unwrap_or(from).to_string(), svc.to_string()))
+            .copied()
+    }
 }

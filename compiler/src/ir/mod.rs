@@ -4,9 +4,11 @@
 
 mod dump;
 mod kube;
+mod mesh;
 
 pub use dump::{IrDump, dump};
 pub use kube::*;
+pub use mesh::*;
 
 use crate::source::{FileId, Span};
 use indexmap::IndexMap;
@@ -422,6 +424,10 @@ pub struct Topology {
     pub intents: Vec<Intent>,
     pub opaque: Vec<OpaqueObject>,
     pub dangling: Vec<DanglingRef>,
+    /// Istio routing objects.
+    pub virtual_services: Vec<VirtualService>,
+    pub destination_rules: Vec<DestinationRule>,
+    pub gateways: Vec<Gateway>,
 }
 
 impl Topology {

@@ -2,6 +2,8 @@
 //! picks, which names resolve to whom on which network, named ports.
 //! Computed once and shared by connectivity, rules and emitters.
 
+pub mod kube;
+
 use crate::ir::{NetworkId, NetworkMode, Topology, WorkloadId};
 use std::collections::BTreeMap;
 
@@ -13,12 +15,15 @@ pub struct Resolved {
     /// Per workload: the networks it is effectively on, after following
     /// `network_mode: service:X`.
     pub effective_networks: Vec<Vec<NetworkId>>,
+    /// Selectors, classes, Service names and Istio hosts of Kubernetes objects.
+    pub kube: kube::KubeResolved,
 }
 
 pub fn resolve(t: &Topology) -> Resolved {
     let mut r = Resolved {
         network_names: vec![BTreeMap::new(); t.networks.len()],
         effective_networks: vec![Vec::new(); t.workloads.len()],
+        kube: kube::resolve(t),
     };
     for id in t.workload_ids() {
         r.effective_networks[id.index()] = effective_networks(t, id, 0);

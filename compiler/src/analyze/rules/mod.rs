@@ -5,17 +5,40 @@ use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 
 mod address_outside_subnet;
+mod container_port_conflict;
 mod default_bridge_no_dns;
 mod dns_name_collision;
 mod duplicate_address;
+mod duplicate_port_name;
+mod egress_blocks_dns;
 mod host_port_conflict;
+mod intent_blocked;
 mod internal_service_published;
+mod ipblock_except_invalid;
+mod kube_common;
+mod mesh_common;
+mod mirror_host_unknown;
 mod network_mode_conflict;
+mod node_port_conflict;
+mod node_port_out_of_range;
+mod policy_allows_all;
+mod policy_peer_selects_nothing;
+mod policy_port_not_listening;
+mod policy_selects_nothing;
+mod policy_types_implicit;
 mod published_on_internal_network;
+mod redundant_policy_rule;
+mod route_host_unknown;
+mod route_subset_undefined;
+mod route_weights_invalid;
+mod service_selects_nothing;
+mod service_target_port_undefined;
 mod subnet_overlap;
+mod subset_selects_nothing;
 mod undefined_network;
 mod undefined_service;
 mod unreachable_dependency;
+mod workload_not_isolated;
 
 pub struct Rule {
     pub code: &'static Code,
@@ -35,12 +58,33 @@ pub static RULES: &[&Rule] = &[
     &host_port_conflict::RULE,
     &internal_service_published::RULE,
     &published_on_internal_network::RULE,
+    &service_target_port_undefined::RULE,
+    &duplicate_port_name::RULE,
+    &container_port_conflict::RULE,
+    &node_port_conflict::RULE,
+    &node_port_out_of_range::RULE,
     &undefined_network::RULE,
     &undefined_service::RULE,
     &dns_name_collision::RULE,
     &default_bridge_no_dns::RULE,
     &network_mode_conflict::RULE,
+    &service_selects_nothing::RULE,
     &unreachable_dependency::RULE,
+    &policy_selects_nothing::RULE,
+    &policy_peer_selects_nothing::RULE,
+    &policy_port_not_listening::RULE,
+    &workload_not_isolated::RULE,
+    &egress_blocks_dns::RULE,
+    &policy_allows_all::RULE,
+    &policy_types_implicit::RULE,
+    &redundant_policy_rule::RULE,
+    &ipblock_except_invalid::RULE,
+    &intent_blocked::RULE,
+    &route_weights_invalid::RULE,
+    &route_subset_undefined::RULE,
+    &subset_selects_nothing::RULE,
+    &route_host_unknown::RULE,
+    &mirror_host_unknown::RULE,
 ];
 
 /// A rule by code or name.

@@ -1,10 +1,163 @@
 //! The Kubernetes front end (workloads, Services, Ingresses, NetworkPolicies,
 //! Namespaces; Istio routing objects) — lowered into the IR.
+//!
+//! Lowering runs in passes over the flattened object list: Namespaces first
+//! (so later objects find their labels), then every other kind, then the
+//! intents (env URLs, `topoc.dev/talks-to`, Istio route destinations), which
+//! need every Service to be known. Intents are produced here, in the front
+//! end, so that the IR is complete before `resolve` runs.
+
+mod intents;
+mod istio;
+mod meta;
+mod policies;
+mod services;
+mod workloads;
 
 use super::Loaded;
-use crate::syntax::Document;
+use crate::diagnostic::{self as diag, Diagnostic};
+use crate::ir::{NamespaceId, OpaqueObject, Origin, Topology, WorkloadId};
+use crate::syntax::{Document, Node};
+use std::collections::HashMap;
+
+pub use meta::Meta;
+
+/// Namespace of objects that do not name one.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// The lowering state shared by every pass.
+pub struct Cx<'a> {
+    pub t: &'a mut Topology,
+    pub diags: &'a mut Vec<Diagnostic>,
+    /// Workloads by (namespace, kind, name): controllers and the pods they own
+    /// become one workload.
+    owners: HashMap<(NamespaceId, String, String), WorkloadId>,
+    /// Intents waiting for every Service to be lowered.
+    pending: Vec<intents::Pending>,
+}
+
+/// One object of a stream or of a `List`'s items, with its effective kind.
+struct Object<'n> {
+    node: &'n Node,
+    kind: String,
+    api_version: String,
+}
+
+/// Flatten `List` / `*List` kinds; items without a `kind` take it from the
+/// list's (`PodList` → `Pod`), as `kubectl get -o yaml` output omits it.
+fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>>, cx: &mut Cx) {
+    if node.as_map().is_none() {
+        cx.error(
+            &diag::INVALID_VALUE,
+            node.span,
+            format!(
+                "a Kubernetes object must be a mapping, found {}",
+                node.describe()
+            ),
+        );
+        return;
+    }
+    let kind = node
+        .get("kind")
+        .and_then(Node::as_str)
+        .map(String::from)
+        .or_else(|| inherited.map(String::from))
+        .unwrap_or_default();
+    let api_version = node
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    if (kind == "List" || kind.ends_with("List")) && node.get("items").is_some() {
+        let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+        for item in cx.seq_field(node, "items") {
+            flatten(item, item_kind, out, cx);
+        }
+        return;
+    }
+    out.push(Object {
+        node,
+        kind,
+        api_version,
+    });
+}
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
 pub fn lower(loaded: &mut Loaded, docs: Vec<Document>) {
-    let _ = (loaded, docs);
+    let mut cx = Cx {
+        t: &mut loaded.topology,
+        diags: &mut loaded.diagnostics,
+        owners: HashMap::new(),
+        pending: Vec::new(),
+    };
+    let mut objects = Vec::new();
+    for doc in &docs {
+        flatten(&doc.root, None, &mut objects, &mut cx);
+    }
+    for o in objects.iter().filter(|o| o.kind == "Namespace") {
+        cx.namespace(o.node);
+    }
+    for o in &objects {
+        match o.kind.as_str() {
+            "Namespace" => {}
+            "Pod"
+            | "Deployment"
+            | "ReplicaSet"
+            | "ReplicationController"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "Job"
+            | "CronJob" => cx.workload(o.node, &o.kind),
+            "Service" => cx.service(o.node),
+            "Ingress" => cx.ingress(o.node),
+            "NetworkPolicy" => cx.policy(o.node),
+            "VirtualService" if o.api_version.starts_with("networking.istio.io") => {
+                cx.virtual_service(o.node)
+            }
+            "DestinationRule" if o.api_version.starts_with("networking.istio.io") => {
+                cx.destination_rule(o.node)
+            }
+            "Gateway" if o.api_version.starts_with("networking.istio.io") => cx.gateway(o.node),
+            _ => cx.opaque(o),
+        }
+    }
+    cx.resolve_intents();
+}
+
+impl Cx<'_> {
+    /// The namespace of an object (`default` when not given), interned.
+    fn namespace_of(&mut self, meta: &Meta, origin: Origin) -> NamespaceId {
+        let name = meta.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
+        self.t.intern_namespace(name, origin)
+    }
+
+    fn namespace(&mut self, node: &Node) {
+        let m = self.meta(node);
+        let origin = meta::name_origin(node, &m);
+        if m.name.is_empty() {
+            self.error(
+                &diag::INVALID_VALUE,
+                meta::header_span(node),
+                "a Namespace needs `metadata.name`",
+            );
+            return;
+        }
+        let id = self.t.intern_namespace(&m.name, origin);
+        let ns = &mut self.t.namespaces[id.index()];
+        ns.labels.extend(m.labels);
+        ns.declared = true;
+        ns.origin = origin;
+    }
+
+    fn opaque(&mut self, o: &Object) {
+        let m = self.meta(o.node);
+        let origin = meta::name_origin(o.node, &m);
+        self.t.opaque.push(OpaqueObject {
+            api_version: o.api_version.clone(),
+            kind: o.kind.clone(),
+            name: m.name,
+            namespace: m.namespace,
+            origin,
+        });
+    }
 }

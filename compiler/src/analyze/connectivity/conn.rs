@@ -1,0 +1,188 @@
+//! Sets of connections: per protocol, a sorted list of disjoint inclusive
+//! port ranges. Printed as np-guard's connlist does: `All Connections`, or
+//! protocol groups sorted SCTP < TCP < UDP with maximal merged ranges.
+
+use crate::ir::Protocol;
+use std::fmt;
+
+/// Print order of protocols (alphabetical, as the reference tool prints).
+const PRINT_ORDER: [Protocol; 3] = [Protocol::Sctp, Protocol::Tcp, Protocol::Udp];
+
+fn slot(p: Protocol) -> usize {
+    match p {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1,
+        Protocol::Sctp => 2,
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ConnSet {
+    ranges: [Vec<(u16, u16)>; 3],
+}
+
+impl ConnSet {
+    pub fn none() -> Self {
+        ConnSet::default()
+    }
+
+    pub fn all() -> Self {
+        let full = vec![(1, 65535)];
+        ConnSet {
+            ranges: [full.clone(), full.clone(), full],
+        }
+    }
+
+    /// Every port of one protocol.
+    pub fn protocol(p: Protocol) -> Self {
+        let mut c = ConnSet::none();
+        c.add(p, 1, 65535);
+        c
+    }
+
+    pub fn ports(p: Protocol, lo: u16, hi: u16) -> Self {
+        let mut c = ConnSet::none();
+        c.add(p, lo, hi);
+        c
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.iter().all(Vec::is_empty)
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.ranges.iter().all(|r| r.as_slice() == [(1, 65535)])
+    }
+
+    pub fn ranges(&self, p: Protocol) -> &[(u16, u16)] {
+        &self.ranges[slot(p)]
+    }
+
+    /// Add `lo..=hi` of protocol `p` (port 0 is never a port: clamped to 1).
+    pub fn add(&mut self, p: Protocol, lo: u16, hi: u16) {
+        let (lo, hi) = (lo.max(1), hi);
+        if lo > hi {
+            return;
+        }
+        let v = &mut self.ranges[slot(p)];
+        v.push((lo, hi));
+        normalize(v);
+    }
+
+    pub fn union_with(&mut self, o: &ConnSet) {
+        for i in 0..3 {
+            if o.ranges[i].is_empty() {
+                continue;
+            }
+            self.ranges[i].extend_from_slice(&o.ranges[i]);
+            normalize(&mut self.ranges[i]);
+        }
+    }
+
+    pub fn intersect(&self, o: &ConnSet) -> ConnSet {
+        let mut out = ConnSet::none();
+        for i in 0..3 {
+            let (a, b) = (&self.ranges[i], &o.ranges[i]);
+            let (mut x, mut y) = (0, 0);
+            while x < a.len() && y < b.len() {
+                let lo = a[x].0.max(b[y].0);
+                let hi = a[x].1.min(b[y].1);
+                if lo <= hi {
+                    out.ranges[i].push((lo, hi));
+                }
+                if a[x].1 < b[y].1 {
+                    x += 1;
+                } else {
+                    y += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether every connection of `o` is in `self`.
+    pub fn contains(&self, o: &ConnSet) -> bool {
+        &self.intersect(o) == o
+    }
+
+    pub fn contains_port(&self, p: Protocol, port: u16) -> bool {
+        self.ranges[slot(p)]
+            .iter()
+            .any(|&(lo, hi)| lo <= port && port <= hi)
+    }
+}
+
+/// Sort and merge overlapping or adjacent ranges.
+fn normalize(v: &mut Vec<(u16, u16)>) {
+    v.sort_unstable();
+    let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
+    for &(lo, hi) in v.iter() {
+        match out.last_mut() {
+            Some(last) if u32::from(lo) <= u32::from(last.1) + 1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    *v = out;
+}
+
+impl fmt::Display for ConnSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            return f.write_str("All Connections");
+        }
+        if self.is_empty() {
+            return f.write_str("No Connections");
+        }
+        let mut first = true;
+        for p in PRINT_ORDER {
+            let r = self.ranges(p);
+            if r.is_empty() {
+                continue;
+            }
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            write!(f, "{} ", p.as_str().to_ascii_uppercase())?;
+            for (i, (lo, hi)) in r.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(",")?;
+                }
+                if lo == hi {
+                    write!(f, "{lo}")?;
+                } else {
+                    write!(f, "{lo}-{hi}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_connlist() {
+        let mut c = ConnSet::none();
+        c.add(Protocol::Udp, 53, 53);
+        c.add(Protocol::Tcp, 9090, 9090);
+        c.add(Protocol::Tcp, 8080, 8080);
+        c.add(Protocol::Tcp, 8081, 8085);
+        assert_eq!(c.to_string(), "TCP 8080-8085,9090,UDP 53");
+        c.add(Protocol::Sctp, 1, 65535);
+        assert_eq!(c.to_string(), "SCTP 1-65535,TCP 8080-8085,9090,UDP 53");
+        assert_eq!(ConnSet::all().to_string(), "All Connections");
+    }
+
+    #[test]
+    fn intersection_and_containment() {
+        let a = ConnSet::ports(Protocol::Tcp, 10, 20);
+        let b = ConnSet::ports(Protocol::Tcp, 15, 30);
+        assert_eq!(a.intersect(&b), ConnSet::ports(Protocol::Tcp, 15, 20));
+        assert!(ConnSet::all().contains(&a));
+        assert!(!a.contains(&b));
+        assert!(a.intersect(&ConnSet::protocol(Protocol::Udp)).is_empty());
+    }
+}

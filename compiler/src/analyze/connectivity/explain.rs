@@ -1,0 +1,330 @@
+//! `topoc explain`: why a flow is allowed or denied. For Kubernetes, each
+//! direction is walked separately — the policies that select the source and
+//! isolate its egress, the policies that select the destination and isolate
+//! its ingress, and each rule (file:line) that allows part of the flow. For
+//! Compose, the shared networks and the project policy decide.
+
+use super::conn::ConnSet;
+use super::ipset::{self, Range};
+use super::kube::RuleInfo;
+use crate::ir::{ComposePolicy, Direction, Origin, PolicyRule, Protocol, Topology, WorkloadId};
+use crate::resolve::Resolved;
+use crate::source::SourceMap;
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+/// One side of a flow as the user named it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Workload(WorkloadId),
+    External(Range),
+}
+
+/// Resolve `--from`/`--to`: `name`, `ns/name`, `ns/name[Kind]`, an IPv4
+/// address or CIDR, or `external` (every address).
+pub fn find_subject(t: &Topology, s: &str) -> Result<Subject, String> {
+    if s.eq_ignore_ascii_case("external") {
+        return Ok(Subject::External(Range::ALL));
+    }
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        let a = u32::from(ip);
+        return Ok(Subject::External(Range { first: a, last: a }));
+    }
+    if let Ok(n) = s.parse::<ipnet::Ipv4Net>() {
+        return Ok(Subject::External(Range {
+            first: u32::from(n.network()),
+            last: u32::from(n.broadcast()),
+        }));
+    }
+    let bare = s.split('[').next().unwrap_or(s);
+    let found: Vec<WorkloadId> = t
+        .workload_ids()
+        .filter(|&w| {
+            let wl = t.workload(w);
+            let full = format!("{}/{}", t.namespace(wl.namespace).name, wl.name);
+            wl.name == bare || full == bare
+        })
+        .collect();
+    match found.as_slice() {
+        [w] => Ok(Subject::Workload(*w)),
+        [] => Err(format!("no workload named `{s}`")),
+        many => Err(format!(
+            "`{s}` is ambiguous: {}",
+            many.iter()
+                .map(|w| t.workload_id(*w))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// `5432/tcp`, `53/udp`, `8080` (TCP).
+pub fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
+    let (p, proto) = match s.split_once('/') {
+        Some((p, proto)) => (
+            p,
+            Protocol::parse(proto).ok_or_else(|| format!("unknown protocol `{proto}`"))?,
+        ),
+        None => (s, Protocol::Tcp),
+    };
+    let port = p
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("`{p}` is not a port number 1-65535"))?;
+    Ok((port, proto))
+}
+
+struct Writer<'a> {
+    t: &'a Topology,
+    sources: &'a SourceMap,
+    out: String,
+}
+
+impl Writer<'_> {
+    fn at(&self, o: Origin) -> String {
+        format!(
+            "{}:{}",
+            self.sources.get(o.span.file).name,
+            o.span.start.line
+        )
+    }
+
+    fn name(&self, s: Subject) -> String {
+        match s {
+            Subject::Workload(w) => {
+                let wl = self.t.workload(w);
+                format!(
+                    "{}/{}[{}]",
+                    self.t.namespace(wl.namespace).name,
+                    wl.name,
+                    wl.kind.as_str()
+                )
+            }
+            Subject::External(r) => format!("{r}[External]"),
+        }
+    }
+}
+
+/// The explanation as text: the verdict first, then each direction.
+pub fn explain(
+    t: &Topology,
+    r: &Resolved,
+    sources: &SourceMap,
+    from: Subject,
+    to: Subject,
+    port: Option<(u16, Protocol)>,
+) -> String {
+    let mut w = Writer {
+        t,
+        sources,
+        out: String::new(),
+    };
+    let compose = |s: Subject| matches!(s, Subject::Workload(x) if t.workload(x).project.is_some());
+    let (conn, body) = if compose(from) || compose(to) {
+        compose_explain(&mut w, r, from, to)
+    } else {
+        let mut body = Writer {
+            t,
+            sources,
+            out: String::new(),
+        };
+        let eg = direction(&mut body, r, Direction::Egress, from, to);
+        let ing = direction(&mut body, r, Direction::Ingress, from, to);
+        (eg.intersect(&ing), body.out)
+    };
+    let (src, dst) = (w.name(from), w.name(to));
+    let verdict = match port {
+        Some((p, proto)) if conn.contains_port(proto, p) => {
+            format!("ALLOWED: {src} => {dst} on {p}/{}", proto.as_str())
+        }
+        Some((p, proto)) => format!("DENIED: {src} => {dst} on {p}/{}", proto.as_str()),
+        None if conn.is_empty() => format!("DENIED: {src} => {dst} : nothing is allowed"),
+        None => format!("ALLOWED: {src} => {dst} : {conn}"),
+    };
+    let _ = writeln!(w.out, "{verdict}");
+    if port.is_some() && !conn.is_empty() {
+        let _ = writeln!(w.out, "  (everything allowed: {conn})");
+    }
+    w.out.push_str(&body);
+    w.out
+}
+
+/// One direction of a Kubernetes flow; returns what it allows.
+fn direction(w: &mut Writer, r: &Resolved, dir: Direction, from: Subject, to: Subject) -> ConnSet {
+    let t = w.t;
+    let k = &r.kube;
+    let (subject, peer, label) = match dir {
+        Direction::Egress => (from, to, "egress"),
+        Direction::Ingress => (to, from, "ingress"),
+    };
+    let subject_name = w.name(subject);
+    let _ = writeln!(w.out, "\n{} of {subject_name}:", capitalize(label));
+    let Subject::Workload(sw) = subject else {
+        let _ = writeln!(
+            w.out,
+            "  external addresses are not governed by NetworkPolicies: all allowed"
+        );
+        return ConnSet::all();
+    };
+    let Some(sc) = k.class_of[sw.index()] else {
+        return ConnSet::all();
+    };
+    let dst_class = match to {
+        Subject::Workload(x) => k.class_of[x.index()].map(|c| &k.classes[c.index()]),
+        Subject::External(_) => None,
+    };
+    let mut isolated = false;
+    let mut allowed = ConnSet::none();
+    for (pi, p) in t.policies.iter().enumerate() {
+        if !k.policy_classes[pi].contains(&sc) {
+            continue;
+        }
+        let (isolates, rules): (bool, &[PolicyRule]) = match dir {
+            Direction::Egress => (p.isolates_egress, &p.egress),
+            Direction::Ingress => (p.isolates_ingress, &p.ingress),
+        };
+        let pname = format!("{}/{}", t.namespace(p.namespace).name, p.name);
+        if !isolates {
+            let _ = writeln!(
+                w.out,
+                "  policy {pname} ({}) selects it but does not isolate its {label}",
+                w.at(p.origin)
+            );
+            continue;
+        }
+        isolated = true;
+        let _ = writeln!(
+            w.out,
+            "  policy {pname} ({}) selects it and isolates its {label}",
+            w.at(p.origin)
+        );
+        for (i, rule) in rules.iter().enumerate() {
+            let info = RuleInfo::new(t, k, p.namespace, rule);
+            let conn = match (peer, dst_class) {
+                (Subject::Workload(pw), Some(dc)) => match k.class_of[pw.index()] {
+                    Some(pc) if info.matches_class(pc) => info.conn_to(dc),
+                    _ => ConnSet::none(),
+                },
+                (Subject::External(range), _) => {
+                    if info.all_peers || ipset::covers_range(&info.ips, range) {
+                        match dst_class {
+                            Some(dc) => info.conn_to(dc),
+                            None => info.fixed.clone(),
+                        }
+                    } else {
+                        ConnSet::none()
+                    }
+                }
+                _ => ConnSet::none(),
+            };
+            if conn.is_empty() {
+                let _ = writeln!(
+                    w.out,
+                    "    {label} rule #{} ({}) does not match this flow",
+                    i + 1,
+                    w.at(rule.origin)
+                );
+            } else {
+                let _ = writeln!(
+                    w.out,
+                    "    {label} rule #{} ({}) allows {conn}",
+                    i + 1,
+                    w.at(rule.origin)
+                );
+                allowed.union_with(&conn);
+            }
+        }
+    }
+    if !isolated {
+        let _ = writeln!(
+            w.out,
+            "  no policy isolates its {label}: all connections allowed"
+        );
+        return ConnSet::all();
+    }
+    if allowed.is_empty() {
+        let _ = writeln!(w.out, "  => denied: no rule allows it");
+    } else {
+        let _ = writeln!(w.out, "  => allows {allowed}");
+    }
+    allowed
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Compose: recompute the pair from the connectivity of the topology and
+/// say which networks (or which policy) decide it.
+fn compose_explain(w: &mut Writer, r: &Resolved, from: Subject, to: Subject) -> (ConnSet, String) {
+    let t = w.t;
+    let c = super::compute(t, r);
+    let (fname, tname) = (w.name(from), w.name(to));
+    let conn = c
+        .edges
+        .iter()
+        .filter(|e| {
+            let (s, d) = (c.src(e), c.dst(e));
+            let m = |ep: &super::Endpoint, want: &str| {
+                ep.name == want || (ep.is_external() && want.ends_with("[External]"))
+            };
+            m(s, &fname) && m(d, &tname)
+        })
+        .fold(ConnSet::none(), |mut acc, e| {
+            acc.union_with(c.conn(e));
+            acc
+        });
+    let mut body = String::new();
+    let nets = |s: Subject| match s {
+        Subject::Workload(x) => r.effective_networks[x.index()].clone(),
+        Subject::External(_) => Vec::new(),
+    };
+    let (na, nb) = (nets(from), nets(to));
+    let shared: Vec<String> = na
+        .iter()
+        .filter(|n| nb.contains(n))
+        .map(|n| format!("{} ({})", t.network_id(*n), w.at(t.network(*n).origin)))
+        .collect();
+    if let Subject::Workload(x) = from
+        && let Some(p) = t
+            .workload(x)
+            .project
+            .and_then(|p| t.projects.get(p.index()))
+    {
+        let _ = writeln!(
+            body,
+            "\nproject {} uses policy `{}`",
+            p.name,
+            p.policy.as_str()
+        );
+        if p.policy == ComposePolicy::DefaultDeny {
+            let _ = writeln!(body, "  only `talks-to` flows and publications are allowed");
+        }
+    }
+    if shared.is_empty() {
+        let _ = writeln!(body, "\n{fname} and {tname} share no network");
+    } else {
+        let _ = writeln!(body, "\nshared networks: {}", shared.join(", "));
+    }
+    for p in t.publications.iter() {
+        if let Subject::Workload(x) = to
+            && p.workload == x
+            && matches!(from, Subject::External(_))
+        {
+            let _ = writeln!(
+                body,
+                "  publication {}:{} -> {}/{} ({})",
+                p.host_ip,
+                p.host_ports.map_or("*".into(), |h| h.start.to_string()),
+                p.port,
+                p.protocol.as_str(),
+                w.at(p.origin)
+            );
+        }
+    }
+    (conn, body)
+}

@@ -1,0 +1,130 @@
+//! ## intent-blocked (TOPO411, error)
+//!
+//! An expected flow — an env URL or `*_HOST`/`*_PORT` pair naming a
+//! Service, a `topoc.dev/talks-to` annotation, an Istio route destination —
+//! that the effective NetworkPolicies deny (to every pod of the target).
+
+use super::kube_common::workload_resource;
+use super::{Rule, fixture};
+use crate::analyze::Context;
+use crate::analyze::connectivity::kube::Engine;
+use crate::diagnostic::{Diagnostic, INTENT_BLOCKED};
+use crate::ir::{IntentTarget, PortRef, WorkloadId};
+use crate::resolve::kube::ClassId;
+
+pub static RULE: Rule = Rule {
+    code: &INTENT_BLOCKED,
+    doc: "topoc derives expected flows from the configuration: URLs and host/port pairs in \
+env values that name a Service, the `topoc.dev/talks-to` annotation \
+(`service[.namespace][:port[/protocol]]`, comma-separated), and Istio route destinations of a \
+Service a workload talks to. When the NetworkPolicies deny such a flow to every pod behind the \
+Service — the client's egress or the server's ingress — the application will fail at runtime. \
+The Service port is translated to its targetPort, as policies apply after DNAT. The related \
+locations are the policies that isolate the flow.",
+    fail_example: fixture!("intent-blocked", "fail"),
+    pass_example: fixture!("intent-blocked", "pass"),
+    check,
+};
+
+fn check(ctx: &Context) -> Vec<Diagnostic> {
+    let t = ctx.topology;
+    let k = &ctx.resolved.kube;
+    if t.policies.is_empty() {
+        return Vec::new();
+    }
+    let engine = Engine::new(t, k);
+    let mut out = Vec::new();
+    for intent in &t.intents {
+        let Some(sc) = k.class_of[intent.from.index()] else {
+            continue;
+        };
+        // Destination pods and the container port each expects.
+        let (targets, service): (Vec<WorkloadId>, Option<&crate::ir::Service>) = match &intent.to {
+            IntentTarget::Service(s) => (
+                k.service_workloads[s.index()].clone(),
+                Some(&t.services[s.index()]),
+            ),
+            IntentTarget::Workload(w) => (vec![*w], None),
+        };
+        if targets.is_empty() {
+            continue;
+        }
+        let mut any_allowed = false;
+        let mut blocking_classes: Vec<ClassId> = Vec::new();
+        for &w in &targets {
+            let Some(dc) = k.class_of[w.index()] else {
+                continue;
+            };
+            let conn = engine.pair(sc, dc);
+            let need = match (intent.port, service) {
+                (None, _) => None,
+                (Some(p), Some(s)) => {
+                    let sp = s
+                        .ports
+                        .iter()
+                        .find(|sp| sp.port == p && sp.protocol == intent.protocol);
+                    match sp.map(|sp| &sp.target) {
+                        Some(PortRef::Number(n)) => Some(*n),
+                        Some(PortRef::Name(n)) => {
+                            k.classes[dc.index()].named_port(n, intent.protocol)
+                        }
+                        None => Some(p),
+                    }
+                }
+                (Some(p), None) => Some(p),
+            };
+            let ok = match need {
+                None => !conn.is_empty(),
+                Some(p) => conn.contains_port(intent.protocol, p),
+            };
+            if ok {
+                any_allowed = true;
+                break;
+            }
+            blocking_classes.push(dc);
+        }
+        if any_allowed {
+            continue;
+        }
+        let from = t.workload(intent.from);
+        let port = intent.port.map_or(String::new(), |p| {
+            format!(" on {p}/{}", intent.protocol.as_str())
+        });
+        let mut d = Diagnostic::new(
+            &INTENT_BLOCKED,
+            intent.origin.span,
+            format!(
+                "`{}` expects to reach `{}`{port} ({}), but NetworkPolicies deny it",
+                from.name,
+                intent.target_name,
+                intent.source.as_str()
+            ),
+        )
+        .with_help("allow the flow in the client's egress and in the server's ingress policies (policy ports are container ports)")
+        .with_resource(workload_resource(t, intent.from));
+        // The policies that isolate the flow, per side.
+        for (pi, p) in t.policies.iter().enumerate() {
+            let sel = &k.policy_classes[pi];
+            let isolates_src = p.isolates_egress && sel.contains(&sc);
+            let isolates_dst =
+                p.isolates_ingress && blocking_classes.iter().any(|c| sel.contains(c));
+            if isolates_src {
+                d = d.with_related(
+                    p.origin.span,
+                    format!("`{}` isolates the egress of `{}`", p.name, from.name),
+                );
+            }
+            if isolates_dst {
+                d = d.with_related(
+                    p.origin.span,
+                    format!(
+                        "`{}` isolates the ingress of the pods behind `{}`",
+                        p.name, intent.target_name
+                    ),
+                );
+            }
+        }
+        out.push(d);
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! `topoc connectivity`: who can reach whom (stdout or `-o`), diagnostics to
+//! stderr; exit 2 on invalid input, else 0.
+
+use super::{DiagFormat, InputArgs, exit, report_to_stderr, usage_error};
+use clap::{Args, ValueEnum};
+use std::process::ExitCode;
+use topoc::analyze::connectivity;
+use topoc::driver;
+use topoc::emit::graph::{self, Format};
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum GraphFormat {
+    Txt,
+    Json,
+    Csv,
+    Md,
+    Dot,
+    Mermaid,
+}
+
+impl From<GraphFormat> for Format {
+    fn from(f: GraphFormat) -> Self {
+        match f {
+            GraphFormat::Txt => Format::Txt,
+            GraphFormat::Json => Format::Json,
+            GraphFormat::Csv => Format::Csv,
+            GraphFormat::Md => Format::Md,
+            GraphFormat::Dot => Format::Dot,
+            GraphFormat::Mermaid => Format::Mermaid,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ConnectivityArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value = "txt")]
+    pub format: GraphFormat,
+    /// Only flows from or to this workload (`name`, `ns/name` or `ns/name[Kind]`).
+    #[arg(long, value_name = "NAME")]
+    pub focus: Option<String>,
+    /// Write the result to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
+    /// Format of diagnostics on stderr.
+    #[arg(long, value_enum, default_value = "human")]
+    pub diagnostics: DiagFormat,
+}
+
+pub fn run(args: ConnectivityArgs) -> ExitCode {
+    let (inputs, opts) = match args.input.inputs() {
+        Ok(x) => x,
+        Err(e) => return usage_error(&e),
+    };
+    let (loaded, resolved) = driver::load(&inputs, &opts);
+    report_to_stderr(&loaded.diagnostics, &loaded.sources, args.diagnostics);
+    if loaded.diagnostics.iter().any(|d| d.is_input_error()) {
+        return ExitCode::from(exit::INVALID);
+    }
+    let mut c = connectivity::compute(&loaded.topology, &resolved);
+    if let Some(f) = &args.focus {
+        c.focus(&loaded.topology, f);
+    }
+    super::write_product_with(args.output.as_deref(), |w| {
+        graph::write(&c, args.format.into(), w)
+    })
+}

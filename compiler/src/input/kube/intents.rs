@@ -1,0 +1,193 @@
+//! Intents of Kubernetes workloads: URLs and `*_HOST`/`*_PORT` pairs in env
+//! values, the `topoc.dev/talks-to` annotation, and Istio route destinations
+//! of a Service a workload talks to. Resolved once every Service is known.
+//!
+//! Env values only become intents when their host names a Service (env holds
+//! all kinds of strings); an annotation naming no Service is an error.
+
+use super::Cx;
+use crate::diagnostic as diag;
+use crate::ir::{
+    Intent, IntentSource, IntentTarget, NamespaceId, Origin, Protocol, ServiceIndex, WorkloadId,
+};
+
+/// An intent whose target is not resolved yet.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub from: WorkloadId,
+    pub namespace: NamespaceId,
+    pub host: String,
+    pub port: Option<u16>,
+    pub protocol: Protocol,
+    pub source: IntentSource,
+    pub origin: Origin,
+    /// Written as an intent (annotation): an unknown name is an error.
+    pub explicit: bool,
+}
+
+/// `service[.namespace][:port[/protocol]]`.
+pub fn parse_target(s: &str) -> Option<(String, Option<u16>, Protocol)> {
+    let (host, rest) = match s.split_once(':') {
+        Some((h, r)) => (h, Some(r)),
+        None => (s, None),
+    };
+    if !is_dns_name(host) {
+        return None;
+    }
+    let (port, protocol) = match rest {
+        None => (None, Protocol::Tcp),
+        Some(r) => {
+            let (p, proto) = match r.split_once('/') {
+                Some((p, proto)) => (p, Protocol::parse(proto)?),
+                None => (r, Protocol::Tcp),
+            };
+            let p: u16 = p.parse().ok().filter(|p| *p > 0)?;
+            (Some(p), protocol_or(proto))
+        }
+    };
+    Some((host.to_string(), port, protocol))
+}
+
+fn protocol_or(p: Protocol) -> Protocol {
+    p
+}
+
+fn is_dns_name(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|l| {
+            !l.is_empty()
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !l.starts_with('-')
+        })
+}
+
+/// Hosts and ports named by a URL (`postgresql://u:p@db:5432/app`, with
+/// comma-separated host lists as in MongoDB URLs) or a bare `host:port`.
+pub fn env_targets(value: &str) -> Vec<(String, Option<u16>)> {
+    let value = value.trim();
+    let authority = match value.split_once("://") {
+        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or(""),
+        None => {
+            // A bare `host:port`, nothing else (no spaces, no paths).
+            match value.split_once(':') {
+                Some((h, p)) if is_dns_name(h) && p.parse::<u16>().is_ok() => value,
+                _ => return Vec::new(),
+            }
+        }
+    };
+    let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    hosts
+        .split(',')
+        .filter_map(|hp| {
+            let (h, p) = match hp.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<u16>().ok()),
+                None => (hp, None),
+            };
+            is_dns_name(h).then(|| (h.to_string(), p))
+        })
+        .collect()
+}
+
+impl Cx<'_> {
+    pub(super) fn resolve_intents(&mut self) {
+        let index = ServiceIndex::new(self.t);
+        let mut pending = std::mem::take(&mut self.pending);
+        // Env values of Kubernetes workloads (Compose intents come from the
+        // Compose front end).
+        for (i, w) in self.t.workloads.iter().enumerate() {
+            if w.project.is_some() {
+                continue;
+            }
+            for e in &w.env {
+                let mut targets = env_targets(&e.value);
+                if targets.is_empty() && e.name.ends_with("HOST") && is_dns_name(e.value.trim()) {
+                    let prefix = e.name.trim_end_matches("HOST");
+                    let port = w
+                        .env
+                        .iter()
+                        .find(|p| p.name == format!("{prefix}PORT"))
+                        .and_then(|p| p.value.trim().parse::<u16>().ok());
+                    targets.push((e.value.trim().to_string(), port));
+                }
+                for (host, port) in targets {
+                    pending.push(Pending {
+                        from: WorkloadId(i as u32),
+                        namespace: w.namespace,
+                        host,
+                        port,
+                        protocol: Protocol::Tcp,
+                        source: IntentSource::Environment,
+                        origin: e.origin,
+                        explicit: false,
+                    });
+                }
+            }
+        }
+        for p in pending {
+            let from_ns = self.t.namespace(p.namespace).name.clone();
+            match index.lookup(&from_ns, &p.host) {
+                Some(s) => self.t.intents.push(Intent {
+                    from: p.from,
+                    to: IntentTarget::Service(s),
+                    target_name: p.host,
+                    port: p.port,
+                    protocol: p.protocol,
+                    source: p.source,
+                    origin: p.origin,
+                }),
+                None if p.explicit => self.error(
+                    &diag::UNDEFINED_SERVICE,
+                    p.origin.span,
+                    format!("`{}` names no Service (from namespace `{from_ns}`)", p.host),
+                ),
+                None => {}
+            }
+        }
+        self.route_intents(&index);
+    }
+
+    /// A workload that talks to a Service routed by a VirtualService talks to
+    /// every destination of its routes (and mirrors).
+    fn route_intents(&mut self, index: &ServiceIndex) {
+        let mut extra = Vec::new();
+        for vs in &self.t.virtual_services {
+            let vs_ns = self.t.namespace(vs.namespace).name.clone();
+            let hosts: Vec<_> = vs
+                .hosts
+                .iter()
+                .filter_map(|(h, _)| index.lookup(&vs_ns, h))
+                .collect();
+            for intent in &self.t.intents {
+                let IntentTarget::Service(s) = intent.to else {
+                    continue;
+                };
+                if !hosts.contains(&s) {
+                    continue;
+                }
+                for r in &vs.http {
+                    let dests = r
+                        .route
+                        .iter()
+                        .map(|w| &w.destination)
+                        .chain(r.mirror.as_ref());
+                    for d in dests {
+                        let Some(to) = index.lookup(&vs_ns, &d.host) else {
+                            continue;
+                        };
+                        extra.push(Intent {
+                            from: intent.from,
+                            to: IntentTarget::Service(to),
+                            target_name: d.host.clone(),
+                            port: d.port.or(intent.port),
+                            protocol: intent.protocol,
+                            source: IntentSource::Route,
+                            origin: d.host_origin,
+                        });
+                    }
+                }
+            }
+        }
+        self.t.intents.extend(extra);
+    }
+}
