@@ -118,6 +118,9 @@ fn compose_to_compose_keeps_connectivity() {
     let dir = tempfile::tempdir().expect("tempdir");
     for f in fixtures() {
         let an = analyze(&[&f]);
+        if an.loaded.topology.projects.is_empty() {
+            continue; // Kubernetes input: see kube_to_compose_round_trip_with_the_engine
+        }
         let out = emit(&an, Target::Compose);
         let sub = dir.path().join(f.file_name().unwrap_or_default());
         std::fs::create_dir_all(&sub).expect("mkdir");

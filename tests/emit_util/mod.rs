@@ -93,8 +93,22 @@ pub fn analyze(paths: &[&Path]) -> Analysis {
     driver::analyze(&inputs, &LoadOptions::default())
 }
 
+/// Options as `topoc compile` builds them: the engine's connectivity for
+/// Kubernetes workloads.
+pub fn options(an: &Analysis) -> EmitOptions {
+    let t = &an.loaded.topology;
+    let mut o = EmitOptions::default();
+    if t.workloads.iter().any(|w| w.project.is_none()) {
+        let c = topoc::analyze::connectivity::compute(t, &an.resolved);
+        let (reach, widened) = topoc::emit::reach::from_connectivity(t, &c);
+        o.kube_reach = Some(reach);
+        o.kube_widened = widened;
+    }
+    o
+}
+
 pub fn emit(an: &Analysis, target: Target) -> Emitted {
-    let options = EmitOptions::default();
+    let options = options(an);
     let cx = EmitContext {
         topology: &an.loaded.topology,
         resolved: &an.resolved,

@@ -105,7 +105,16 @@ pub fn run(args: CompileArgs) -> ExitCode {
         }),
         template_overrides,
         kube_reach: None,
+        kube_widened: Vec::new(),
     };
+    let mut options = options;
+    let topology = &analysis.loaded.topology;
+    if topology.workloads.iter().any(|w| w.project.is_none()) {
+        let c = topoc::analyze::connectivity::compute(topology, &analysis.resolved);
+        let (reach, widened) = topoc::emit::reach::from_connectivity(topology, &c);
+        options.kube_reach = Some(reach);
+        options.kube_widened = widened;
+    }
     let cx = EmitContext {
         topology: &analysis.loaded.topology,
         resolved: &analysis.resolved,

@@ -63,6 +63,10 @@ pub struct EmitOptions {
     /// Kubernetes input the caller supplies it (None: targets that need it
     /// report `connectivity-unavailable`).
     pub kube_reach: Option<Reach>,
+    /// Flows of `kube_reach` whose outside end is a narrower range than
+    /// "every outside address" (`reach::from_connectivity`), reported as
+    /// widened by the targets that take them.
+    pub kube_widened: Vec<(Peer, Peer, String)>,
 }
 
 /// The product of one emitter.
@@ -125,6 +129,26 @@ pub fn emit(target: Target, cx: &EmitContext) -> Result<Emitted, EmitError> {
         Target::Compose => compose::emit(cx),
         Target::Nft => nft::emit(cx),
     }?;
+    if target != Target::K8s {
+        let t = cx.topology;
+        for (a, b, range) in &cx.options.kube_widened {
+            let (w, side) = match (a, b) {
+                (Peer::Workload(w), _) => (*w, format!("{} => {range}", t.workload_id(*w))),
+                (_, Peer::Workload(w)) => (*w, format!("{range} => {}", t.workload_id(*w))),
+                _ => continue,
+            };
+            let code = if target == Target::Compose {
+                &crate::diagnostic::COMPOSE_FLOW_WIDENED
+            } else {
+                &crate::diagnostic::FLOW_NOT_EXPRESSIBLE
+            };
+            out.diagnostics.push(cx.diag(
+                code,
+                t.workload(w).origin,
+                format!("{side}: the outside range is widened to every outside address"),
+            ));
+        }
+    }
     crate::diagnostic::sort(&mut out.diagnostics);
     out.diagnostics.dedup();
     Ok(out)

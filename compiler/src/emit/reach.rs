@@ -292,3 +292,55 @@ mod tests {
         assert!(!s.contains(&PortSet::all()));
     }
 }
+
+/// Reachability of Kubernetes workloads from the connectivity engine. The
+/// emitters know one outside peer only: flows to or from a narrower external
+/// range are widened to every outside address and listed in the second value
+/// (`src => dst: range`) so the emitter can report them.
+pub fn from_connectivity(
+    t: &Topology,
+    c: &crate::analyze::connectivity::Connectivity,
+) -> (Reach, Vec<(Peer, Peer, String)>) {
+    use crate::analyze::connectivity::EndpointKind;
+    let mut reach = Reach::default();
+    let mut widened = Vec::new();
+    for e in &c.edges {
+        let (s, d) = (c.src(e), c.dst(e));
+        let mut narrow = None;
+        let mut peer = |k: EndpointKind| match k {
+            EndpointKind::Workload(w) => Some(Peer::Workload(w)),
+            EndpointKind::External(r) => {
+                if (r.first, r.last) != (0, u32::MAX) {
+                    narrow = Some(format!("{r}"));
+                }
+                Some(Peer::External)
+            }
+        };
+        let (Some(a), Some(b)) = (peer(s.kind), peer(d.kind)) else {
+            continue;
+        };
+        if a == Peer::External && b == Peer::External {
+            continue;
+        }
+        if [a, b]
+            .iter()
+            .any(|p| matches!(p, Peer::Workload(w) if t.workload(*w).project.is_some()))
+        {
+            continue; // compose projects come from `compose` directly
+        }
+        let conn = c.conn(e);
+        let mut ps = PortSet::default();
+        for p in Protocol::ALL {
+            for &(lo, hi) in conn.ranges(p) {
+                ps.insert(p, PortRange { start: lo, end: hi });
+            }
+        }
+        if let Some(r) = narrow {
+            widened.push((a, b, r));
+        }
+        reach.allow(a, b, &ps);
+    }
+    widened.sort();
+    widened.dedup();
+    (reach, widened)
+}

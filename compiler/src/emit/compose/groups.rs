@@ -169,10 +169,13 @@ pub fn from_kube(
     }
 
     let mut services = Vec::new();
+    // Pods have addresses of their own; on one Compose host, published ports
+    // must not collide.
+    let mut host_ports: BTreeSet<(&'static str, u16)> = BTreeSet::new();
     for &id in &members {
         let w = t.workload(id);
         let name = wnames[&id].clone();
-        let ports = published(cx, reach, id, &name, diags);
+        let ports = published(cx, reach, id, &name, &mut host_ports, diags);
         let on_external = cliques
             .iter()
             .any(|c| c.contains(&id) && c.iter().all(|&m| egress_all(m)));
@@ -261,6 +264,7 @@ fn published(
     reach: &Reach,
     id: WorkloadId,
     name: &str,
+    used: &mut BTreeSet<(&'static str, u16)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<PortView> {
     let t = cx.topology;
@@ -306,11 +310,26 @@ fn published(
                 }
             })
             .unwrap_or(p.port);
+        let proto = p.protocol.as_str();
+        let mut port = host;
+        while used.contains(&(proto, port)) && port < u16::MAX {
+            port += 1;
+        }
+        if !used.insert((proto, port)) {
+            continue;
+        }
+        if port != host {
+            diags.push(Diagnostic::new(
+                &diag::PUBLICATION_NOT_COMPILED,
+                p.origin.span,
+                format!("host port {host}/{proto} of `{name}` is taken by another service on the Compose host: published on {port}"),
+            ));
+        }
         out.push(PortView {
             target: p.port,
-            published: Some(host.to_string()),
+            published: Some(port.to_string()),
             host_ip: None,
-            protocol: p.protocol.as_str(),
+            protocol: proto,
         });
     }
     if !covered.contains(allowed) {
