@@ -269,30 +269,6 @@ pub fn compose(t: &Topology, r: &Resolved) -> Reach {
     reach
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn port_sets_merge_and_print() {
-        let mut s = PortSet::default();
-        s.insert(
-            Protocol::Tcp,
-            PortRange {
-                start: 8000,
-                end: 8010,
-            },
-        );
-        s.insert(Protocol::Tcp, PortRange::single(8011));
-        s.insert(Protocol::Tcp, PortRange::single(80));
-        s.insert(Protocol::Udp, PortRange::single(53));
-        assert_eq!(s.conn(), "TCP 80,8000-8011,UDP 53");
-        assert_eq!(PortSet::all().conn(), "All Connections");
-        assert!(PortSet::all().contains(&s));
-        assert!(!s.contains(&PortSet::all()));
-    }
-}
-
 /// Reachability of Kubernetes workloads from the connectivity engine. The
 /// emitters know one outside peer only: flows to or from a narrower external
 /// range are widened to every outside address and listed in the second value
@@ -343,4 +319,28 @@ pub fn from_connectivity(
     widened.sort();
     widened.dedup();
     (reach, widened)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_sets_merge_and_print() {
+        let mut s = PortSet::default();
+        s.insert(
+            Protocol::Tcp,
+            PortRange {
+                start: 8000,
+                end: 8010,
+            },
+        );
+        s.insert(Protocol::Tcp, PortRange::single(8011));
+        s.insert(Protocol::Tcp, PortRange::single(80));
+        s.insert(Protocol::Udp, PortRange::single(53));
+        assert_eq!(s.conn(), "TCP 80,8000-8011,UDP 53");
+        assert_eq!(PortSet::all().conn(), "All Connections");
+        assert!(PortSet::all().contains(&s));
+        assert!(!s.contains(&PortSet::all()));
+    }
 }
