@@ -280,5 +280,9 @@ fn compiled_manifests_check_clean() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (code, report) = check_json(&[&format!("{out}manifests.yaml")]);
     assert_eq!(code, 0);
-    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 0, "{report:#}");
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
 }
