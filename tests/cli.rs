@@ -270,3 +270,19 @@ fn rules_catalogue_lists_and_explains() {
     assert!(stdout(&o).contains("## Fails") && stdout(&o).contains("8080:80"));
     assert_eq!(topoc(&["rules", "no-such-rule"]).status.code(), Some(2));
 }
+
+#[test]
+fn compiled_manifests_check_clean() {
+    // Peers that point outside the inputs (kube-dns in kube-system) are not findings.
+    let dir = tempfile::tempdir().unwrap();
+    let out = format!("{}/", dir.path().display());
+    let o = topoc(&["compile", "samples/ecommerce", "--to", "k8s", "-o", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (code, report) = check_json(&[&format!("{out}manifests.yaml")]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{report:#}"
+    );
+}

@@ -14,6 +14,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by `topoc.yaml` or inline ignores (for the summary).
     pub suppressed: usize,
+    /// The configuration in force, for findings made after the checks
+    /// (`compile`'s `TOPO6xx`).
+    pub config: config::Config,
 }
 
 impl Analysis {
@@ -58,5 +61,6 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
         resolved,
         diagnostics,
         suppressed: applied.suppressed,
+        config: cfg,
     }
 }

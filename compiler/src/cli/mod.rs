@@ -2,6 +2,7 @@
 //! environment and stdin, writes stdout/stderr, and picks exit codes.
 
 mod check;
+mod compile;
 mod connectivity;
 mod explain;
 mod ir;
@@ -36,6 +37,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Dump the network IR.
     Ir(ir::IrArgs),
+    /// Emit Kubernetes manifests, a Compose file or an nft ruleset.
+    Compile(compile::CompileArgs),
     /// List every rule, or explain one.
     Rules(rules::RulesArgs),
     /// Print or write the JSON Schemas (Compose with x-topoc, topoc.yaml, JSON outputs).
@@ -258,6 +261,7 @@ pub fn run() -> ExitCode {
         Command::Connectivity(a) => connectivity::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
+        Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
     }

@@ -80,6 +80,17 @@ codes! {
     SUBSET_SELECTS_NOTHING = "TOPO503", "subset-selects-nothing", Warning, "a DestinationRule subset's labels match no workload of its host";
     ROUTE_HOST_UNKNOWN = "TOPO504", "route-host-unknown", Warning, "a route destination host names no Service";
     MIRROR_HOST_UNKNOWN = "TOPO505", "mirror-host-unknown", Warning, "a mirror host names no Service";
+
+    COMPOSE_FLOW_WIDENED = "TOPO601", "compose-flow-widened", Warning, "Compose networks cannot express a policy this fine: the emitted file allows more than the input";
+    UNSUPPORTED_NETWORK_MODE = "TOPO602", "unsupported-network-mode", Warning, "the target has no equivalent of this `network_mode`; an approximation was emitted";
+    NAME_CHANGED = "TOPO603", "name-changed", Info, "a name the target does not accept was rewritten";
+    FLOW_NOT_EXPRESSIBLE = "TOPO604", "flow-not-expressible", Warning, "the target cannot express a flow of the input; it was left out";
+    WORKLOAD_WITHOUT_ADDRESS = "TOPO605", "workload-without-address", Warning, "a workload has no IPv4 address, so the nft ruleset cannot enforce its flows";
+    IPV6_NOT_ENFORCED = "TOPO606", "dual-stack-not-enforced", Info, "the nft ruleset filters IPv4 only; IPv6 traffic of this network is not restricted";
+    PUBLICATION_NOT_COMPILED = "TOPO607", "publication-not-compiled", Warning, "a published port has no equivalent in the target";
+    MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
+    CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
+    NOT_CONVERTED = "TOPO610", "not-converted", Warning, "an input object has no counterpart in the target and was left out";
 }
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).

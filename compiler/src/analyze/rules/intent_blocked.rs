@@ -134,7 +134,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 d = d.with_related(
                     p.origin.span,
                     format!(
-                        "`{}` isolates the ingress of `{}`",
+                        "`{}` isolates the ingress of the pods behind `{}`",
                         p.name, intent.target_name
                     ),
                 );

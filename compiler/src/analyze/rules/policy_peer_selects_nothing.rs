@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     doc: "A peer of a NetworkPolicy rule selects pods: a `podSelector` alone means pods of the \
 policy's own namespace; with a `namespaceSelector` in the same entry both must match (AND). \
 A peer that matches no workload allows nothing, which often means the traffic it was meant \
-to allow is blocked. Common causes: a podSelector that should have had a namespaceSelector \
+to allow is blocked. Peers whose `namespaceSelector` matches no namespace of the inputs \
+(such as kube-system's DNS) point outside what topoc sees and are not reported. Common causes: a podSelector that should have had a namespaceSelector \
 beside it, a namespace without the expected label, or a label typo.",
     fail_example: fixture!("policy-peer-selects-nothing", "fail"),
     pass_example: fixture!("policy-peer-selects-nothing", "pass"),
@@ -29,6 +30,20 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             for rule in rules.iter() {
                 for peer in &rule.peers {
                     if peer.ip_block.is_some() || !k.peer_classes(p.namespace, peer).is_empty() {
+                        continue;
+                    }
+                    // A namespaceSelector that matches no namespace of the
+                    // inputs points outside them (kube-system's DNS, a
+                    // monitoring namespace): topoc cannot judge those pods.
+                    if let Some(ns_sel) = &peer.namespace_selector
+                        && !t.namespaces.iter().any(|n| {
+                            let mut labels = n.labels.clone();
+                            labels
+                                .entry("kubernetes.io/metadata.name".into())
+                                .or_insert_with(|| n.name.clone());
+                            ns_sel.matches(&labels)
+                        })
+                    {
                         continue;
                     }
                     let what = match (&peer.pod_selector, &peer.namespace_selector) {

@@ -140,9 +140,12 @@ impl Cx<'_> {
     }
 
     fn peer(&mut self, p: &Node) -> Option<Peer> {
-        let pod = p.get("podSelector");
-        let ns = p.get("namespaceSelector");
-        let ipb = p.get("ipBlock");
+        // An explicit `null` is the same as an absent field (the API's nil
+        // pointer): `namespaceSelector: null` keeps the policy's namespace.
+        let present = |k| p.get(k).filter(|n| !n.is_null());
+        let pod = present("podSelector");
+        let ns = present("namespaceSelector");
+        let ipb = present("ipBlock");
         if pod.is_none() && ns.is_none() && ipb.is_none() {
             self.error(
                 &diag::INVALID_VALUE,

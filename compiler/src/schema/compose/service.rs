@@ -155,6 +155,18 @@ pub struct ServiceExtension {
     /// Rules silenced for this service (names or codes); the findings are
     /// counted as suppressed.
     pub ignore: Option<Vec<RuleName>>,
+    /// # Service type
+    /// Kubernetes Service type for the published ports when compiled with
+    /// `topoc compile --to k8s` (default `NodePort`, or `--service-type`).
+    #[serde(rename = "service-type")]
+    pub service_type: Option<PublishedServiceType>,
+}
+
+/// # Published service type
+#[derive(JsonSchema)]
+pub enum PublishedServiceType {
+    NodePort,
+    LoadBalancer,
 }
 
 /// # Exposure

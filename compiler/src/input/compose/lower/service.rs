@@ -310,7 +310,24 @@ fn extension(l: &mut Lowering, v: &Node, w: &mut Workload) {
                 }
             }
             "talks-to" => {}
-            _ => l.unknown_key(&f.key, &["talks-to", "exposure", "ignore"], "`x-topoc`"),
+            // Read by the k8s emitter; kept as an annotation so the IR has
+            // no compose-only field for it.
+            "service-type" => match f.value.as_str() {
+                Some(t @ ("NodePort" | "LoadBalancer")) => {
+                    w.annotations
+                        .insert("topoc.dev/service-type".into(), t.into());
+                }
+                _ => l.error(
+                    &diag::INVALID_VALUE,
+                    &f.value,
+                    "`x-topoc.service-type` must be `NodePort` or `LoadBalancer`",
+                ),
+            },
+            _ => l.unknown_key(
+                &f.key,
+                &["talks-to", "exposure", "ignore", "service-type"],
+                "`x-topoc`",
+            ),
         }
     }
 }

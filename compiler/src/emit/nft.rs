@@ -1,0 +1,557 @@
+//! Compose (or Kubernetes, given its connectivity) → one nftables table, as
+//! design §8 lays out:
+//! - `table inet X {}` / `delete table inet X` / `table inet X { … }` in one
+//!   file, so `nft -f` replaces it atomically and can be re-run;
+//! - named sets of workload addresses (`managed`: every destination the
+//!   ruleset owns; `egress_limited`: sources whose traffic to the outside is
+//!   restricted; one set per workload for operators);
+//! - the `forward` hook (which also sees bridged IPv4 when
+//!   `bridge-nf-call-iptables=1`) sends only traffic to or from managed
+//!   addresses to the `managed` chain, so unrelated host traffic is never
+//!   touched; that chain starts with the `ct state` vmap, then ONE interval
+//!   verdict map over `ip saddr . ip daddr . meta l4proto . th dport`, then a
+//!   counted drop;
+//! - DNAT of published ports in `prerouting` and `output` (local clients),
+//!   dispatched by verdict maps to one small chain per publication, because
+//!   nft 1.0.6's optimiser (`nft -o`) aborts on `dnat … map` and suggests
+//!   merging consecutive `dnat` rules; the DNAT'd packet then passes `forward`
+//!   through the flow `External → workload:container-port` like any other.
+//!
+//! Flows between compose services use their addresses on the networks they
+//! share (Docker isolates networks from each other, so that is the only path);
+//! "external" is every IPv4 address that is not a managed one.
+
+mod boxes;
+
+use super::names::{self, Namer};
+use super::reach::{self, Peer, PortSet};
+use super::{EmitContext, EmitError, Emitted, render};
+use crate::diagnostic::{self as diag, Diagnostic};
+use crate::ir::{NetworkId, NetworkMode, Origin, Protocol, WorkloadId};
+use boxes::FlowBox;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr};
+
+#[derive(Debug, Serialize)]
+pub struct ElementView {
+    /// The fields of a (concatenated) key, joined with ` . ` by the template.
+    pub key: Vec<String>,
+    pub comment: String,
+    /// Map elements: the chain a `jump` goes to.
+    pub jump: Option<String>,
+}
+
+fn elem(key: Vec<String>, comment: String) -> ElementView {
+    ElementView {
+        key,
+        comment,
+        jump: None,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetView {
+    pub name: String,
+    pub comment: String,
+    pub elements: Vec<ElementView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublishChain {
+    pub name: String,
+    pub proto: &'static str,
+    pub target: String,
+    pub comment: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NftView {
+    pub table: String,
+    pub comment: String,
+    pub sets: Vec<SetView>,
+    pub flows: Vec<ElementView>,
+    pub publish_local: Vec<ElementView>,
+    pub publish_addr: Vec<ElementView>,
+    pub publish_chains: Vec<PublishChain>,
+}
+
+fn proto_num(p: Protocol) -> u8 {
+    match p {
+        Protocol::Tcp => 6,
+        Protocol::Udp => 17,
+        Protocol::Sctp => 132,
+    }
+}
+
+fn proto_name(n: u8) -> &'static str {
+    match n {
+        6 => "tcp",
+        17 => "udp",
+        _ => "sctp",
+    }
+}
+
+fn range_v4(r: (u32, u32)) -> String {
+    if r.0 == r.1 {
+        Ipv4Addr::from(r.0).to_string()
+    } else {
+        format!("{}-{}", Ipv4Addr::from(r.0), Ipv4Addr::from(r.1))
+    }
+}
+
+fn range_port(r: (u16, u16)) -> String {
+    if r.0 == r.1 {
+        r.0.to_string()
+    } else {
+        format!("{}-{}", r.0, r.1)
+    }
+}
+
+/// The addresses a workload answers on, per network (following
+/// `network_mode: service:X` to X's, bounded against cycles).
+fn addresses(cx: &EmitContext, id: WorkloadId) -> Vec<(NetworkId, Ipv4Addr)> {
+    let t = cx.topology;
+    let mut cur = id;
+    for _ in 0..16 {
+        let w = t.workload(cur);
+        match &w.network_mode {
+            NetworkMode::Service(other) => match t.find_workload(w.namespace, other) {
+                Some(o) => cur = o,
+                None => return Vec::new(),
+            },
+            NetworkMode::Bridge | NetworkMode::DefaultBridge => {
+                return w
+                    .attachments
+                    .iter()
+                    .filter_map(|a| a.address.map(|ip| (a.network, ip)))
+                    .collect();
+            }
+            _ => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
+pub fn emit(cx: &EmitContext) -> Result<Emitted, EmitError> {
+    let (view, diagnostics) = build(cx);
+    let text = render::render("nft/ruleset.nft.j2", &view, &cx.options.template_overrides)?;
+    Ok(Emitted {
+        text,
+        diagnostics,
+        renames: BTreeMap::new(),
+    })
+}
+
+fn table_name(cx: &EmitContext) -> String {
+    let t = cx.topology;
+    let mut parts: Vec<&str> = t.projects.iter().map(|p| p.name.as_str()).collect();
+    if parts.is_empty() {
+        parts = t
+            .workloads
+            .iter()
+            .map(|w| t.namespace(w.namespace).name.as_str())
+            .collect();
+    }
+    parts.sort_unstable();
+    parts.dedup();
+    names::nft_ident("topoc_", &parts.join("_"))
+}
+
+pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
+    let t = cx.topology;
+    let mut diags = Vec::new();
+    let has_kube = t.workloads.iter().any(|w| w.project.is_none());
+    let mut reach = reach::compose(t, cx.resolved);
+    if has_kube {
+        match &cx.options.kube_reach {
+            Some(k) => {
+                for ((a, b), ps) in &k.flows {
+                    reach.allow(*a, *b, ps);
+                }
+            }
+            None => {
+                if let Some(w) = t.workloads.iter().find(|w| w.project.is_none()) {
+                    diags.push(Diagnostic::new(
+                        &diag::CONNECTIVITY_UNAVAILABLE,
+                        w.origin.span,
+                        "Kubernetes workloads need the connectivity engine to compile to nft, and it was not run",
+                    ));
+                }
+            }
+        }
+    }
+
+    // Addresses and sets.
+    let mut addrs: BTreeMap<WorkloadId, Vec<(NetworkId, Ipv4Addr)>> = BTreeMap::new();
+    let mut managed: BTreeMap<u32, String> = BTreeMap::new();
+    let mut sets = Vec::new();
+    let mut set_namer = Namer::new();
+    for reserved in ["managed", "egress_limited"] {
+        set_namer.reserve(reserved);
+    }
+    for id in t.workload_ids() {
+        let w = t.workload(id);
+        let a = addresses(cx, id);
+        if a.is_empty() {
+            if !matches!(w.network_mode, NetworkMode::None) {
+                diags.push(cx.diag(
+                    &diag::WORKLOAD_WITHOUT_ADDRESS,
+                    w.network_mode_origin.unwrap_or(w.origin),
+                    format!(
+                        "`{}` has no IPv4 address ({}): its traffic is not filtered",
+                        t.workload_id(id),
+                        w.network_mode.display()
+                    ),
+                ));
+            }
+            continue;
+        }
+        let at = cx.at(w.origin);
+        let elements = a
+            .iter()
+            .map(|(n, ip)| {
+                elem(
+                    vec![ip.to_string()],
+                    format!("{} on {} ({at})", t.workload_id(id), t.network(*n).name),
+                )
+            })
+            .collect::<Vec<_>>();
+        for (_, ip) in &a {
+            managed
+                .entry(u32::from(*ip))
+                .or_insert_with(|| format!("{} ({at})", t.workload_id(id)));
+        }
+        sets.push(SetView {
+            name: set_namer.unique(&names::nft_ident("w_", &w.name), "_", 48),
+            comment: format!("addresses of {} ({at})", t.workload_id(id)),
+            elements,
+        });
+        addrs.insert(id, a);
+    }
+    for n in &t.networks {
+        if n.enable_ipv6 {
+            diags.push(cx.diag(
+                &diag::IPV6_NOT_ENFORCED,
+                n.origin,
+                format!(
+                    "network `{}` enables IPv6, which this ruleset does not filter",
+                    n.name
+                ),
+            ));
+        }
+    }
+    let project_at = t
+        .projects
+        .first()
+        .map(|p| cx.at(p.origin))
+        .unwrap_or_default();
+    let managed_points: BTreeSet<u32> = managed.keys().copied().collect();
+    let external = boxes::complement(&managed_points);
+
+    // Flows → boxes.
+    let mut labels: Vec<String> = Vec::new();
+    let mut boxes_: Vec<FlowBox> = Vec::new();
+    let mut egress_limited: BTreeSet<u32> = BTreeSet::new();
+    let name = |p: Peer| match p {
+        Peer::Workload(w) => t.workload(w).name.clone(),
+        Peer::External => "outside".to_string(),
+    };
+    for id in addrs.keys() {
+        let reaches_all_outside = reach
+            .get(Peer::Workload(*id), Peer::External)
+            .is_some_and(PortSet::is_all);
+        if !reaches_all_outside {
+            egress_limited.extend(addrs[id].iter().map(|(_, ip)| u32::from(*ip)));
+        }
+    }
+    for (&(from, to), ports) in &reach.flows {
+        let (src, dst): (Vec<Range32>, Vec<Range32>) = match (from, to) {
+            (Peer::Workload(a), Peer::Workload(b)) => {
+                let (Some(aa), Some(ba)) = (addrs.get(&a), addrs.get(&b)) else {
+                    continue;
+                };
+                let shared = cx.resolved.shared_networks(a, b);
+                let on = |list: &[(NetworkId, Ipv4Addr)], n: NetworkId| {
+                    list.iter()
+                        .find(|(m, _)| *m == n)
+                        .map(|(_, ip)| u32::from(*ip))
+                };
+                let mut pairs: Vec<((u32, u32), (u32, u32))> = shared
+                    .iter()
+                    .filter_map(|&n| Some((on(aa, n)?, on(ba, n)?)))
+                    .map(|(s, d)| ((s, s), (d, d)))
+                    .collect();
+                if pairs.is_empty() {
+                    for (_, s) in aa {
+                        for (_, d) in ba {
+                            pairs.push((
+                                (u32::from(*s), u32::from(*s)),
+                                (u32::from(*d), u32::from(*d)),
+                            ));
+                        }
+                    }
+                }
+                // The reason is the shared network (or, without one, the destination).
+                let why = match shared.first() {
+                    Some(&n) => format!(
+                        "network {} at {}",
+                        t.network(n).name,
+                        cx.at(t.network(n).origin)
+                    ),
+                    None => cx.at(t.workload(b).origin),
+                };
+                let label = push_label(
+                    &mut labels,
+                    format!("{}->{} {} ({why})", name(from), name(to), ports.conn()),
+                );
+                for (s, d) in pairs {
+                    push_boxes(&mut boxes_, &[s], &[d], ports, label);
+                }
+                continue;
+            }
+            (Peer::External, Peer::Workload(b)) => {
+                let Some(ba) = addrs.get(&b) else { continue };
+                (
+                    external.clone(),
+                    ba.iter()
+                        .map(|(_, ip)| (u32::from(*ip), u32::from(*ip)))
+                        .collect(),
+                )
+            }
+            (Peer::Workload(a), Peer::External) => {
+                let Some(aa) = addrs.get(&a) else { continue };
+                if !egress_limited.contains(&u32::from(aa[0].1)) {
+                    continue; // not dispatched by source: no element needed
+                }
+                (
+                    aa.iter()
+                        .map(|(_, ip)| (u32::from(*ip), u32::from(*ip)))
+                        .collect(),
+                    external.clone(),
+                )
+            }
+            (Peer::External, Peer::External) => continue,
+        };
+        let at = match to {
+            Peer::Workload(b) => cx.at(t.workload(b).origin),
+            Peer::External => project_at.clone(),
+        };
+        let label = push_label(
+            &mut labels,
+            format!("{}->{} {} ({at})", name(from), name(to), ports.conn()),
+        );
+        push_boxes(&mut boxes_, &src, &dst, ports, label);
+    }
+    let flows = boxes::disjoint(&boxes_)
+        .into_iter()
+        .map(|e| {
+            elem(
+                vec![
+                    range_v4(e.src),
+                    range_v4(e.dst),
+                    proto_name(e.proto).to_string(),
+                    range_port(e.ports),
+                ],
+                e.labels
+                    .iter()
+                    .map(|&i| labels[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
+        .collect();
+
+    let managed_set = SetView {
+        name: "managed".into(),
+        comment: format!("every workload address this table filters traffic to ({project_at})"),
+        elements: managed
+            .iter()
+            .map(|(ip, c)| elem(vec![Ipv4Addr::from(*ip).to_string()], c.clone()))
+            .collect(),
+    };
+    let limited_set = SetView {
+        name: "egress_limited".into(),
+        comment: format!(
+            "workload addresses whose traffic to the outside is restricted ({project_at})"
+        ),
+        elements: egress_limited
+            .iter()
+            .map(|ip| elem(vec![Ipv4Addr::from(*ip).to_string()], managed[ip].clone()))
+            .collect(),
+    };
+    sets.insert(0, limited_set);
+    sets.insert(0, managed_set);
+
+    let (publish_local, publish_addr, publish_chains) = publications(cx, &addrs, &mut diags);
+    let view = NftView {
+        table: table_name(cx),
+        comment: project_at,
+        sets,
+        flows,
+        publish_local,
+        publish_addr,
+        publish_chains,
+    };
+    (view, diags)
+}
+
+fn push_label(labels: &mut Vec<String>, s: String) -> usize {
+    labels.push(s);
+    labels.len() - 1
+}
+
+fn push_boxes(
+    out: &mut Vec<FlowBox>,
+    src: &[(u32, u32)],
+    dst: &[(u32, u32)],
+    ports: &PortSet,
+    label: usize,
+) {
+    for p in Protocol::ALL {
+        for r in ports.get(p) {
+            for &s in src {
+                for &d in dst {
+                    out.push(FlowBox {
+                        src: s,
+                        dst: d,
+                        proto: proto_num(p),
+                        ports: (r.start, r.end),
+                        label,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// An inclusive IPv4 range as numbers.
+type Range32 = (u32, u32);
+
+/// A host address (None: every local one), protocol and port range already DNAT'd.
+type Taken = (Option<Ipv4Addr>, Protocol, (u16, u16), Origin);
+
+type Publications = (Vec<ElementView>, Vec<ElementView>, Vec<PublishChain>);
+
+/// DNAT of every publication with a known host port to the workload's
+/// address (the first one on a non-internal network, as Docker picks).
+fn publications(
+    cx: &EmitContext,
+    addrs: &BTreeMap<WorkloadId, Vec<(NetworkId, Ipv4Addr)>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Publications {
+    let t = cx.topology;
+    let mut local = Vec::new();
+    let mut by_addr = Vec::new();
+    let mut chains = Vec::new();
+    // (address or None for "any local", proto, port range) already taken.
+    let mut taken: Vec<Taken> = Vec::new();
+    let mut namer = Namer::new();
+    let not = |diags: &mut Vec<Diagnostic>, o: Origin, msg: String| {
+        diags.push(Diagnostic::new(
+            &diag::PUBLICATION_NOT_COMPILED,
+            o.span,
+            msg,
+        ))
+    };
+    for p in &t.publications {
+        let Some(list) = addrs.get(&p.workload) else {
+            continue;
+        };
+        let Some(r) = p.host_ports else {
+            not(
+                diags,
+                p.origin,
+                format!(
+                    "port {} is published on an ephemeral host port the engine picks at run time: no DNAT rule",
+                    p.port
+                ),
+            );
+            continue;
+        };
+        let host = match p.host_ip {
+            IpAddr::V4(ip) if ip.is_unspecified() => None,
+            IpAddr::V4(ip) => Some(ip),
+            IpAddr::V6(ip) if ip.is_unspecified() && !p.host_ip_declared => None,
+            IpAddr::V6(_) => {
+                not(
+                    diags,
+                    p.origin,
+                    format!(
+                        "publication on IPv6 address {} is not compiled: the ruleset handles IPv4",
+                        p.host_ip
+                    ),
+                );
+                continue;
+            }
+        };
+        let ports = (r.start, r.end);
+        if let Some((_, _, _, first)) = taken.iter().find(|(h, pr, pp, _)| {
+            *pr == p.protocol
+                && pp.0 <= ports.1
+                && ports.0 <= pp.1
+                && (h.is_none() || host.is_none() || *h == host)
+        }) {
+            let d = Diagnostic::new(
+                &diag::PUBLICATION_NOT_COMPILED,
+                p.origin.span,
+                "host port already taken by another publication: no DNAT rule",
+            )
+            .with_related(first.span, "taken here");
+            diags.push(d);
+            continue;
+        }
+        taken.push((host, p.protocol, ports, p.origin));
+        let target_ip = list
+            .iter()
+            .find(|(n, _)| !t.network(*n).internal)
+            .or(list.first())
+            .map(|(_, ip)| *ip);
+        let Some(target_ip) = target_ip else { continue };
+        if host.is_some_and(|h| h.is_loopback()) {
+            diags.push(Diagnostic::new(
+                &diag::PUBLICATION_NOT_COMPILED,
+                p.origin.span,
+                "a loopback publication is DNAT'd in the output hook only, which needs `net.ipv4.conf.all.route_localnet=1` to route",
+            ).with_help("publish on a non-loopback address, or set route_localnet on the host"));
+        }
+        let w = t.workload(p.workload);
+        let chain = namer.unique(
+            &names::nft_ident(
+                "publish_",
+                &format!("{}_{}_{}", w.name, p.protocol.as_str(), r.start),
+            ),
+            "_",
+            48,
+        );
+        let comment = format!(
+            "{} {}:{}/{} ({})",
+            t.workload_id(p.workload),
+            range_port(ports),
+            p.port,
+            p.protocol.as_str(),
+            cx.at(p.origin)
+        );
+        let mut key = vec![p.protocol.as_str().to_string(), range_port(ports)];
+        if let Some(h) = host {
+            key.insert(0, h.to_string());
+        }
+        let e = ElementView {
+            key,
+            comment: comment.clone(),
+            jump: Some(chain.clone()),
+        };
+        if host.is_some() {
+            by_addr.push(e)
+        } else {
+            local.push(e)
+        }
+        chains.push(PublishChain {
+            name: chain,
+            proto: p.protocol.as_str(),
+            target: format!("{target_ip}:{}", p.port),
+            comment,
+        });
+    }
+    (local, by_addr, chains)
+}

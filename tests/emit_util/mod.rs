@@ -1,0 +1,407 @@
+//! Shared by the emitter tests: loading, tool discovery with skip/require
+//! semantics, and two small evaluators that read the emitted artefacts back
+//! (NetworkPolicy semantics over the k8s view model; the forward-chain logic
+//! over the nft view model) so round trips are checked in-process.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use topoc::driver::{self, Analysis};
+use topoc::emit::k8s::{K8sView, PolicyView};
+use topoc::emit::nft::NftView;
+use topoc::emit::{EmitContext, EmitOptions, Emitted, Peer, PortSet, Target};
+use topoc::input::{Input, LoadOptions};
+use topoc::ir::{PortRange, Protocol};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn corpus() -> Option<PathBuf> {
+    let p = root().join("../shared/corpus");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        assert!(
+            std::env::var("TOPOC_REQUIRE_CORPUS").as_deref() != Ok("1"),
+            "corpus missing at {} and TOPOC_REQUIRE_CORPUS=1",
+            p.display()
+        );
+        eprintln!("skipped: corpus not found at {}", p.display());
+        None
+    }
+}
+
+/// A tool the test needs; `None` (after printing why) when it is missing,
+/// a failure when `TOPOC_REQUIRE_TOOLS=1`.
+pub fn tool(what: &str, found: bool) -> bool {
+    if !found {
+        assert!(
+            std::env::var("TOPOC_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{what} missing and TOPOC_REQUIRE_TOOLS=1 (run .ci/install-emit-tools)"
+        );
+        eprintln!("skipped: {what} not available (run .ci/install-emit-tools)");
+    }
+    found
+}
+
+pub fn venv_python() -> Option<PathBuf> {
+    let p = root().join(".venv-ci/bin/python");
+    let ok = p.is_file()
+        && Command::new(&p)
+            .args(["-c", "import kubernetes_validate, jsonschema, yaml"])
+            .status()
+            .is_ok_and(|s| s.success());
+    tool(
+        "the .venv-ci Python with kubernetes-validate and jsonschema",
+        ok,
+    )
+    .then_some(p)
+}
+
+pub fn nft() -> bool {
+    let ok = Command::new("nft")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    tool("nft", ok)
+}
+
+/// `nft` in a fresh user + network namespace when one can be made (check
+/// mode then works without root and never sees the host ruleset), else plain.
+pub fn nft_command() -> Command {
+    let unshare = Command::new("unshare")
+        .args(["-rn", "nft", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if unshare {
+        let mut c = Command::new("unshare");
+        c.args(["-rn", "nft"]);
+        c
+    } else {
+        Command::new("nft")
+    }
+}
+
+pub fn analyze(paths: &[&Path]) -> Analysis {
+    let inputs: Vec<Input> = paths
+        .iter()
+        .map(|p| Input::Path(p.to_string_lossy().into_owned()))
+        .collect();
+    driver::analyze(&inputs, &LoadOptions::default())
+}
+
+/// Options as `topoc compile` builds them: the engine's connectivity for
+/// Kubernetes workloads.
+pub fn options(an: &Analysis) -> EmitOptions {
+    let t = &an.loaded.topology;
+    let mut o = EmitOptions::default();
+    if t.workloads.iter().any(|w| w.project.is_none()) {
+        let c = topoc::analyze::connectivity::compute(t, &an.resolved);
+        let (reach, widened) = topoc::emit::reach::from_connectivity(t, &c);
+        o.kube_reach = Some(reach);
+        o.kube_widened = widened;
+    }
+    o
+}
+
+pub fn emit(an: &Analysis, target: Target) -> Emitted {
+    let options = options(an);
+    let cx = EmitContext {
+        topology: &an.loaded.topology,
+        resolved: &an.resolved,
+        sources: &an.loaded.sources,
+        options: &options,
+    };
+    topoc::emit::emit(target, &cx).unwrap_or_else(|e| panic!("emit {target:?}: {e}"))
+}
+
+pub fn with_cx<R>(an: &Analysis, f: impl FnOnce(&EmitContext) -> R) -> R {
+    let options = EmitOptions::default();
+    let cx = EmitContext {
+        topology: &an.loaded.topology,
+        resolved: &an.resolved,
+        sources: &an.loaded.sources,
+        options: &options,
+    };
+    f(&cx)
+}
+
+/// Reach of the Compose input with ids mapped through the emitter's renames,
+/// as `src => dst : conn` lines (External is `outside`).
+pub fn expected_lines(an: &Analysis, renames: &BTreeMap<String, String>) -> Vec<String> {
+    let t = &an.loaded.topology;
+    let reach = topoc::emit::reach::compose(t, &an.resolved);
+    let name = |p: Peer| match p {
+        Peer::External => "outside".to_string(),
+        Peer::Workload(w) => {
+            let id = t.workload_id(w);
+            renames.get(&id).cloned().unwrap_or(id)
+        }
+    };
+    let mut out: Vec<String> = reach
+        .flows
+        .iter()
+        .map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn()))
+        .collect();
+    out.sort();
+    out
+}
+
+fn selects(sel: &[topoc::emit::k8s::Kv], labels: &BTreeMap<String, String>) -> bool {
+    sel.iter().all(|kv| labels.get(&kv.key) == Some(&kv.value))
+}
+
+fn rule_ports(r: &topoc::emit::k8s::policy::RuleView) -> PortSet {
+    if r.ports.is_empty() {
+        return PortSet::all();
+    }
+    let mut s = PortSet::default();
+    for p in &r.ports {
+        let proto = Protocol::parse(p.protocol).expect("protocol");
+        let start = p.port.unwrap_or(1);
+        s.insert(
+            proto,
+            PortRange {
+                start,
+                end: p
+                    .end_port
+                    .unwrap_or(if p.port.is_some() { start } else { 65535 }),
+            },
+        );
+    }
+    s
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dir {
+    In,
+    Out,
+}
+
+/// What the policies of `pols` let pod `pod` (labels) exchange with `peer`
+/// (None: outside) in direction `dir`, under NetworkPolicy semantics.
+fn allowed(
+    pols: &[PolicyView],
+    ns: &str,
+    pod: &BTreeMap<String, String>,
+    peer: Option<(&str, &BTreeMap<String, String>)>,
+    dir: Dir,
+) -> PortSet {
+    let ty = if dir == Dir::In { "Ingress" } else { "Egress" };
+    let selecting: Vec<&PolicyView> = pols
+        .iter()
+        .filter(|p| p.policy_types.contains(&ty) && selects(&p.pod_selector, pod))
+        .collect();
+    if selecting.is_empty() {
+        return PortSet::all();
+    }
+    let mut out = PortSet::default();
+    for p in selecting {
+        for r in if dir == Dir::In {
+            &p.ingress
+        } else {
+            &p.egress
+        } {
+            let hit = r.peers.iter().any(|peer_sel| match (peer, &peer_sel.cidr) {
+                (None, Some(c)) => c == "0.0.0.0/0",
+                (None, None) | (Some(_), Some(_)) => false,
+                (Some((pns, labels)), None) => {
+                    let ns_ok = match &peer_sel.namespace_selector {
+                        None => pns == ns,
+                        Some(nsel) => nsel
+                            .iter()
+                            .all(|kv| kv.key == "kubernetes.io/metadata.name" && kv.value == pns),
+                    };
+                    ns_ok
+                        && peer_sel
+                            .pod_selector
+                            .as_ref()
+                            .is_none_or(|s| selects(s, labels))
+                }
+            });
+            if hit {
+                out.union(&rule_ports(r));
+            }
+        }
+    }
+    out
+}
+
+/// Connectivity of the emitted manifests as `src => dst : conn` lines.
+pub fn k8s_lines(view: &K8sView) -> Vec<String> {
+    let mut pods: Vec<(String, String, BTreeMap<String, String>)> = Vec::new();
+    for ns in &view.namespaces {
+        for w in &ns.workloads {
+            pods.push((
+                ns.name.clone(),
+                w.name.clone(),
+                w.labels
+                    .iter()
+                    .map(|kv| (kv.key.clone(), kv.value.clone()))
+                    .collect(),
+            ));
+        }
+    }
+    let pols = |ns: &str| {
+        view.namespaces
+            .iter()
+            .find(|n| n.name == ns)
+            .map(|n| n.policies.clone())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for (ans, a, al) in &pods {
+        let apols = pols(ans);
+        let eg = allowed(&apols, ans, al, None, Dir::Out);
+        if !eg.is_empty() {
+            out.push(format!("{ans}/{a} => outside : {}", eg.conn()));
+        }
+        let ing = allowed(&apols, ans, al, None, Dir::In);
+        if !ing.is_empty() {
+            out.push(format!("outside => {ans}/{a} : {}", ing.conn()));
+        }
+        for (bns, b, bl) in &pods {
+            if (ans, a) == (bns, b) {
+                continue;
+            }
+            let e = allowed(&apols, ans, al, Some((bns, bl)), Dir::Out);
+            let i = allowed(&pols(bns), bns, bl, Some((ans, al)), Dir::In);
+            let both = e.intersect(&i);
+            if !both.is_empty() {
+                out.push(format!("{ans}/{a} => {bns}/{b} : {}", both.conn()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn parse_v4_range(s: &str) -> (u32, u32) {
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    (
+        u32::from(a.parse::<Ipv4Addr>().expect("v4")),
+        u32::from(b.parse::<Ipv4Addr>().expect("v4")),
+    )
+}
+
+fn parse_port_range(s: &str) -> PortRange {
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    PortRange {
+        start: a.parse().expect("port"),
+        end: b.parse().expect("port"),
+    }
+}
+
+/// What the forward chain of the emitted ruleset lets through from `s` to
+/// `d`: untouched unless `d` is managed or `s` egress-limited; then the flows
+/// map decides.
+pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> PortSet {
+    let in_set = |name: &str, ip: Ipv4Addr| {
+        view.sets
+            .iter()
+            .find(|x| x.name == name)
+            .is_some_and(|x| x.elements.iter().any(|e| e.key[0] == ip.to_string()))
+    };
+    if !in_set("managed", d) && !in_set("egress_limited", s) {
+        return PortSet::all();
+    }
+    let (s, d) = (u32::from(s), u32::from(d));
+    let mut out = PortSet::default();
+    for e in &view.flows {
+        let (sr, dr) = (parse_v4_range(&e.key[0]), parse_v4_range(&e.key[1]));
+        if sr.0 <= s && s <= sr.1 && dr.0 <= d && d <= dr.1 {
+            out.insert(
+                Protocol::parse(&e.key[2]).expect("proto"),
+                parse_port_range(&e.key[3]),
+            );
+        }
+    }
+    out
+}
+
+/// Connectivity enforced by the ruleset, per workload (union over the
+/// addresses the compose semantics use: shared-network pairs; an outside
+/// address for External).
+pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
+    let t = &an.loaded.topology;
+    let outside = Ipv4Addr::new(203, 0, 113, 7);
+    let addrs = |w: topoc::ir::WorkloadId| -> Vec<(topoc::ir::NetworkId, Ipv4Addr)> {
+        let mut cur = w;
+        for _ in 0..16 {
+            let wl = t.workload(cur);
+            match &wl.network_mode {
+                topoc::ir::NetworkMode::Service(o) => match t.find_workload(wl.namespace, o) {
+                    Some(x) => cur = x,
+                    None => return vec![],
+                },
+                topoc::ir::NetworkMode::Bridge | topoc::ir::NetworkMode::DefaultBridge => {
+                    return wl
+                        .attachments
+                        .iter()
+                        .filter_map(|a| a.address.map(|ip| (a.network, ip)))
+                        .collect();
+                }
+                _ => return vec![],
+            }
+        }
+        vec![]
+    };
+    let mut out = Vec::new();
+    for a in t.workload_ids() {
+        let aa = addrs(a);
+        if aa.is_empty() {
+            continue;
+        }
+        let mut eg = PortSet::default();
+        let mut ing = PortSet::default();
+        for (_, ip) in &aa {
+            eg.union(&nft_allowed(view, *ip, outside));
+            ing.union(&nft_allowed(view, outside, *ip));
+        }
+        // Docker gives workloads on internal networks no route out, so the
+        // ruleset need not (and does not) drop what cannot be sent.
+        let routable = an.resolved.effective_networks[a.index()]
+            .iter()
+            .any(|&n| !t.network(n).internal);
+        if !eg.is_empty() && routable {
+            out.push(format!("{} => outside : {}", t.workload_id(a), eg.conn()));
+        }
+        if !ing.is_empty() {
+            out.push(format!("outside => {} : {}", t.workload_id(a), ing.conn()));
+        }
+        for b in t.workload_ids() {
+            let ba = addrs(b);
+            if a == b || ba.is_empty() {
+                continue;
+            }
+            let mut ps = PortSet::default();
+            if aa.iter().any(|x| ba.contains(x)) {
+                // One network stack (`network_mode: service:X`): localhost.
+                ps = PortSet::all();
+            }
+            let share = aa.iter().any(|(na, _)| ba.iter().any(|(nb, _)| na == nb));
+            for (na, x) in &aa {
+                for (nb, y) in &ba {
+                    // Between networks Docker routes only where they are not
+                    // isolated (no shared network: e.g. policy `open`).
+                    if na == nb || !share {
+                        ps.union(&nft_allowed(view, *x, *y));
+                    }
+                }
+            }
+            if !ps.is_empty() {
+                out.push(format!(
+                    "{} => {} : {}",
+                    t.workload_id(a),
+                    t.workload_id(b),
+                    ps.conn()
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
