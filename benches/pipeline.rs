@@ -7,9 +7,9 @@
 //!
 //! Stages: `parse` (YAML → spanned trees), `load` (read + parse + lower into
 //! the IR), `resolve`, `rules` (every registered rule), `connectivity`
-//! (the flow table) and `connectivity_txt` (flow table + its text output).
-//! Compilation to Kubernetes and nftables is benchmarked once `topoc
-//! compile` exists.
+//! (the flow table), `connectivity_txt` (flow table + its text output) and
+//! `compile_k8s` / `compile_nft` (`topoc compile` of a Compose project; the
+//! generated Kubernetes inputs carry findings, which `compile` refuses).
 
 // The generator's own tests compile to nothing here (no test harness).
 #[allow(dead_code, unused_imports)]
@@ -19,7 +19,7 @@ mod synth;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use topoc::analyze::{self, Context, connectivity};
-use topoc::emit::graph;
+use topoc::emit::{self, EmitContext, EmitOptions, Target, graph};
 use topoc::input::{self, Input, LoadOptions, Loaded};
 use topoc::resolve::{self, Resolved};
 use topoc::source::FileId;
@@ -160,5 +160,29 @@ mod compose {
     fn connectivity(b: divan::Bencher, n: usize) {
         let (loaded, resolved) = loaded_and_resolved("compose", n);
         b.bench(|| connectivity::compute(&loaded.topology, &resolved));
+    }
+
+    fn compile(b: divan::Bencher, n: usize, target: Target) {
+        let (loaded, resolved) = loaded_and_resolved("compose", n);
+        let options = EmitOptions::default();
+        let cx = EmitContext {
+            topology: &loaded.topology,
+            resolved: &resolved,
+            sources: &loaded.sources,
+            options: &options,
+        };
+        b.bench(|| emit::emit(target, &cx).map(|e| e.text.len()));
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn compile_k8s(b: divan::Bencher, n: usize) {
+        compile(b, n, Target::K8s);
+    }
+
+    /// Smaller: the nftables output of a project grows faster than the
+    /// project (tens of MB at 2k services, see BENCHMARKS.md).
+    #[divan::bench(args = [500])]
+    fn compile_nft(b: divan::Bencher, n: usize) {
+        compile(b, n, Target::Nft);
     }
 }
