@@ -20,7 +20,11 @@ cmds=()
 for n in $SIZES; do
   $gen kube --objects "$n" --seed "$SEED" --out "$OUT/k8s-$n.yaml"
   cmds+=("check k8s $n|$topoc check $OUT/k8s-$n.yaml --format concise")
-  cmds+=("connectivity k8s $n|$topoc connectivity $OUT/k8s-$n.yaml -o $OUT/conn-$n.txt")
+  # The flow list itself grows with the square of the workloads that no
+  # policy isolates (16M lines, 1.5 GB at 100k): timed up to 10k.
+  if [ "$n" -le 10000 ]; then
+    cmds+=("connectivity k8s $n|$topoc connectivity $OUT/k8s-$n.yaml -o $OUT/conn-$n.txt")
+  fi
 done
 for n in 2000 10000; do
   $gen compose --services "$n" --seed "$SEED" --out "$OUT/compose-$n"
