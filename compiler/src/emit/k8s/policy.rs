@@ -1,5 +1,8 @@
 //! NetworkPolicies that give a Compose project's pods exactly the Compose
-//! connectivity (design §6):
+//! connectivity (design §6) the connectivity engine computed
+//! (`EmitOptions::reach`): the engine's flows give the `default-deny` rules,
+//! the outside egress and the publications; `isolate-networks` and `open`
+//! are encoded structurally, as labels per network:
 //! - `default-deny` isolates every pod of the namespace in both directions;
 //! - `allow-dns` lets every pod query kube-dns (UDP and TCP 53);
 //! - `isolate-networks`: per network, ingress from and egress to the pods
