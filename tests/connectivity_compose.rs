@@ -91,9 +91,8 @@ fn open_lets_every_service_reach_every_other() {
     assert!(got.contains(
         &"shop/web[ComposeService] => shop/db[ComposeService] : All Connections".to_string()
     ));
-    assert!(got.contains(
-        &"shop/tool[ComposeService] => shop/web[ComposeService] : All Connections".to_string()
-    ));
+    // `network_mode: none` reaches nothing, even when the project is open.
+    assert!(!got.iter().any(|l| l.contains("shop/tool")), "{got:?}");
     // Still no inbound path to db: its only network is internal.
     assert!(
         !got.iter()

@@ -112,6 +112,27 @@ fn nft_connectivity_equals_compose_for_every_fixture() {
     }
 }
 
+/// Two network keys with one engine `name:` are one Docker network: the
+/// connectivity engine lets their members talk, so the ruleset does too
+/// (reachability is the engine's, not re-derived per network key).
+#[test]
+fn nft_follows_the_engine_for_networks_sharing_an_engine_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "name: alias\nservices:\n  a: {image: x, networks: [m]}\n  b: {image: x, networks: [m2]}\nnetworks:\n  m: {name: same}\n  m2: {name: same}\n",
+    )
+    .expect("write");
+    let an = analyze(&[dir.path()]);
+    let (view, _) = with_cx(&an, nft::build);
+    let lines = nft_lines(&an, &view);
+    assert!(
+        lines.contains(&"alias/a => alias/b : All Connections".to_string()),
+        "{lines:?}"
+    );
+    assert_eq!(lines, expected_lines(&an, &Default::default()));
+}
+
 #[test]
 fn compose_to_compose_keeps_connectivity() {
     in_root();

@@ -461,11 +461,11 @@ fn kube_to_compose(reach: topoc::emit::Reach) -> (Vec<String>, Vec<String>, Vec<
     let mut input: Vec<String> = reach
         .flows
         .iter()
-        .map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn()))
+        .map(|((a, b), ps)| format!("{} => {} : {ps}", name(*a), name(*b)))
         .collect();
     input.sort();
     let options = EmitOptions {
-        kube_reach: Some(reach),
+        reach: Some(reach),
         ..EmitOptions::default()
     };
     let cx = EmitContext {
@@ -505,7 +505,7 @@ fn kube_to_compose(reach: topoc::emit::Reach) -> (Vec<String>, Vec<String>, Vec<
 fn kube_to_compose_is_exact_when_compose_can_express_it() {
     std::env::set_current_dir(root()).expect("cd");
     let an = analyze(&[Path::new("samples/ecommerce")]);
-    let reach = topoc::emit::reach::compose(&an.loaded.topology, &an.resolved);
+    let (reach, _) = reach(&an);
     let (input, output, widened, text) = kube_to_compose(reach);
     assert!(widened.is_empty(), "{widened:?}");
     assert_eq!(output, input, "{text}");
@@ -513,7 +513,8 @@ fn kube_to_compose_is_exact_when_compose_can_express_it() {
 
 #[test]
 fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
-    use topoc::emit::{Peer, PortSet};
+    use topoc::analyze::connectivity::ConnSet;
+    use topoc::emit::Peer;
     use topoc::ir::{Protocol, WorkloadId};
     let (web, api, db) = (
         Peer::Workload(WorkloadId(0)),
@@ -521,10 +522,10 @@ fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
         Peer::Workload(WorkloadId(2)),
     );
     let mut reach = topoc::emit::Reach::default();
-    reach.allow(web, api, &PortSet::single(Protocol::Tcp, 3000));
-    reach.allow(api, db, &PortSet::single(Protocol::Tcp, 5432));
-    reach.allow(Peer::External, web, &PortSet::single(Protocol::Tcp, 80));
-    reach.allow(api, Peer::External, &PortSet::all());
+    reach.allow(web, api, &ConnSet::ports(Protocol::Tcp, 3000, 3000));
+    reach.allow(api, db, &ConnSet::ports(Protocol::Tcp, 5432, 5432));
+    reach.allow(Peer::External, web, &ConnSet::ports(Protocol::Tcp, 80, 80));
+    reach.allow(api, Peer::External, &ConnSet::all());
     let (input, output, widened, text) = kube_to_compose(reach);
     // Safe: every input flow is still allowed (as All Connections or more).
     let pair = |l: &str| l.split(" : ").next().unwrap_or("").to_string();
@@ -570,7 +571,7 @@ fn kube_to_compose_widens_safely_and_names_every_widened_flow() {
 /// safe) and the run reported why it differs.
 #[test]
 fn kube_to_compose_round_trip_with_the_engine() {
-    use topoc::emit::{EmitContext, EmitOptions};
+    use topoc::emit::EmitContext;
     std::env::set_current_dir(root()).expect("cd");
     let mut inputs: Vec<std::path::PathBuf> = [
         "samples/k8s-web",
@@ -596,13 +597,7 @@ fn kube_to_compose_round_trip_with_the_engine() {
     for (i, input) in inputs.iter().enumerate() {
         let an = analyze(&[input]);
         let t = &an.loaded.topology;
-        let c = topoc::analyze::connectivity::compute(t, &an.resolved);
-        let (reach, widened) = topoc::emit::reach::from_connectivity(t, &c);
-        let options = EmitOptions {
-            kube_reach: Some(reach),
-            kube_widened: widened,
-            ..EmitOptions::default()
-        };
+        let options = options(&an);
         let cx = EmitContext {
             topology: t,
             resolved: &an.resolved,

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use topoc::analyze::connectivity::ConnSet;
 use topoc::driver::{self, Analysis};
 use topoc::emit::k8s::{K8sView, PolicyView};
 use topoc::emit::nft::NftView;
-use topoc::emit::{EmitContext, EmitOptions, Emitted, Peer, PortSet, Target};
+use topoc::emit::{EmitContext, EmitOptions, Emitted, Peer, Reach, Target};
 use topoc::input::{Input, LoadOptions};
-use topoc::ir::{PortRange, Protocol};
+use topoc::ir::Protocol;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -93,18 +94,20 @@ pub fn analyze(paths: &[&Path]) -> Analysis {
     driver::analyze(&inputs, &LoadOptions::default())
 }
 
-/// Options as `topoc compile` builds them: the engine's connectivity for
-/// Kubernetes workloads.
+/// The connectivity engine's result in the emitters' view.
+pub fn reach(an: &Analysis) -> (Reach, Vec<(Peer, Peer, String)>) {
+    let c = topoc::analyze::connectivity::compute(&an.loaded.topology, &an.resolved);
+    Reach::from_connectivity(&c)
+}
+
+/// Options as `topoc compile` builds them: the engine's connectivity.
 pub fn options(an: &Analysis) -> EmitOptions {
-    let t = &an.loaded.topology;
-    let mut o = EmitOptions::default();
-    if t.workloads.iter().any(|w| w.project.is_none()) {
-        let c = topoc::analyze::connectivity::compute(t, &an.resolved);
-        let (reach, widened) = topoc::emit::reach::from_connectivity(t, &c);
-        o.kube_reach = Some(reach);
-        o.kube_widened = widened;
+    let (reach, widened) = reach(an);
+    EmitOptions {
+        reach: Some(reach),
+        widened,
+        ..EmitOptions::default()
     }
-    o
 }
 
 pub fn emit(an: &Analysis, target: Target) -> Emitted {
@@ -119,7 +122,7 @@ pub fn emit(an: &Analysis, target: Target) -> Emitted {
 }
 
 pub fn with_cx<R>(an: &Analysis, f: impl FnOnce(&EmitContext) -> R) -> R {
-    let options = EmitOptions::default();
+    let options = options(an);
     let cx = EmitContext {
         topology: &an.loaded.topology,
         resolved: &an.resolved,
@@ -129,11 +132,21 @@ pub fn with_cx<R>(an: &Analysis, f: impl FnOnce(&EmitContext) -> R) -> R {
     f(&cx)
 }
 
-/// Reach of the Compose input with ids mapped through the emitter's renames,
-/// as `src => dst : conn` lines (External is `outside`).
+/// Reach of the Compose services of the input (the connectivity engine's)
+/// with ids mapped through the emitter's renames, as `src => dst : conn`
+/// lines (External is `outside`). Services without a network stack of their
+/// own (`host`, `none`, `container:X`) are left out: no target filters their
+/// traffic (nft has no address for them, k8s policies do not govern host
+/// pods), and the emitters report them.
 pub fn expected_lines(an: &Analysis, renames: &BTreeMap<String, String>) -> Vec<String> {
     let t = &an.loaded.topology;
-    let reach = topoc::emit::reach::compose(t, &an.resolved);
+    let (reach, _) = reach(an);
+    let networked = |p: Peer| match p {
+        Peer::External => true,
+        Peer::Workload(w) => {
+            t.workload(w).project.is_some() && !an.resolved.effective_networks[w.index()].is_empty()
+        }
+    };
     let name = |p: Peer| match p {
         Peer::External => "outside".to_string(),
         Peer::Workload(w) => {
@@ -144,7 +157,8 @@ pub fn expected_lines(an: &Analysis, renames: &BTreeMap<String, String>) -> Vec<
     let mut out: Vec<String> = reach
         .flows
         .iter()
-        .map(|((a, b), ps)| format!("{} => {} : {}", name(*a), name(*b), ps.conn()))
+        .filter(|((a, b), _)| networked(*a) && networked(*b))
+        .map(|((a, b), ps)| format!("{} => {} : {ps}", name(*a), name(*b)))
         .collect();
     out.sort();
     out
@@ -154,23 +168,18 @@ fn selects(sel: &[topoc::emit::k8s::Kv], labels: &BTreeMap<String, String>) -> b
     sel.iter().all(|kv| labels.get(&kv.key) == Some(&kv.value))
 }
 
-fn rule_ports(r: &topoc::emit::k8s::policy::RuleView) -> PortSet {
+fn rule_ports(r: &topoc::emit::k8s::policy::RuleView) -> ConnSet {
     if r.ports.is_empty() {
-        return PortSet::all();
+        return ConnSet::all();
     }
-    let mut s = PortSet::default();
+    let mut s = ConnSet::none();
     for p in &r.ports {
         let proto = Protocol::parse(p.protocol).expect("protocol");
         let start = p.port.unwrap_or(1);
-        s.insert(
-            proto,
-            PortRange {
-                start,
-                end: p
-                    .end_port
-                    .unwrap_or(if p.port.is_some() { start } else { 65535 }),
-            },
-        );
+        let end = p
+            .end_port
+            .unwrap_or(if p.port.is_some() { start } else { 65535 });
+        s.add(proto, start, end);
     }
     s
 }
@@ -189,16 +198,16 @@ fn allowed(
     pod: &BTreeMap<String, String>,
     peer: Option<(&str, &BTreeMap<String, String>)>,
     dir: Dir,
-) -> PortSet {
+) -> ConnSet {
     let ty = if dir == Dir::In { "Ingress" } else { "Egress" };
     let selecting: Vec<&PolicyView> = pols
         .iter()
         .filter(|p| p.policy_types.contains(&ty) && selects(&p.pod_selector, pod))
         .collect();
     if selecting.is_empty() {
-        return PortSet::all();
+        return ConnSet::all();
     }
-    let mut out = PortSet::default();
+    let mut out = ConnSet::none();
     for p in selecting {
         for r in if dir == Dir::In {
             &p.ingress
@@ -223,7 +232,7 @@ fn allowed(
                 }
             });
             if hit {
-                out.union(&rule_ports(r));
+                out.union_with(&rule_ports(r));
             }
         }
     }
@@ -257,11 +266,11 @@ pub fn k8s_lines(view: &K8sView) -> Vec<String> {
         let apols = pols(ans);
         let eg = allowed(&apols, ans, al, None, Dir::Out);
         if !eg.is_empty() {
-            out.push(format!("{ans}/{a} => outside : {}", eg.conn()));
+            out.push(format!("{ans}/{a} => outside : {eg}"));
         }
         let ing = allowed(&apols, ans, al, None, Dir::In);
         if !ing.is_empty() {
-            out.push(format!("outside => {ans}/{a} : {}", ing.conn()));
+            out.push(format!("outside => {ans}/{a} : {ing}"));
         }
         for (bns, b, bl) in &pods {
             if (ans, a) == (bns, b) {
@@ -271,7 +280,7 @@ pub fn k8s_lines(view: &K8sView) -> Vec<String> {
             let i = allowed(&pols(bns), bns, bl, Some((ans, al)), Dir::In);
             let both = e.intersect(&i);
             if !both.is_empty() {
-                out.push(format!("{ans}/{a} => {bns}/{b} : {}", both.conn()));
+                out.push(format!("{ans}/{a} => {bns}/{b} : {both}"));
             }
         }
     }
@@ -287,18 +296,15 @@ fn parse_v4_range(s: &str) -> (u32, u32) {
     )
 }
 
-fn parse_port_range(s: &str) -> PortRange {
+fn parse_port_range(s: &str) -> (u16, u16) {
     let (a, b) = s.split_once('-').unwrap_or((s, s));
-    PortRange {
-        start: a.parse().expect("port"),
-        end: b.parse().expect("port"),
-    }
+    (a.parse().expect("port"), b.parse().expect("port"))
 }
 
 /// What the forward chain of the emitted ruleset lets through from `s` to
 /// `d`: untouched unless `d` is managed or `s` egress-limited; then the flows
 /// map decides.
-pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> PortSet {
+pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> ConnSet {
     let in_set = |name: &str, ip: Ipv4Addr| {
         view.sets
             .iter()
@@ -306,17 +312,15 @@ pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> PortSet {
             .is_some_and(|x| x.elements.iter().any(|e| e.key[0] == ip.to_string()))
     };
     if !in_set("managed", d) && !in_set("egress_limited", s) {
-        return PortSet::all();
+        return ConnSet::all();
     }
     let (s, d) = (u32::from(s), u32::from(d));
-    let mut out = PortSet::default();
+    let mut out = ConnSet::none();
     for e in &view.flows {
         let (sr, dr) = (parse_v4_range(&e.key[0]), parse_v4_range(&e.key[1]));
         if sr.0 <= s && s <= sr.1 && dr.0 <= d && d <= dr.1 {
-            out.insert(
-                Protocol::parse(&e.key[2]).expect("proto"),
-                parse_port_range(&e.key[3]),
-            );
+            let (lo, hi) = parse_port_range(&e.key[3]);
+            out.add(Protocol::parse(&e.key[2]).expect("proto"), lo, hi);
         }
     }
     out
@@ -355,11 +359,11 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
         if aa.is_empty() {
             continue;
         }
-        let mut eg = PortSet::default();
-        let mut ing = PortSet::default();
+        let mut eg = ConnSet::none();
+        let mut ing = ConnSet::none();
         for (_, ip) in &aa {
-            eg.union(&nft_allowed(view, *ip, outside));
-            ing.union(&nft_allowed(view, outside, *ip));
+            eg.union_with(&nft_allowed(view, *ip, outside));
+            ing.union_with(&nft_allowed(view, outside, *ip));
         }
         // Docker gives workloads on internal networks no route out, so the
         // ruleset need not (and does not) drop what cannot be sent.
@@ -367,20 +371,20 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
             .iter()
             .any(|&n| !t.network(n).internal);
         if !eg.is_empty() && routable {
-            out.push(format!("{} => outside : {}", t.workload_id(a), eg.conn()));
+            out.push(format!("{} => outside : {eg}", t.workload_id(a)));
         }
         if !ing.is_empty() {
-            out.push(format!("outside => {} : {}", t.workload_id(a), ing.conn()));
+            out.push(format!("outside => {} : {ing}", t.workload_id(a)));
         }
         for b in t.workload_ids() {
             let ba = addrs(b);
             if a == b || ba.is_empty() {
                 continue;
             }
-            let mut ps = PortSet::default();
+            let mut ps = ConnSet::none();
             if aa.iter().any(|x| ba.contains(x)) {
                 // One network stack (`network_mode: service:X`): localhost.
-                ps = PortSet::all();
+                ps = ConnSet::all();
             }
             let share = aa.iter().any(|(na, _)| ba.iter().any(|(nb, _)| na == nb));
             for (na, x) in &aa {
@@ -388,16 +392,15 @@ pub fn nft_lines(an: &Analysis, view: &NftView) -> Vec<String> {
                     // Between networks Docker routes only where they are not
                     // isolated (no shared network: e.g. policy `open`).
                     if na == nb || !share {
-                        ps.union(&nft_allowed(view, *x, *y));
+                        ps.union_with(&nft_allowed(view, *x, *y));
                     }
                 }
             }
             if !ps.is_empty() {
                 out.push(format!(
-                    "{} => {} : {}",
+                    "{} => {} : {ps}",
                     t.workload_id(a),
-                    t.workload_id(b),
-                    ps.conn()
+                    t.workload_id(b)
                 ));
             }
         }

@@ -98,23 +98,20 @@ pub fn run(args: CompileArgs) -> ExitCode {
         return ExitCode::from(exit::FINDINGS);
     }
 
+    // Reachability is decided once, by the connectivity engine; the
+    // emitters take its result.
+    let topology = &analysis.loaded.topology;
+    let c = topoc::analyze::connectivity::compute(topology, &analysis.resolved);
+    let (reach, widened) = topoc::emit::Reach::from_connectivity(&c);
     let options = EmitOptions {
         service_type: args.service_type.map(|s| match s {
             ServiceTypeArg::NodePort => ServiceType::NodePort,
             ServiceTypeArg::LoadBalancer => ServiceType::LoadBalancer,
         }),
         template_overrides,
-        kube_reach: None,
-        kube_widened: Vec::new(),
+        reach: Some(reach),
+        widened,
     };
-    let mut options = options;
-    let topology = &analysis.loaded.topology;
-    if topology.workloads.iter().any(|w| w.project.is_none()) {
-        let c = topoc::analyze::connectivity::compute(topology, &analysis.resolved);
-        let (reach, widened) = topoc::emit::reach::from_connectivity(topology, &c);
-        options.kube_reach = Some(reach);
-        options.kube_widened = widened;
-    }
     let cx = EmitContext {
         topology: &analysis.loaded.topology,
         resolved: &analysis.resolved,

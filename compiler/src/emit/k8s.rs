@@ -7,6 +7,7 @@
 pub mod policy;
 
 use super::names::{self, Namer};
+use super::reach::{Peer, Reach};
 use super::{EmitContext, EmitError, Emitted, render};
 use crate::diagnostic as diag;
 use crate::ir::{NamespaceId, NetworkMode, Protocol, ServiceType, WorkloadId};
@@ -130,6 +131,20 @@ pub fn build(cx: &EmitContext) -> (K8sView, Vec<diag::Diagnostic>, BTreeMap<Stri
     let mut renames = BTreeMap::new();
     let mut ns_namer = Namer::new();
     let mut namespaces = Vec::new();
+    let none = Reach::default();
+    let reach = match &cx.options.reach {
+        Some(r) => r,
+        None => {
+            if let Some(w) = t.workloads.iter().find(|w| w.project.is_some()) {
+                diags.push(cx.diag(
+                    &diag::CONNECTIVITY_UNAVAILABLE,
+                    w.origin,
+                    "the NetworkPolicies need the connectivity engine's result, and it was not computed",
+                ));
+            }
+            &none
+        }
+    };
 
     for w in &t.workloads {
         if w.project.is_none() {
@@ -194,16 +209,16 @@ pub fn build(cx: &EmitContext) -> (K8sView, Vec<diag::Diagnostic>, BTreeMap<Stri
             namespace: ns_name.clone(),
             workloads: wnames,
         };
-        let net_labels = policy::network_labels(cx, ns, &members);
+        let net_labels = policy::network_labels(cx, reach, ns, &members);
 
         let mut workloads = Vec::new();
         let mut services = Vec::new();
         for &id in &members {
-            let (wv, svcs) = workload(cx, id, &nsn, &net_labels, &mut namer, &mut diags);
+            let (wv, svcs) = workload(cx, reach, id, &nsn, &net_labels, &mut namer, &mut diags);
             workloads.push(wv);
             services.extend(svcs);
         }
-        let policies = policy::policies(cx, ns, &members, &nsn, &net_labels);
+        let policies = policy::policies(cx, reach, ns, &members, &nsn, &net_labels);
         namespaces.push(NamespaceView {
             name: ns_name,
             source: cx.at(ir_ns.origin),
@@ -217,6 +232,7 @@ pub fn build(cx: &EmitContext) -> (K8sView, Vec<diag::Diagnostic>, BTreeMap<Stri
 
 fn workload(
     cx: &EmitContext,
+    reach: &Reach,
     id: WorkloadId,
     nsn: &NsNames,
     net_labels: &policy::NetLabels,
@@ -309,7 +325,7 @@ fn workload(
             })
             .collect(),
     });
-    if let Some(s) = published_service(cx, id, &name, &selector, namer, diags) {
+    if let Some(s) = published_service(cx, reach, id, &name, &selector, namer, diags) {
         services.push(s);
     }
     let wv = WorkloadView {
@@ -356,9 +372,11 @@ fn service_type(cx: &EmitContext, id: WorkloadId) -> ServiceType {
 
 /// The Service for published ports: `port` is the host port (the one clients
 /// use), `targetPort` the container port; `nodePort` is pinned only when the
-/// host port lies in the default NodePort range.
+/// host port lies in the default NodePort range. Whether the outside may
+/// reach the container port at all is the connectivity engine's answer.
 fn published_service(
     cx: &EmitContext,
+    reach: &Reach,
     id: WorkloadId,
     name: &str,
     selector: &[Kv],
@@ -368,8 +386,9 @@ fn published_service(
     let t = cx.topology;
     let ty = service_type(cx, id);
     let mut ports: Vec<ServicePortView> = Vec::new();
+    let inbound = reach.get(Peer::External, Peer::Workload(id));
     for p in t.publications.iter().filter(|p| p.workload == id) {
-        if !super::reach::publication_is_external(p.host_ip) {
+        if p.host_ip.is_loopback() {
             diags.push(cx.diag(
                 &diag::PUBLICATION_NOT_COMPILED,
                 p.origin,
@@ -383,7 +402,7 @@ fn published_service(
         ) {
             continue;
         }
-        if !super::reach::has_external_network(t, cx.resolved, id) {
+        if !inbound.is_some_and(|c| c.contains_port(p.protocol, p.port)) {
             diags.push(cx.diag(
                 &diag::PUBLICATION_NOT_COMPILED,
                 p.origin,

@@ -20,7 +20,7 @@ use crate::resolve::Resolved;
 use crate::source::SourceMap;
 use std::collections::BTreeMap;
 
-pub use reach::{Peer, PortSet, Reach};
+pub use reach::{Peer, Reach};
 
 /// What `compile --to` produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,15 +58,16 @@ pub struct EmitOptions {
     pub service_type: Option<ServiceType>,
     /// Template name (e.g. `k8s/manifests.yaml.j2`) → source replacing the embedded one.
     pub template_overrides: BTreeMap<String, String>,
-    /// Connectivity of Kubernetes workloads, from the connectivity engine.
-    /// Compose projects' reachability is derived by `reach::compose`; for
-    /// Kubernetes input the caller supplies it (None: targets that need it
-    /// report `connectivity-unavailable`).
-    pub kube_reach: Option<Reach>,
-    /// Flows of `kube_reach` whose outside end is a narrower range than
-    /// "every outside address" (`reach::from_connectivity`), reported as
-    /// widened by the targets that take them.
-    pub kube_widened: Vec<(Peer, Peer, String)>,
+    /// Who may reach whom, from the connectivity engine
+    /// (`Reach::from_connectivity` of `analyze::connectivity::compute`), for
+    /// Compose and Kubernetes workloads alike: the emitters never decide
+    /// reachability themselves. None: targets that need it report
+    /// `connectivity-unavailable`.
+    pub reach: Option<Reach>,
+    /// Flows of `reach` whose outside end is a narrower range than "every
+    /// outside address" (`Reach::from_connectivity`), reported as widened by
+    /// the targets that take them.
+    pub widened: Vec<(Peer, Peer, String)>,
 }
 
 /// The product of one emitter.
@@ -131,7 +132,7 @@ pub fn emit(target: Target, cx: &EmitContext) -> Result<Emitted, EmitError> {
     }?;
     if target != Target::K8s {
         let t = cx.topology;
-        for (a, b, range) in &cx.options.kube_widened {
+        for (a, b, range) in &cx.options.widened {
             let (w, side) = match (a, b) {
                 (Peer::Workload(w), _) => (*w, format!("{} => {range}", t.workload_id(*w))),
                 (_, Peer::Workload(w)) => (*w, format!("{range} => {}", t.workload_id(*w))),

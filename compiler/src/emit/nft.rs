@@ -24,8 +24,9 @@
 mod boxes;
 
 use super::names::{self, Namer};
-use super::reach::{self, Peer, PortSet};
+use super::reach::{Peer, Reach};
 use super::{EmitContext, EmitError, Emitted, render};
+use crate::analyze::connectivity::ConnSet;
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::{NetworkId, NetworkMode, Origin, Protocol, WorkloadId};
 use boxes::FlowBox;
@@ -161,26 +162,20 @@ fn table_name(cx: &EmitContext) -> String {
 pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
     let t = cx.topology;
     let mut diags = Vec::new();
-    let has_kube = t.workloads.iter().any(|w| w.project.is_none());
-    let mut reach = reach::compose(t, cx.resolved);
-    if has_kube {
-        match &cx.options.kube_reach {
-            Some(k) => {
-                for ((a, b), ps) in &k.flows {
-                    reach.allow(*a, *b, ps);
-                }
+    let none = Reach::default();
+    let reach = match &cx.options.reach {
+        Some(r) => r,
+        None => {
+            if let Some(w) = t.workloads.first() {
+                diags.push(Diagnostic::new(
+                    &diag::CONNECTIVITY_UNAVAILABLE,
+                    w.origin.span,
+                    "compiling to nft needs the connectivity engine's result, and it was not computed",
+                ));
             }
-            None => {
-                if let Some(w) = t.workloads.iter().find(|w| w.project.is_none()) {
-                    diags.push(Diagnostic::new(
-                        &diag::CONNECTIVITY_UNAVAILABLE,
-                        w.origin.span,
-                        "Kubernetes workloads need the connectivity engine to compile to nft, and it was not run",
-                    ));
-                }
-            }
+            &none
         }
-    }
+    };
 
     // Addresses and sets.
     let mut addrs: BTreeMap<WorkloadId, Vec<(NetworkId, Ipv4Addr)>> = BTreeMap::new();
@@ -260,7 +255,7 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
     for id in addrs.keys() {
         let reaches_all_outside = reach
             .get(Peer::Workload(*id), Peer::External)
-            .is_some_and(PortSet::is_all);
+            .is_some_and(ConnSet::is_all);
         if !reaches_all_outside {
             egress_limited.extend(addrs[id].iter().map(|(_, ip)| u32::from(*ip)));
         }
@@ -303,7 +298,7 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
                 };
                 let label = push_label(
                     &mut labels,
-                    format!("{}->{} {} ({why})", name(from), name(to), ports.conn()),
+                    format!("{}->{} {} ({why})", name(from), name(to), ports),
                 );
                 for (s, d) in pairs {
                     push_boxes(&mut boxes_, &[s], &[d], ports, label);
@@ -339,7 +334,7 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
         };
         let label = push_label(
             &mut labels,
-            format!("{}->{} {} ({at})", name(from), name(to), ports.conn()),
+            format!("{}->{} {} ({at})", name(from), name(to), ports),
         );
         push_boxes(&mut boxes_, &src, &dst, ports, label);
     }
@@ -405,18 +400,18 @@ fn push_boxes(
     out: &mut Vec<FlowBox>,
     src: &[(u32, u32)],
     dst: &[(u32, u32)],
-    ports: &PortSet,
+    ports: &ConnSet,
     label: usize,
 ) {
     for p in Protocol::ALL {
-        for r in ports.get(p) {
+        for &(lo, hi) in ports.ranges(p) {
             for &s in src {
                 for &d in dst {
                     out.push(FlowBox {
                         src: s,
                         dst: d,
                         proto: proto_num(p),
-                        ports: (r.start, r.end),
+                        ports: (lo, hi),
                         label,
                     });
                 }

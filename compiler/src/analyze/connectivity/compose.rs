@@ -38,6 +38,8 @@ struct Svc {
     outbound: bool,
     policy: ComposePolicy,
     project: Option<crate::ir::ProjectId>,
+    /// Has a network stack topoc can place (not `none` / `container:`).
+    stack: bool,
 }
 
 fn loopback(ip: &IpAddr) -> bool {
@@ -74,6 +76,10 @@ pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
             }
             Svc {
                 id,
+                stack: !matches!(
+                    w.network_mode,
+                    NetworkMode::None | NetworkMode::Container(_)
+                ),
                 networks,
                 outbound,
                 policy,
@@ -88,7 +94,10 @@ pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
     for a in &svcs {
         let ea = out.endpoint(t, EndpointKind::Workload(a.id));
         for b in &svcs {
-            if a.id == b.id {
+            // `network_mode: none`/`container:` have no stack of their own in
+            // the project: they reach nothing and nothing reaches them, under
+            // every policy (`open` included).
+            if a.id == b.id || !a.stack || !b.stack {
                 continue;
             }
             let shared = a.networks.intersection(&b.networks).next().is_some();

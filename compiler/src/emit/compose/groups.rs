@@ -8,11 +8,12 @@
 //! direction within pairs that can, and each such flow is reported.
 
 use super::{AttachView, ComposeView, NetworkView, PortView, ServiceView, compose_name};
+use crate::analyze::connectivity::ConnSet;
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::emit::EmitContext;
 use crate::emit::k8s::kv;
 use crate::emit::names::Namer;
-use crate::emit::reach::{Peer, PortSet, Reach};
+use crate::emit::reach::{Peer, Reach};
 use crate::ir::{ServiceType, WorkloadId};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,7 +66,7 @@ pub fn from_kube(
         .next()
         .map(|s| s.to_string())
         .unwrap_or_else(|| "topoc".into());
-    let Some(reach) = cx.options.kube_reach.as_ref() else {
+    let Some(reach) = cx.options.reach.as_ref() else {
         if let Some(&w) = members.first() {
             diags.push(Diagnostic::new(
                 &diag::CONNECTIVITY_UNAVAILABLE,
@@ -115,7 +116,10 @@ pub fn from_kube(
     }
     let cliques = clique_cover(&members, &edges);
     let mut widened: Vec<(WorkloadId, String)> = Vec::new();
-    let describe = |p: Option<&PortSet>| p.map(PortSet::conn).unwrap_or_else(|| "nothing".into());
+    let describe = |p: Option<&ConnSet>| {
+        p.map(ConnSet::to_string)
+            .unwrap_or_else(|| "nothing".into())
+    };
     // Pairs that share a network get All Connections both ways.
     let mut linked: BTreeSet<(WorkloadId, WorkloadId)> = BTreeSet::new();
     for c in &cliques {
@@ -123,7 +127,7 @@ pub fn from_kube(
             for &b in c {
                 if a != b && linked.insert((a, b)) {
                     let have = get(Peer::Workload(a), Peer::Workload(b));
-                    if !have.is_some_and(PortSet::is_all) {
+                    if !have.is_some_and(ConnSet::is_all) {
                         widened.push((
                             a,
                             format!(
@@ -139,7 +143,7 @@ pub fn from_kube(
         }
     }
     let egress_all =
-        |w: WorkloadId| get(Peer::Workload(w), Peer::External).is_some_and(PortSet::is_all);
+        |w: WorkloadId| get(Peer::Workload(w), Peer::External).is_some_and(ConnSet::is_all);
     let egress_any = |w: WorkloadId| get(Peer::Workload(w), Peer::External).is_some();
 
     let mut net_namer = Namer::new();
@@ -195,7 +199,7 @@ pub fn from_kube(
             });
             attach.entry(id).or_default().push(n);
             let have = get(Peer::Workload(id), Peer::External);
-            if !have.is_some_and(PortSet::is_all) {
+            if !have.is_some_and(ConnSet::is_all) {
                 widened.push((
                     id,
                     format!(
@@ -273,12 +277,12 @@ fn published(
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut covered = PortSet::default();
+    let mut covered = ConnSet::none();
     for p in &w.ports {
-        if !allowed.get(p.protocol).iter().any(|r| r.contains(p.port)) {
+        if !allowed.contains_port(p.protocol, p.port) {
             continue;
         }
-        covered.insert(p.protocol, crate::ir::PortRange::single(p.port));
+        covered.add(p.protocol, p.port, p.port);
         let host = t
             .services
             .iter()
@@ -336,7 +340,7 @@ fn published(
         diags.push(Diagnostic::new(
             &diag::FLOW_NOT_EXPRESSIBLE,
             w.origin.span,
-            format!("outside => {name}: {} is allowed, but Compose publishes declared container ports only ({})", allowed.conn(), if covered.is_empty() { "none".into() } else { covered.conn() }),
+            format!("outside => {name}: {} is allowed, but Compose publishes declared container ports only ({})", allowed, if covered.is_empty() { "none".into() } else { covered.to_string() }),
         ));
     }
     out

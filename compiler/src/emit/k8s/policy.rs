@@ -1,5 +1,8 @@
 //! NetworkPolicies that give a Compose project's pods exactly the Compose
-//! connectivity (design §6):
+//! connectivity (design §6) the connectivity engine computed
+//! (`EmitOptions::reach`): the engine's flows give the `default-deny` rules,
+//! the outside egress and the publications; `isolate-networks` and `open`
+//! are encoded structurally, as labels per network:
 //! - `default-deny` isolates every pod of the namespace in both directions;
 //! - `allow-dns` lets every pod query kube-dns (UDP and TCP 53);
 //! - `isolate-networks`: per network, ingress from and egress to the pods
@@ -13,10 +16,11 @@
 //!   non-loopback address by a service on a non-internal network.
 
 use super::{Kv, NsNames, kv};
+use crate::analyze::connectivity::ConnSet;
 use crate::emit::EmitContext;
 use crate::emit::names::{self, Namer};
-use crate::emit::reach::{self, Peer, PortSet};
-use crate::ir::{ComposePolicy, NamespaceId, NetworkId, Protocol, WorkloadId};
+use crate::emit::reach::{Peer, Reach};
+use crate::ir::{ComposePolicy, NamespaceId, NetworkId, NetworkMode, Protocol, WorkloadId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -80,7 +84,33 @@ fn networks_of<'a>(cx: &EmitContext<'a>, id: WorkloadId) -> &'a [NetworkId] {
     &cx.resolved.effective_networks[id.index()]
 }
 
-pub fn network_labels(cx: &EmitContext, ns: NamespaceId, members: &[WorkloadId]) -> NetLabels {
+/// Whether NetworkPolicies can govern the pod: a `hostNetwork` pod (Compose
+/// `network_mode: host`) is the node itself, which policies do not isolate
+/// (reported as `unsupported-network-mode`), so it carries no policy labels.
+fn policy_governed(cx: &EmitContext, id: WorkloadId) -> bool {
+    cx.topology.workload(id).network_mode != NetworkMode::Host
+}
+
+/// What the connectivity engine lets `from` reach at `to`, for pods the
+/// policies govern.
+fn reach_of<'r>(cx: &EmitContext, reach: &'r Reach, from: Peer, to: Peer) -> Option<&'r ConnSet> {
+    let governed = |p: Peer| match p {
+        Peer::Workload(w) => policy_governed(cx, w),
+        Peer::External => true,
+    };
+    if governed(from) && governed(to) {
+        reach.get(from, to)
+    } else {
+        None
+    }
+}
+
+pub fn network_labels(
+    cx: &EmitContext,
+    reach: &Reach,
+    ns: NamespaceId,
+    members: &[WorkloadId],
+) -> NetLabels {
     let t = cx.topology;
     let policy = policy_of(cx, ns);
     let mut namer = Namer::new();
@@ -105,7 +135,7 @@ pub fn network_labels(cx: &EmitContext, ns: NamespaceId, members: &[WorkloadId])
         if policy == ComposePolicy::Open && !networks_of(cx, id).is_empty() {
             labels.push(kv(OPEN_LABEL, "true"));
         }
-        if policy != ComposePolicy::DefaultDeny && reach::has_external_network(t, cx.resolved, id) {
+        if reach_of(cx, reach, Peer::Workload(id), Peer::External).is_some_and(ConnSet::is_all) {
             labels.push(kv(EXTERNAL_EGRESS_LABEL, "true"));
         }
         labels.sort();
@@ -140,17 +170,17 @@ fn proto(p: Protocol) -> &'static str {
 }
 
 /// Policy ports for a port set: none at all for `All Connections`.
-pub fn policy_ports(set: &PortSet) -> Vec<PolicyPortView> {
+pub fn policy_ports(set: &ConnSet) -> Vec<PolicyPortView> {
     if set.is_all() {
         return Vec::new();
     }
     let mut out = Vec::new();
     for p in Protocol::ALL {
-        for r in set.get(p) {
+        for &(lo, hi) in set.ranges(p) {
             out.push(PolicyPortView {
                 protocol: proto(p),
-                port: Some(r.start),
-                end_port: (r.end > r.start).then_some(r.end),
+                port: Some(lo),
+                end_port: (hi > lo).then_some(hi),
             });
         }
     }
@@ -159,6 +189,7 @@ pub fn policy_ports(set: &PortSet) -> Vec<PolicyPortView> {
 
 pub fn policies(
     cx: &EmitContext,
+    reach: &Reach,
     ns: NamespaceId,
     members: &[WorkloadId],
     nsn: &NsNames,
@@ -273,14 +304,12 @@ pub fn policies(
             }
         }
         ComposePolicy::DefaultDeny => {
-            let reach = reach::compose(t, cx.resolved);
             let sel = |id: WorkloadId| vec![kv(super::WORKLOAD_LABEL, nsn.workloads[&id].clone())];
             for &dst in members {
                 let rules: Vec<RuleView> = members
                     .iter()
                     .filter_map(|&s| {
-                        reach
-                            .get(Peer::Workload(s), Peer::Workload(dst))
+                        reach_of(cx, reach, Peer::Workload(s), Peer::Workload(dst))
                             .map(|ps| (s, ps))
                     })
                     .map(|(s, ps)| RuleView {
@@ -306,9 +335,7 @@ pub fn policies(
                 let rules: Vec<RuleView> = members
                     .iter()
                     .filter_map(|&d| {
-                        reach
-                            .get(Peer::Workload(s), Peer::Workload(d))
-                            .map(|ps| (d, ps))
+                        reach_of(cx, reach, Peer::Workload(s), Peer::Workload(d)).map(|ps| (d, ps))
                     })
                     .map(|(d, ps)| RuleView {
                         peers: vec![pods(sel(d))],
@@ -353,9 +380,8 @@ pub fn policies(
         );
     }
 
-    let reach = reach::compose(t, cx.resolved);
     for &id in members {
-        if let Some(ps) = reach.get(Peer::External, Peer::Workload(id)) {
+        if let Some(ps) = reach_of(cx, reach, Peer::External, Peer::Workload(id)) {
             let name = &nsn.workloads[&id];
             push(
                 &mut out,
