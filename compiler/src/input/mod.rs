@@ -139,6 +139,47 @@ impl Reader<'_> {
         self.parse(id, true)
     }
 
+    /// Parse files on every core (a directory of manifests is often
+    /// thousands of small files, each too small to be split on its own);
+    /// the result and the diagnostics keep the order of `ids`.
+    fn parse_all(&mut self, ids: &[FileId], explicit: bool) -> Vec<ParsedFile> {
+        let sources = &self.loaded.sources;
+        let parse = |id: &FileId| syntax::parse(*id, &sources.get(*id).text);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let parsed: Vec<(Vec<Document>, Vec<Diagnostic>)> = if threads < 2 || ids.len() < 2 {
+            ids.iter().map(parse).collect()
+        } else {
+            let per = ids.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let parse = &parse;
+                let workers: Vec<_> = ids
+                    .chunks(per)
+                    .map(|chunk| s.spawn(move || chunk.iter().map(parse).collect::<Vec<_>>()))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| match w.join() {
+                        Ok(done) => done,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    })
+                    .collect()
+            })
+        };
+        ids.iter()
+            .zip(parsed)
+            .map(|(&id, (documents, diags))| {
+                self.loaded.diagnostics.extend(diags);
+                ParsedFile {
+                    id,
+                    documents,
+                    explicit,
+                }
+            })
+            .collect()
+    }
+
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
         let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
         self.loaded.diagnostics.extend(diags);
@@ -217,13 +258,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
                                 format!("{name}: cannot read directory: {e}"),
                             ));
                         }
-                        for p in found {
-                            let shown = p.to_string_lossy().into_owned();
-                            if let Some(mut f) = reader.read(&shown, &p, None) {
-                                f.explicit = false;
-                                files.push(f);
-                            }
-                        }
+                        let ids: Vec<FileId> = found
+                            .iter()
+                            .filter_map(|p| reader.read_text(&p.to_string_lossy(), p))
+                            .collect();
+                        files.extend(reader.parse_all(&ids, false));
                     } else if let Some(f) = reader.read(name, path, None) {
                         files.push(f);
                     }
