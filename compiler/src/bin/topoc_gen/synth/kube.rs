@@ -613,6 +613,25 @@ mod tests {
     }
 
     #[test]
+    fn loads_without_input_errors() {
+        use topoc::input::{Input, LoadOptions, load};
+        let loaded = load(
+            &[Input::Stdin(join(&generate(1500, 3)))],
+            &LoadOptions::default(),
+        );
+        let errors: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_input_error())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let t = &loaded.topology;
+        assert!(t.workloads.len() > 400, "{} workloads", t.workloads.len());
+        assert!(t.policies.len() > 300, "{} policies", t.policies.len());
+        assert!(t.namespaces.iter().filter(|n| n.declared).count() > 20);
+    }
+
+    #[test]
     fn realistic_mix() {
         let text = join(&generate(3000, 7));
         for kind in [
