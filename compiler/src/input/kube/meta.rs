@@ -156,6 +156,23 @@ impl Cx<'_> {
         out
     }
 
+    /// `metadata` of a top-level object that must be named (`kind` for the
+    /// message), with the origin of its name; `None` after reporting a
+    /// missing name.
+    pub fn named_meta(&mut self, obj: &Node, kind: &str) -> Option<(Meta, Origin)> {
+        let m = self.meta(obj);
+        if m.name.is_empty() {
+            self.error(
+                &diag::INVALID_VALUE,
+                header_span(obj),
+                format!("a {kind} needs `metadata.name`"),
+            );
+            return None;
+        }
+        let origin = name_origin(obj, &m);
+        Some((m, origin))
+    }
+
     /// `metadata` of an object (or of a pod template).
     pub fn meta(&mut self, obj: &Node) -> Meta {
         let mut m = Meta::default();

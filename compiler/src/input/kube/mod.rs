@@ -132,16 +132,9 @@ impl Cx<'_> {
     }
 
     fn namespace(&mut self, node: &Node) {
-        let m = self.meta(node);
-        let origin = meta::name_origin(node, &m);
-        if m.name.is_empty() {
-            self.error(
-                &diag::INVALID_VALUE,
-                meta::header_span(node),
-                "a Namespace needs `metadata.name`",
-            );
+        let Some((m, origin)) = self.named_meta(node, "Namespace") else {
             return;
-        }
+        };
         let id = self.t.intern_namespace(&m.name, origin);
         let ns = &mut self.t.namespaces[id.index()];
         ns.labels.extend(m.labels);

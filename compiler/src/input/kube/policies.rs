@@ -5,7 +5,7 @@
 //! not share a peer with selectors; `endPort` only with a numeric `port`.
 
 use super::Cx;
-use super::meta;
+
 use crate::diagnostic as diag;
 use crate::ir::{Direction, IpBlock, Origin, Peer, Policy, PolicyPort, PolicyRule, PortRef};
 use crate::syntax::Node;
@@ -13,16 +13,9 @@ use ipnet::IpNet;
 
 impl Cx<'_> {
     pub(super) fn policy(&mut self, obj: &Node) {
-        let m = self.meta(obj);
-        let origin = meta::name_origin(obj, &m);
-        if m.name.is_empty() {
-            self.error(
-                &diag::INVALID_VALUE,
-                meta::header_span(obj),
-                "a NetworkPolicy needs `metadata.name`",
-            );
+        let Some((m, origin)) = self.named_meta(obj, "NetworkPolicy") else {
             return;
-        }
+        };
         let ns = self.namespace_of(&m, origin);
         let spec = self.map_field(obj, "spec");
         let mut pol = Policy {

@@ -10,16 +10,9 @@ use crate::syntax::Node;
 
 impl Cx<'_> {
     pub(super) fn service(&mut self, obj: &Node) {
-        let m = self.meta(obj);
-        let origin = meta::name_origin(obj, &m);
-        if m.name.is_empty() {
-            self.error(
-                &diag::INVALID_VALUE,
-                meta::header_span(obj),
-                "a Service needs `metadata.name`",
-            );
+        let Some((m, origin)) = self.named_meta(obj, "Service") else {
             return;
-        }
+        };
         let ns = self.namespace_of(&m, origin);
         let spec = self.map_field(obj, "spec");
         let mut svc = Service {

@@ -4,7 +4,7 @@
 //! with `ownerReferences` is reported as its controlling owner, and the
 //! pods of one owner are one workload (as np-guard's connlist does).
 
-use super::meta::{self, Meta};
+use super::meta::Meta;
 use super::{Cx, intents};
 use crate::diagnostic as diag;
 use crate::ir::{
@@ -21,16 +21,9 @@ pub const IGNORE: &str = "topoc.dev/ignore";
 
 impl Cx<'_> {
     pub(super) fn workload(&mut self, obj: &Node, kind: &str) {
-        let m = self.meta(obj);
-        let origin = meta::name_origin(obj, &m);
-        if m.name.is_empty() {
-            self.error(
-                &diag::INVALID_VALUE,
-                meta::header_span(obj),
-                format!("a {kind} needs `metadata.name`"),
-            );
+        let Some((m, origin)) = self.named_meta(obj, kind) else {
             return;
-        }
+        };
         let spec = self.map_field(obj, "spec");
         // Where the pod template lives for each kind.
         let (tmeta, pspec, replicas) = match kind {
