@@ -310,6 +310,35 @@ pub struct Workload {
     pub origin: Origin,
 }
 
+impl Workload {
+    /// A workload with nothing attached yet: one replica, bridge networking.
+    pub fn new(name: String, namespace: NamespaceId, kind: WorkloadKind, origin: Origin) -> Self {
+        Workload {
+            name,
+            namespace,
+            kind,
+            project: None,
+            labels: Labels::new(),
+            annotations: Labels::new(),
+            replicas: 1,
+            network_mode: NetworkMode::Bridge,
+            network_mode_origin: None,
+            attachments: Vec::new(),
+            containers: Vec::new(),
+            ports: Vec::new(),
+            hostname: None,
+            container_name: None,
+            exposure: None,
+            named_volumes: Vec::new(),
+            ignores: Vec::new(),
+            env: Vec::new(),
+            networks_key: None,
+            ports_key: None,
+            origin,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EnvVar {
     pub name: String,

@@ -79,29 +79,10 @@ impl Cx<'_> {
             annotations.extend(tm.annotations.clone());
             annotation_spans.extend(tm.annotation_spans.clone());
         }
-        let mut w = Workload {
-            name,
-            namespace: ns,
-            kind: wkind,
-            project: None,
-            labels: tm.labels.clone(),
-            annotations,
-            replicas,
-            network_mode: NetworkMode::Bridge,
-            network_mode_origin: None,
-            attachments: Vec::new(),
-            containers: Vec::new(),
-            ports: Vec::new(),
-            hostname: None,
-            container_name: None,
-            exposure: None,
-            named_volumes: Vec::new(),
-            ignores: Vec::new(),
-            env: Vec::new(),
-            networks_key: None,
-            ports_key: None,
-            origin,
-        };
+        let mut w = Workload::new(name, ns, wkind, origin);
+        w.labels = tm.labels.clone();
+        w.annotations = annotations;
+        w.replicas = replicas;
         for (k, span) in &annotation_spans {
             if k == IGNORE
                 && let Some(v) = w.annotations.get(IGNORE)

@@ -177,29 +177,13 @@ pub fn lower_services(l: &mut Lowering, services: &[Entry], profiles: &[String])
 
 fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
     let node = &e.value;
-    let mut w = Workload {
-        name: name.to_string(),
-        namespace: l.namespace,
-        kind: WorkloadKind::ComposeService,
-        project: Some(l.project),
-        labels: Labels::new(),
-        annotations: Labels::new(),
-        replicas: 1,
-        network_mode: NetworkMode::Bridge,
-        network_mode_origin: None,
-        attachments: Vec::new(),
-        containers: Vec::new(),
-        ports: Vec::new(),
-        hostname: None,
-        container_name: None,
-        exposure: None,
-        named_volumes: Vec::new(),
-        ignores: Vec::new(),
-        env: Vec::new(),
-        networks_key: None,
-        ports_key: None,
-        origin: Origin::from(e.key.span),
-    };
+    let mut w = Workload::new(
+        name.to_string(),
+        l.namespace,
+        WorkloadKind::ComposeService,
+        Origin::from(e.key.span),
+    );
+    w.project = Some(l.project);
     let mut image = None;
     for f in node.as_map().unwrap_or_default() {
         let v = &f.value;
