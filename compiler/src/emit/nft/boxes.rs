@@ -5,7 +5,7 @@
 //! then within each source piece the destination axis, then merge the port
 //! ranges per protocol. Deterministic: everything is sorted.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One allowed flow box, with the index of the reason it exists (for comments).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,35 +30,56 @@ pub struct Element {
 
 /// Elementary pieces of `[lo, hi]` intervals where the set of covering
 /// payloads is constant and non-empty; adjacent pieces with equal payload
-/// sets are joined.
+/// sets are joined. A sweep over sorted start and end events: O(n log n)
+/// plus the size of the output, never pieces × items.
 fn sweep<P: Clone + Ord>(items: &[(u64, u64, P)]) -> Vec<(u64, u64, Vec<P>)> {
-    let mut bounds: Vec<u64> = items
+    let mut starts: Vec<(u64, usize)> = items
         .iter()
-        .flat_map(|(lo, hi, _)| [*lo, *hi + 1])
+        .enumerate()
+        .map(|(i, (lo, _, _))| (*lo, i))
         .collect();
+    let mut ends: Vec<(u64, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (_, hi, _))| (*hi + 1, i))
+        .collect();
+    starts.sort_unstable();
+    ends.sort_unstable();
+    let mut bounds: Vec<u64> = starts.iter().chain(&ends).map(|(x, _)| *x).collect();
     bounds.sort_unstable();
     bounds.dedup();
+    // Payload → how many active items carry it.
+    let mut active: BTreeMap<&P, usize> = BTreeMap::new();
+    let (mut si, mut ei) = (0, 0);
     let mut out: Vec<(u64, u64, Vec<P>)> = Vec::new();
     for w in bounds.windows(2) {
         let (lo, hi) = (w[0], w[1] - 1);
-        let mut active: Vec<P> = items
-            .iter()
-            .filter(|(a, b, _)| *a <= lo && hi <= *b)
-            .map(|(_, _, p)| p.clone())
-            .collect();
+        while ei < ends.len() && ends[ei].0 <= lo {
+            let p = &items[ends[ei].1].2;
+            if let Some(n) = active.get_mut(p) {
+                *n -= 1;
+                if *n == 0 {
+                    active.remove(p);
+                }
+            }
+            ei += 1;
+        }
+        while si < starts.len() && starts[si].0 <= lo {
+            *active.entry(&items[starts[si].1].2).or_insert(0) += 1;
+            si += 1;
+        }
         if active.is_empty() {
             continue;
         }
-        active.sort();
-        active.dedup();
         if let Some(last) = out.last_mut()
             && last.1 + 1 == lo
-            && last.2 == active
+            && last.2.len() == active.len()
+            && last.2.iter().zip(active.keys()).all(|(a, b)| a == *b)
         {
             last.1 = hi;
             continue;
         }
-        out.push((lo, hi, active));
+        out.push((lo, hi, active.keys().map(|p| (*p).clone()).collect()));
     }
     out
 }
