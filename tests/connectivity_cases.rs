@@ -84,3 +84,17 @@ fn invalid_policies_are_refused_with_a_location() {
         );
     }
 }
+
+#[test]
+fn explain_refuses_what_connectivity_refuses() {
+    // An `except` outside its `cidr` is rejected by the API server; `explain`
+    // treats it as invalid input exactly like `connectivity`.
+    let f = fixtures().join("invalid/except-outside-cidr.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(["explain", f.to_str().unwrap(), "--from", "a", "--to", "a"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("except-outside-cidr.yaml:"), "{err}");
+}

@@ -64,3 +64,20 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
         config: cfg,
     }
 }
+
+/// Findings of rules about objects the API server would refuse: an ipBlock
+/// `except` that is not a strict subset of its `cidr` (TOPO410). `check`
+/// reports them as rule findings; for products (`connectivity`, `explain`)
+/// they make the input invalid, since no cluster could hold such a policy.
+pub fn rejected_by_api(loaded: &Loaded, resolved: &Resolved) -> Vec<Diagnostic> {
+    let ctx = Context {
+        topology: &loaded.topology,
+        resolved,
+        sources: &loaded.sources,
+    };
+    analyze::rules::RULES
+        .iter()
+        .filter(|r| r.code.code == diagnostic::IPBLOCK_EXCEPT_INVALID.code)
+        .flat_map(|r| (r.check)(&ctx))
+        .collect()
+}

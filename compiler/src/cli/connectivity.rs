@@ -4,8 +4,8 @@
 use super::{DiagFormat, InputArgs, exit, report_to_stderr, usage_error};
 use clap::{Args, ValueEnum};
 use std::process::ExitCode;
-use topoc::analyze::{Context, connectivity, rules};
-use topoc::diagnostic::{self, Diagnostic, IPBLOCK_EXCEPT_INVALID};
+use topoc::analyze::connectivity;
+use topoc::diagnostic;
 use topoc::driver;
 use topoc::emit::graph::{self, Format};
 
@@ -55,7 +55,7 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let (loaded, resolved) = driver::load(&inputs, &opts);
-    let rejected = rejected_by_api(&loaded, &resolved);
+    let rejected = driver::rejected_by_api(&loaded, &resolved);
     let mut diags = loaded.diagnostics.clone();
     diags.extend(rejected.iter().cloned());
     diagnostic::sort(&mut diags);
@@ -74,24 +74,4 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     // item (the operating system reclaims them at once).
     std::mem::forget((loaded, resolved, c));
     code
-}
-
-/// Findings of rules about objects the API server would refuse: an ipBlock
-/// `except` that is not a strict subset of its `cidr` (TOPO410). `check`
-/// reports them as rule findings; for connectivity they make the input
-/// invalid, since no cluster could hold such a policy.
-fn rejected_by_api(
-    loaded: &topoc::input::Loaded,
-    resolved: &topoc::resolve::Resolved,
-) -> Vec<Diagnostic> {
-    let ctx = Context {
-        topology: &loaded.topology,
-        resolved,
-        sources: &loaded.sources,
-    };
-    rules::RULES
-        .iter()
-        .filter(|r| r.code.code == IPBLOCK_EXCEPT_INVALID.code)
-        .flat_map(|r| (r.check)(&ctx))
-        .collect()
 }

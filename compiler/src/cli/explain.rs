@@ -38,8 +38,12 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Err(e) => return usage_error(&format!("--port: {e}")),
     };
     let (loaded, resolved) = driver::load(&inputs, &opts);
-    report_to_stderr(&loaded.diagnostics, &loaded.sources, args.diagnostics);
-    if loaded.diagnostics.iter().any(|d| d.is_input_error()) {
+    let rejected = driver::rejected_by_api(&loaded, &resolved);
+    let mut diags = loaded.diagnostics.clone();
+    diags.extend(rejected.iter().cloned());
+    topoc::diagnostic::sort(&mut diags);
+    report_to_stderr(&diags, &loaded.sources, args.diagnostics);
+    if !rejected.is_empty() || loaded.diagnostics.iter().any(|d| d.is_input_error()) {
         return ExitCode::from(exit::INVALID);
     }
     let t = &loaded.topology;
