@@ -323,3 +323,19 @@ fn env_files_feed_intents_and_environment_wins() {
         [("unreadable-file".to_string(), 4)]
     );
 }
+
+#[test]
+fn ipv6_subnets_are_checked_for_overlap_too() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    networks: [one, two]\nnetworks:\n  one:\n    enable_ipv6: true\n    ipam:\n      config:\n        - subnet: 2001:db8:1::/64\n  two:\n    enable_ipv6: true\n    ipam:\n      config:\n        - subnet: 2001:db8:1::/48\n",
+    );
+    let (code, report) = common::check_json(&[&d.path().to_string_lossy()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        common::rule_lines(&report),
+        [("subnet-overlap".to_string(), 15)]
+    );
+}

@@ -161,8 +161,8 @@ pub struct Network {
     pub subnet: Option<Ipv4Net>,
     pub gateway: Option<Ipv4Addr>,
     pub ip_range: Option<Ipv4Net>,
-    /// IPv6 subnets from `ipam.config`.
-    pub subnets_v6: Vec<IpNet>,
+    /// IPv6 subnets from `ipam.config`, with the span of each value.
+    pub subnets_v6: Vec<(IpNet, Origin)>,
     /// Whether `subnet` was written in the file (else allocated).
     pub subnet_declared: bool,
     /// Span of the declared subnet value, when there is one.

@@ -1,6 +1,6 @@
 //! ## subnet-overlap (TOPO101, error)
 //!
-//! Two networks declare overlapping IPv4 subnets. Docker refuses to create
+//! Two networks declare overlapping IPv4 or IPv6 subnets. Docker refuses to create
 //! the second ("Pool overlaps with other one on this address space"), and
 //! routing between them would be ambiguous anyway.
 
@@ -8,11 +8,11 @@ use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, SUBNET_OVERLAP};
 use crate::ir::Origin;
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 
 pub static RULE: Rule = Rule {
     code: &SUBNET_OVERLAP,
-    doc: "Two networks declare overlapping IPv4 subnets under `ipam.config`. Docker refuses to \
+    doc: "Two networks declare overlapping subnets (IPv4 or IPv6) under `ipam.config`. Docker refuses to \
 create the second one (\"Pool overlaps with other one on this address space\"). Give each \
 network a disjoint subnet, or let topoc/Docker allocate one by leaving `subnet` out.",
     fail_example: fixture!("subnet-overlap", "fail"),
@@ -20,23 +20,26 @@ network a disjoint subnet, or let topoc/Docker allocate one by leaving `subnet` 
     check,
 };
 
-fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+fn overlaps(a: &IpNet, b: &IpNet) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
-    // Declared subnets sorted by first address: only neighbours in the sweep can overlap.
-    let mut declared: Vec<(Ipv4Net, Origin, usize)> = t
-        .networks
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.subnet_declared && !n.external)
-        .filter_map(|(i, n)| Some((n.subnet?, n.subnet_origin?, i)))
-        .collect();
+    // Declared subnets of both families, sorted by family and first address:
+    // only a subnet still open in the sweep can overlap the next one.
+    let mut declared: Vec<(IpNet, Origin, usize)> = Vec::new();
+    for (i, n) in t.networks.iter().enumerate().filter(|(_, n)| !n.external) {
+        if n.subnet_declared
+            && let (Some(s), Some(o)) = (n.subnet, n.subnet_origin)
+        {
+            declared.push((IpNet::V4(s), o, i));
+        }
+        declared.extend(n.subnets_v6.iter().map(|(s, o)| (*s, *o, i)));
+    }
     declared.sort_by_key(|(s, o, _)| (s.network(), *o));
     let mut out = Vec::new();
-    let mut widest: Option<(Ipv4Net, Origin, usize)> = None;
+    let mut widest: Option<(IpNet, Origin, usize)> = None;
     for (net, origin, i) in declared {
         if let Some((prev, prev_origin, j)) = widest
             && overlaps(&prev, &net)
@@ -63,7 +66,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 .with_resource(t.network_id(crate::ir::NetworkId(li as u32))),
             );
         }
-        if widest.is_none_or(|(w, _, _)| net.broadcast() > w.broadcast()) {
+        let same_family = |w: &IpNet| w.network().is_ipv4() == net.network().is_ipv4();
+        if widest.is_none_or(|(w, _, _)| !same_family(&w) || net.broadcast() > w.broadcast()) {
             widest = Some((net, origin, i));
         }
     }

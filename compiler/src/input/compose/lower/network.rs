@@ -175,7 +175,9 @@ fn lower_ipam(l: &mut Lowering, ipam: &Node, net: &mut Network) {
                             net.subnet_origin = Some(Origin::from(k.value.span));
                         }
                         Some(IpNet::V4(_)) => {}
-                        Some(v6 @ IpNet::V6(_)) => net.subnets_v6.push(v6),
+                        Some(v6 @ IpNet::V6(_)) => net
+                            .subnets_v6
+                            .push((v6.trunc(), Origin::from(k.value.span))),
                         None => {}
                     },
                     "gateway" => {
