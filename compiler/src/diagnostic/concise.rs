@@ -5,20 +5,25 @@ use super::{Diagnostic, Summary};
 use crate::source::SourceMap;
 use std::fmt::Write;
 
+/// One finding as `file:line:col: severity[CODE/rule] message` (also used
+/// by other printers for findings they list plainly).
+pub fn line(d: &Diagnostic, sources: &SourceMap) -> String {
+    format!(
+        "{}:{}:{}: {}[{}/{}] {}",
+        sources.get(d.span.file).name,
+        d.span.start.line,
+        d.span.start.column,
+        d.severity.as_str(),
+        d.code,
+        d.rule,
+        d.message
+    )
+}
+
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
     let mut out = String::new();
     for d in diags {
-        let file = &sources.get(d.span.file).name;
-        let _ = writeln!(
-            out,
-            "{file}:{}:{}: {}[{}/{}] {}",
-            d.span.start.line,
-            d.span.start.column,
-            d.severity.as_str(),
-            d.code,
-            d.rule,
-            d.message
-        );
+        let _ = writeln!(out, "{}", line(d, sources));
         for r in &d.related {
             let rfile = &sources.get(r.span.file).name;
             let _ = writeln!(

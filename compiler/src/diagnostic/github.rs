@@ -85,17 +85,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
         );
     }
     for d in &overflow {
-        let f = &sources.get(d.span.file).name;
-        let _ = writeln!(
-            out,
-            "{f}:{}:{}: {}[{}/{}] {}",
-            d.span.start.line,
-            d.span.start.column,
-            d.severity.as_str(),
-            d.code,
-            d.rule,
-            d.message
-        );
+        let _ = writeln!(out, "{}", super::concise::line(d, sources));
     }
     if !overflow.is_empty() {
         let _ = writeln!(

@@ -257,24 +257,9 @@ pub fn policies(
         ComposePolicy::IsolateNetworks => {
             for (n, key) in &labels.networks {
                 let net = t.network(*n);
+                let name = format!("net-{}", names::dns_label(&net.name));
                 let sel = vec![kv(key.clone(), "true")];
-                push(
-                    &mut out,
-                    PolicyView {
-                        name: format!("net-{}", names::dns_label(&net.name)),
-                        source: cx.at(net.origin),
-                        pod_selector: sel.clone(),
-                        policy_types: vec!["Ingress", "Egress"],
-                        ingress: vec![RuleView {
-                            peers: vec![pods(sel.clone())],
-                            ports: Vec::new(),
-                        }],
-                        egress: vec![RuleView {
-                            peers: vec![pods(sel)],
-                            ports: Vec::new(),
-                        }],
-                    },
-                );
+                push(&mut out, among_themselves(name, cx.at(net.origin), sel));
             }
         }
         ComposePolicy::Open => {
@@ -284,23 +269,7 @@ pub fn policies(
                 .any(|l| l.iter().any(|k| k.key == OPEN_LABEL))
             {
                 let sel = vec![kv(OPEN_LABEL, "true")];
-                push(
-                    &mut out,
-                    PolicyView {
-                        name: "open".into(),
-                        source: src.clone(),
-                        pod_selector: sel.clone(),
-                        policy_types: vec!["Ingress", "Egress"],
-                        ingress: vec![RuleView {
-                            peers: vec![pods(sel.clone())],
-                            ports: Vec::new(),
-                        }],
-                        egress: vec![RuleView {
-                            peers: vec![pods(sel)],
-                            ports: Vec::new(),
-                        }],
-                    },
-                );
+                push(&mut out, among_themselves("open".into(), src.clone(), sel));
             }
         }
         ComposePolicy::DefaultDeny => {
@@ -400,4 +369,23 @@ pub fn policies(
         }
     }
     out
+}
+
+/// Pods matching `sel` may talk to each other, in both directions, on
+/// every port (a Compose network, or an open project).
+fn among_themselves(name: String, source: String, sel: Vec<Kv>) -> PolicyView {
+    PolicyView {
+        name,
+        source,
+        pod_selector: sel.clone(),
+        policy_types: vec!["Ingress", "Egress"],
+        ingress: vec![RuleView {
+            peers: vec![pods(sel.clone())],
+            ports: Vec::new(),
+        }],
+        egress: vec![RuleView {
+            peers: vec![pods(sel)],
+            ports: Vec::new(),
+        }],
+    }
 }
