@@ -242,7 +242,10 @@ mod tests {
         }
         write_output(&dir.path().join("out.nft"), b"ruleset").unwrap();
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
-        assert_eq!(std::fs::read(dir.path().join("out.nft")).unwrap(), b"ruleset");
+        assert_eq!(
+            std::fs::read(dir.path().join("out.nft")).unwrap(),
+            b"ruleset"
+        );
     }
 
     #[test]
@@ -292,6 +295,11 @@ mod tests {
         };
         write_output(&fifo, b"through").unwrap();
         assert_eq!(reader.join().unwrap(), b"through");
-        assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
     }
 }
