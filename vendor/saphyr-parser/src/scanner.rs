@@ -755,7 +755,9 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
 
-        if (self.mark.col as isize) < self.indent {
+        // topoc patch (PATCHES.md #1): libyaml/go-yaml check no indentation
+        // inside flow collections.
+        if self.flow_level == 0 && (self.mark.col as isize) < self.indent {
             return Err(ScanError::new_str(self.mark, "invalid indentation"));
         }
 
@@ -893,7 +895,9 @@ impl<'input, T: Input> Scanner<'input, T> {
                 // whitespaces outside of indentation.
                 // If a flow-style construct is in an indented block, its contents must still be
                 // indented. Also, tabs are allowed anywhere in it if it has no content.
-                '\t' if self.is_within_block()
+                // topoc patch (PATCHES.md #3): only in block context, as libyaml.
+                '\t' if self.flow_level == 0
+                    && self.is_within_block()
                     && self.leading_whitespace
                     && (self.mark.col as isize) < self.indent =>
                 {
@@ -2047,12 +2051,8 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // topoc patch (PATCHES.md #2): no "invalid indentation in quoted
+            // scalar"; libyaml/go-yaml do not check the lines of a quoted scalar.
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
@@ -2073,12 +2073,8 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
-                            return Err(ScanError::new_str(
-                                self.mark,
-                                "tab cannot be used as indentation",
-                            ));
-                        }
+                        // topoc patch (PATCHES.md #2): a tab may start a continuation
+                        // line of a quoted scalar, as in libyaml/go-yaml.
                         self.skip_blank();
                     } else {
                         whitespaces.push(self.input.peek());
@@ -2296,12 +2292,8 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
-            return Err(ScanError::new_str(
-                start_mark,
-                "invalid indentation in flow construct",
-            ));
-        }
+        // topoc patch (PATCHES.md #1): no "invalid indentation in flow
+        // construct"; libyaml/go-yaml check no indentation inside flow collections.
 
         let mut string = String::with_capacity(32);
         self.buf_whitespaces.clear();
