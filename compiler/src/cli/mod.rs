@@ -8,6 +8,7 @@ mod explain;
 mod ir;
 mod rules;
 mod schema;
+mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
