@@ -17,7 +17,6 @@ struct Run {
     code: Option<i32>,
     stdout: String,
     stderr: String,
-    elapsed: Duration,
 }
 
 impl Run {
@@ -89,7 +88,6 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         code: status.code(),
         stdout: out.join().expect("stdout reader"),
         stderr: err.join().expect("stderr reader"),
-        elapsed: started.elapsed(),
     }
 }
 
