@@ -158,10 +158,7 @@ fn a_misspelled_x_topoc_is_a_warning_with_did_you_mean() {
     )
     .unwrap();
     let (found, text) = run(path.to_str().unwrap());
-    let typos: Vec<_> = found
-        .iter()
-        .filter(|d| d.rule == "unknown-key")
-        .collect();
+    let typos: Vec<_> = found.iter().filter(|d| d.rule == "unknown-key").collect();
     assert_eq!(typos.len(), 2, "{text}");
     for d in typos {
         assert_eq!(d.severity, diagnostic::Severity::Warning);

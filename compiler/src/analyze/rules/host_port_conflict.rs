@@ -160,9 +160,9 @@ fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
         open.push(i);
     }
     let mut groups: Vec<Vec<&Publication>> = vec![Vec::new(); order.len()];
-    for i in 0..order.len() {
+    for (i, p) in order.iter().enumerate() {
         let r = root(&mut parent, i);
-        groups[r].push(order[i]);
+        groups[r].push(p);
     }
     groups.retain(|g| g.len() > 1);
     groups

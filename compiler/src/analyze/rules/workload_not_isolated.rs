@@ -65,7 +65,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     "no NetworkPolicy isolates the ingress or the egress of `{}`: any pod or address can connect to it, and it can connect to any pod or address",
                     wl.name
                 ),
-                "Ingress and Egress",
+                "`Ingress` and `Egress`",
                 "them",
             ),
             (true, false) => (
@@ -73,7 +73,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     "no NetworkPolicy isolates the ingress of `{}`: any pod or address can connect to it",
                     wl.name
                 ),
-                "Ingress",
+                "`Ingress`",
                 "it",
             ),
             (false, true) => (
@@ -81,7 +81,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     "no NetworkPolicy isolates the egress of `{}`: it can connect to any pod or address",
                     wl.name
                 ),
-                "Egress",
+                "`Egress`",
                 "it",
             ),
         };

@@ -67,7 +67,10 @@ pub fn env_hosts(value: &str, bare_ok: bool) -> Vec<(String, Option<u16>)> {
         let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         for h in hosts.split(',') {
             if let Some((host, port)) = host_port(h) {
-                out.push((host.to_string(), port.or_else(|| crate::input::scheme::default_port(scheme))));
+                out.push((
+                    host.to_string(),
+                    port.or_else(|| crate::input::scheme::default_port(scheme)),
+                ));
             }
         }
         return out;

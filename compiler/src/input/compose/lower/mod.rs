@@ -140,7 +140,9 @@ impl Lowering<'_> {
             Diagnostic::new(
                 &diag::UNKNOWN_KEY,
                 key.span,
-                format!("extension `{k}` in {what} looks like a misspelled `x-topoc`: topoc ignores it"),
+                format!(
+                    "extension `{k}` in {what} looks like a misspelled `x-topoc`: topoc ignores it"
+                ),
             )
             .with_help("did you mean `x-topoc`?"),
         );
