@@ -32,6 +32,10 @@ impl Analysis {
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
     let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, &ConfigSource::Discover);
     loaded.diagnostics.extend(cfg_diags);
+    // A file read twice (an include, an extends) reports its problems
+    // twice: one diagnostic per cause, as `analyze_with` gives.
+    diagnostic::sort(&mut loaded.diagnostics);
+    loaded.diagnostics.dedup();
     let resolved = resolve::resolve(&loaded.topology);
     (loaded, resolved)
 }

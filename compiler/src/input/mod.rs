@@ -8,6 +8,7 @@ pub mod classify;
 pub mod compose;
 mod gather;
 pub mod kube;
+pub mod scheme;
 pub mod walk;
 
 pub use classify::{DocKind, classify};
@@ -68,6 +69,8 @@ pub struct Loaded {
     /// One `skipped-file` info per file the walk found and did not read as
     /// topology; shown in verbose output only, never part of the verdict.
     pub skipped: Vec<Diagnostic>,
+    /// Alias expansion of every file of the run together (issue 18, hostile/3).
+    pub alias_budget: syntax::Budget,
 }
 
 /// A parsed input file.
@@ -159,7 +162,9 @@ impl Reader<'_> {
     /// the result and the diagnostics keep the order of `ids`.
     fn parse_all(&mut self, ids: &[FileId]) -> Vec<(ParsedFile, Vec<Diagnostic>)> {
         let sources = &self.loaded.sources;
-        let parse = |id: &FileId| syntax::parse(*id, &sources.get(*id).text);
+        let budget = &self.loaded.alias_budget;
+        let before = budget.used();
+        let parse = |id: &FileId| syntax::parse_in(*id, &sources.get(*id).text, budget);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
@@ -182,6 +187,14 @@ impl Reader<'_> {
                     .collect()
             })
         };
+        // Which file exhausts the run's alias budget must not depend on
+        // thread timing: redo in input order.
+        let parsed = if budget.tripped() {
+            budget.reset_to(before);
+            ids.iter().map(parse).collect()
+        } else {
+            parsed
+        };
         ids.iter()
             .zip(parsed)
             .map(|(&id, (documents, diags))| {
@@ -196,7 +209,11 @@ impl Reader<'_> {
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
-        let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
+        let (documents, diags) = syntax::parse_in(
+            id,
+            &self.loaded.sources.get(id).text,
+            &self.loaded.alias_budget,
+        );
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
