@@ -28,7 +28,11 @@ impl Analysis {
 
 /// Load and resolve only (for `ir`, `connectivity`, `compile` before checks).
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
-    let loaded = input::load(inputs, opts);
+    let mut loaded = input::load(inputs, opts);
+    // A file read twice (an include, an extends) reports its problems
+    // twice: one diagnostic per cause, as `analyze_with` gives.
+    diagnostic::sort(&mut loaded.diagnostics);
+    loaded.diagnostics.dedup();
     let resolved = resolve::resolve(&loaded.topology);
     (loaded, resolved)
 }

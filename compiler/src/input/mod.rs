@@ -51,6 +51,8 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub topology: Topology,
     pub diagnostics: Vec<Diagnostic>,
+    /// Alias expansion of every file of the run together (issue 18, hostile/3).
+    pub alias_budget: syntax::Budget,
 }
 
 /// What a document is, judged by its content.
@@ -161,7 +163,9 @@ impl Reader<'_> {
     /// the result and the diagnostics keep the order of `ids`.
     fn parse_all(&mut self, ids: &[FileId], explicit: bool) -> Vec<ParsedFile> {
         let sources = &self.loaded.sources;
-        let parse = |id: &FileId| syntax::parse(*id, &sources.get(*id).text);
+        let budget = &self.loaded.alias_budget;
+        let before = budget.used();
+        let parse = |id: &FileId| syntax::parse_in(*id, &sources.get(*id).text, budget);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
@@ -184,6 +188,14 @@ impl Reader<'_> {
                     .collect()
             })
         };
+        // Which file exhausts the run's alias budget must not depend on
+        // thread timing: redo in input order.
+        let parsed = if budget.tripped() {
+            budget.reset_to(before);
+            ids.iter().map(parse).collect()
+        } else {
+            parsed
+        };
         ids.iter()
             .zip(parsed)
             .map(|(&id, (documents, diags))| {
@@ -198,7 +210,11 @@ impl Reader<'_> {
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
-        let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
+        let (documents, diags) = syntax::parse_in(
+            id,
+            &self.loaded.sources.get(id).text,
+            &self.loaded.alias_budget,
+        );
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
