@@ -83,7 +83,8 @@ pub fn run(args: CompileArgs) -> ExitCode {
         (None, true) => ConfigSource::Disabled,
         (None, false) => ConfigSource::Discover,
     };
-    let analysis = driver::analyze_with(&inputs, &opts, &config);
+    let mut analysis = driver::analyze_with(&inputs, &opts, &config);
+    super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
     report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
     if analysis.has_input_errors() {
@@ -157,7 +158,7 @@ pub fn run(args: CompileArgs) -> ExitCode {
     if args.check {
         return check(&path, &emitted.text);
     }
-    match write_atomic(&path, emitted.text.as_bytes()) {
+    match super::write::write_output(&path, emitted.text.as_bytes()) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => usage_error(&format!("cannot write {}: {e}", path.display())),
     }
@@ -191,7 +192,12 @@ fn read_templates(dir: Option<&Path>) -> Result<BTreeMap<String, String>, String
 }
 
 fn check(path: &Path, want: &str) -> ExitCode {
-    let have = std::fs::read_to_string(path).unwrap_or_default();
+    // Only a regular file is compared: reading a FIFO or device could block
+    // or never end.
+    let have = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => std::fs::read_to_string(path).unwrap_or_default(),
+        _ => String::new(),
+    };
     if have == want {
         return ExitCode::from(exit::OK);
     }
@@ -204,29 +210,4 @@ fn check(path: &Path, want: &str) -> ExitCode {
     print!("{diff}");
     eprintln!("error: {shown} is out of date: run the same command without --check");
     ExitCode::from(exit::FINDINGS)
-}
-
-/// Write a temp file beside `path`, then rename it over: readers see the old
-/// file or the new one, never a partial one.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.topoc-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

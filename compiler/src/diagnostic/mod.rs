@@ -117,6 +117,31 @@ impl Diagnostic {
     }
 }
 
+/// Text from the inputs (names, values) as a printer may show it on one
+/// line: control characters, line and paragraph separators and the
+/// bidirectional overrides are written as `\u{..}` escapes (`\n`, `\r`,
+/// `\t` as such), so no input can forge a line of output or hide text.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// Stable order for every printer: file, position, code, message.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -146,7 +171,7 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
-            files: sources.len(),
+            files: sources.input_count(),
             suppressed,
         }
     }
@@ -170,6 +195,11 @@ pub struct RenderOptions<'a> {
     pub color: bool,
     /// The documentation of a code (markdown), for SARIF's rule help.
     pub rule_doc: &'a dyn Fn(&Code) -> Option<String>,
+    /// The longer description of a code (plain text), for SARIF's
+    /// `fullDescription`.
+    pub rule_description: &'a dyn Fn(&Code) -> Option<String>,
+    /// Where topoc ran, for SARIF's `invocations[].workingDirectory`.
+    pub working_directory: Option<&'a std::path::Path>,
 }
 
 impl Default for RenderOptions<'_> {
@@ -177,6 +207,8 @@ impl Default for RenderOptions<'_> {
         RenderOptions {
             color: false,
             rule_doc: &|_| None,
+            rule_description: &|_| None,
+            working_directory: None,
         }
     }
 }
