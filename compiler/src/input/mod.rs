@@ -5,6 +5,7 @@
 
 pub mod compose;
 pub mod kube;
+pub mod scheme;
 
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::{Origin, Topology};
