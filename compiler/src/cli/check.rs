@@ -38,12 +38,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
         (None, true) => ConfigSource::Disabled,
         (None, false) => ConfigSource::Discover,
     };
-    let analysis = driver::analyze_with(&inputs, &opts, &config);
+    let mut analysis = driver::analyze_with(&inputs, &opts, &config);
+    super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
     let summary = Summary::of(&analysis.diagnostics, sources, analysis.suppressed);
+    let cwd = std::env::current_dir().ok();
     let render = diagnostic::RenderOptions {
         color: use_color(std::io::stdout().is_terminal()),
         rule_doc: &rule_doc,
+        rule_description: &super::rule_description,
+        working_directory: cwd.as_deref(),
     };
     let text = diagnostic::render_with(
         args.format.into(),
