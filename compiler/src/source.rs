@@ -135,12 +135,40 @@ pub struct SourceMap {
     /// loaded file on each `find_path` made reading a directory of N files
     /// cost N² system calls.
     by_path: HashMap<PathBuf, FileId>,
+<<<<<<< HEAD
+    /// Files that are not inputs (the configuration, command-line
+    /// locations), left out of the summary's file count.
+    not_inputs: std::collections::HashSet<FileId>,
+}
+
+impl SourceMap {
+    /// Add a file that is not an input (the configuration file, the place
+    /// of a command-line problem): it is not counted by `input_count`.
+    pub fn add_not_input(&mut self, file: SourceFile) -> FileId {
+        let id = self.add(file);
+        self.not_inputs.insert(id);
+        id
+    }
+
+    /// Stop counting a file as an input (a file the walk read and skipped).
+    pub fn mark_not_input(&mut self, id: FileId) {
+        self.not_inputs.insert(id);
+    }
+
+    /// How many files are inputs.
+    pub fn input_count(&self) -> usize {
+        self.files.len() - self.not_inputs.len()
+    }
+
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+=======
     /// Set by [`SourceMap::set_repository_root`].
     root: Option<PathBuf>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, mut file: SourceFile) -> FileId {
+>>>>>>> main
         let id = FileId(self.files.len() as u32);
         self.bytes += file.text.len() as u64;
         if let Ok(canonical) = file.path.canonicalize() {

@@ -5,6 +5,7 @@ mod check;
 mod compile;
 mod connectivity;
 mod explain;
+mod helm;
 mod ir;
 mod rules;
 mod schema;
@@ -68,6 +69,14 @@ pub struct InputArgs {
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
     pub stdin_filename: Option<String>,
+    /// Leave out files and directories matching GLOB (gitignore syntax,
+    /// relative to the working directory; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Walk directories without reading `.gitignore`, `.ignore` or git's
+    /// exclude files (`--exclude` and the config's `exclude:` still apply).
+    #[arg(long = "no-ignore")]
+    pub no_ignore: bool,
 }
 
 impl InputArgs {
@@ -110,6 +119,16 @@ impl InputArgs {
                 profiles,
                 env_file: self.env_file.clone(),
                 env,
+                walk: topoc::input::walk::WalkOptions {
+                    no_ignore: self.no_ignore,
+                    exclude: vec![topoc::input::walk::Globs {
+                        root: std::path::PathBuf::from("."),
+                        patterns: self.exclude.clone(),
+                    }],
+                    include: Vec::new(),
+                },
+                render_chart: helm::renderer(),
+                projects: Vec::new(),
             },
         ))
     }
