@@ -135,10 +135,11 @@ pub struct SourceMap {
     /// loaded file on each `find_path` made reading a directory of N files
     /// cost N² system calls.
     by_path: HashMap<PathBuf, FileId>,
-<<<<<<< HEAD
     /// Files that are not inputs (the configuration, command-line
     /// locations), left out of the summary's file count.
     not_inputs: std::collections::HashSet<FileId>,
+    /// Set by [`SourceMap::set_repository_root`].
+    root: Option<PathBuf>,
 }
 
 impl SourceMap {
@@ -160,15 +161,7 @@ impl SourceMap {
         self.files.len() - self.not_inputs.len()
     }
 
-    pub fn add(&mut self, file: SourceFile) -> FileId {
-=======
-    /// Set by [`SourceMap::set_repository_root`].
-    root: Option<PathBuf>,
-}
-
-impl SourceMap {
     pub fn add(&mut self, mut file: SourceFile) -> FileId {
->>>>>>> main
         let id = FileId(self.files.len() as u32);
         self.bytes += file.text.len() as u64;
         if let Ok(canonical) = file.path.canonicalize() {

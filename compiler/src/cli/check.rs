@@ -45,7 +45,6 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut analysis = driver::analyze_with(&inputs, &opts, &config);
     super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
-<<<<<<< HEAD
     let shown: std::borrow::Cow<[diagnostic::Diagnostic]> = if args.verbose {
         let mut all = analysis.diagnostics.clone();
         all.extend(analysis.loaded.skipped.iter().cloned());
@@ -55,10 +54,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         (&analysis.diagnostics[..]).into()
     };
     let summary = Summary::of(&shown, sources, analysis.suppressed);
-=======
-    let summary = Summary::of(&analysis.diagnostics, sources, analysis.suppressed);
     let cwd = std::env::current_dir().ok();
->>>>>>> main
     let render = diagnostic::RenderOptions {
         color: use_color(std::io::stdout().is_terminal()),
         rule_doc: &rule_doc,
