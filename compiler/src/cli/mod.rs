@@ -5,13 +5,14 @@ mod check;
 mod compile;
 mod connectivity;
 mod explain;
+mod helm;
 mod ir;
 mod rules;
 mod schema;
 mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use topoc::diagnostic::{self, Diagnostic, Severity, Summary};
 use topoc::input::{Input, LoadOptions};
@@ -144,6 +145,14 @@ pub struct InputArgs {
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
     pub stdin_filename: Option<String>,
+    /// Leave out files and directories matching GLOB (gitignore syntax,
+    /// relative to the working directory; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Walk directories without reading `.gitignore`, `.ignore` or git's
+    /// exclude files (`--exclude` and the config's `exclude:` still apply).
+    #[arg(long = "no-ignore")]
+    pub no_ignore: bool,
 }
 
 impl InputArgs {
@@ -152,11 +161,11 @@ impl InputArgs {
         let mut inputs = Vec::new();
         for p in &self.paths {
             if p == "-" {
-                let mut bytes = Vec::new();
-                let read = match std::io::stdin().read_to_end(&mut bytes) {
-                    Ok(_) => topoc::source::decode(bytes),
-                    Err(e) => Err(topoc::source::ReadError::Io(e.to_string())),
-                };
+                // Never to exhaustion: `yes | topoc check -` stops at the limit.
+                let read = topoc::source::read_within(
+                    std::io::stdin().lock(),
+                    topoc::source::MAX_FILE_BYTES,
+                );
                 let name = self.stdin_filename.clone().unwrap_or_else(|| "-".into());
                 inputs.push(Input::Named { name, read });
             } else {
@@ -186,6 +195,16 @@ impl InputArgs {
                 profiles,
                 env_file: self.env_file.clone(),
                 env,
+                walk: topoc::input::walk::WalkOptions {
+                    no_ignore: self.no_ignore,
+                    exclude: vec![topoc::input::walk::Globs {
+                        root: std::path::PathBuf::from("."),
+                        patterns: self.exclude.clone(),
+                    }],
+                    include: Vec::new(),
+                },
+                render_chart: helm::renderer(),
+                projects: Vec::new(),
             },
         ))
     }

@@ -171,7 +171,7 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
-            files: sources.len(),
+            files: sources.input_count(),
             suppressed,
         }
     }
