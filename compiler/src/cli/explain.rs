@@ -88,11 +88,19 @@ fn subjects(t: &Topology, r: &Resolved, name: &str) -> Result<Vec<explain::Subje
         .collect();
     match services.as_slice() {
         [i] => {
-            let backends = r.kube.service_workloads.get(*i).cloned().unwrap_or_default();
+            let backends = r
+                .kube
+                .service_workloads
+                .get(*i)
+                .cloned()
+                .unwrap_or_default();
             if backends.is_empty() {
                 Err(format!("Service `{name}` selects no workload"))
             } else {
-                Ok(backends.into_iter().map(explain::Subject::Workload).collect())
+                Ok(backends
+                    .into_iter()
+                    .map(explain::Subject::Workload)
+                    .collect())
             }
         }
         [] if err.starts_with("no workload") => {

@@ -132,7 +132,8 @@ pub struct InputArgs {
     /// Compose file(s), merged in order into one project (like `docker compose -f`).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
-    /// Compose project name (overrides `name:` and the directory name).
+    /// Compose project name when the files set no top-level `name:` (before
+    /// `COMPOSE_PROJECT_NAME` and the directory name).
     #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
@@ -405,7 +406,10 @@ pub fn workload_names(t: &topoc::ir::Topology) -> Vec<String> {
     t.workload_ids()
         .flat_map(|w| {
             let wl = t.workload(w);
-            [wl.name.clone(), format!("{}/{}", t.namespace(wl.namespace).name, wl.name)]
+            [
+                wl.name.clone(),
+                format!("{}/{}", t.namespace(wl.namespace).name, wl.name),
+            ]
         })
         .collect()
 }
@@ -414,18 +418,6 @@ pub fn workload_names(t: &topoc::ir::Topology) -> Vec<String> {
 pub fn usage_error(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(exit::INVALID)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn suggestions_are_the_close_names() {
-        let names = ["web", "shop/web", "api", "database", "web-service"];
-        assert_eq!(super::did_you_mean("wbe", names), " (did you mean `web`?)");
-        assert_eq!(super::did_you_mean("shop/wbe", names), " (did you mean `shop/web`?)");
-        assert_eq!(super::did_you_mean("databse", names), " (did you mean `database`?)");
-        assert_eq!(super::did_you_mean("zzzzzz", names), "");
-    }
 }
 
 pub fn run() -> ExitCode {
@@ -438,5 +430,23 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggestions_are_the_close_names() {
+        let names = ["web", "shop/web", "api", "database", "web-service"];
+        assert_eq!(super::did_you_mean("wbe", names), " (did you mean `web`?)");
+        assert_eq!(
+            super::did_you_mean("shop/wbe", names),
+            " (did you mean `shop/web`?)"
+        );
+        assert_eq!(
+            super::did_you_mean("databse", names),
+            " (did you mean `database`?)"
+        );
+        assert_eq!(super::did_you_mean("zzzzzz", names), "");
     }
 }
