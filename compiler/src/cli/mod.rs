@@ -12,7 +12,7 @@ mod schema;
 mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use topoc::diagnostic::{self, Diagnostic, Severity, Summary};
 use topoc::input::{Input, LoadOptions};
@@ -86,11 +86,11 @@ impl InputArgs {
         let mut inputs = Vec::new();
         for p in &self.paths {
             if p == "-" {
-                let mut bytes = Vec::new();
-                let read = match std::io::stdin().read_to_end(&mut bytes) {
-                    Ok(_) => topoc::source::decode(bytes),
-                    Err(e) => Err(topoc::source::ReadError::Io(e.to_string())),
-                };
+                // Never to exhaustion: `yes | topoc check -` stops at the limit.
+                let read = topoc::source::read_within(
+                    std::io::stdin().lock(),
+                    topoc::source::MAX_FILE_BYTES,
+                );
                 let name = self.stdin_filename.clone().unwrap_or_else(|| "-".into());
                 inputs.push(Input::Named { name, read });
             } else {

@@ -98,7 +98,8 @@ impl Reader<'_> {
         if let Some(id) = self.loaded.sources.find_path(path) {
             return Some(id);
         }
-        match source::read_file(path) {
+        let left = source::MAX_RUN_BYTES.saturating_sub(self.loaded.sources.total_bytes());
+        match source::read_file_within(path, left) {
             Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
                 self.unreadable(name, path, &err, at);
