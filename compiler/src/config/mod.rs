@@ -8,7 +8,7 @@
 
 mod apply;
 
-pub use apply::{Applied, apply};
+pub use apply::{Applied, apply, unmatched_ignores};
 
 use crate::diagnostic::{self as diag, Code, Diagnostic, Severity};
 use crate::input::Input;

@@ -464,6 +464,9 @@ pub struct Topology {
     pub virtual_services: Vec<VirtualService>,
     pub destination_rules: Vec<DestinationRule>,
     pub gateways: Vec<Gateway>,
+    /// `topoc.dev/ignore` on Kubernetes and Istio objects other than
+    /// workloads (those keep theirs in `Workload.ignores`).
+    pub object_ignores: Vec<ObjectIgnore>,
     /// Namespace name → id, for `intern_namespace` (every Kubernetes object
     /// interns its namespace: a linear scan made loading quadratic in the
     /// number of namespaces). Checked against `namespaces` before it is
