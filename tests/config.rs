@@ -219,7 +219,10 @@ fn topoc_ignore_annotation_on_every_kubernetes_and_istio_object() {
     std::fs::write(dir.path().join("plain.yaml"), kube_objects(false)).unwrap();
     std::fs::write(dir.path().join("ignored.yaml"), kube_objects(true)).unwrap();
     let (_, plain) = topoc(dir.path(), &["check", "plain.yaml", "--format", "concise"]);
-    let (_, ignored) = topoc(dir.path(), &["check", "ignored.yaml", "--format", "concise"]);
+    let (_, ignored) = topoc(
+        dir.path(),
+        &["check", "ignored.yaml", "--format", "concise"],
+    );
     for rule in rules {
         assert!(plain.contains(&format!("/{rule}]")), "{rule}:\n{plain}");
         // The Namespace's annotation covers the workloads of `shop` (its

@@ -474,7 +474,43 @@ pub struct Topology {
     namespace_index: HashMap<String, NamespaceId>,
 }
 
+/// Declaration order of origins: the files of each Compose project in merge
+/// order (base file before override), projects in order, then every other
+/// file in input order. File ids follow reading order, which for a
+/// directory is alphabetical (`compose.override.yaml` before `compose.yaml`),
+/// so conflicts that name "the earlier declaration" use this instead.
+#[derive(Debug, Clone)]
+pub struct DeclarationOrder {
+    rank: HashMap<FileId, u32>,
+}
+
+impl DeclarationOrder {
+    /// A sort key: earlier declarations sort first.
+    pub fn key(&self, o: Origin) -> (u32, u32, u32) {
+        let rank = self
+            .rank
+            .get(&o.span.file)
+            .copied()
+            .unwrap_or(u32::MAX / 2 + o.span.file.0);
+        (rank, o.span.start.offset, o.span.end.offset)
+    }
+
+    pub fn before(&self, a: Origin, b: Origin) -> bool {
+        self.key(a) < self.key(b)
+    }
+}
+
 impl Topology {
+    /// Declaration order of the origins of this topology.
+    pub fn declaration_order(&self) -> DeclarationOrder {
+        let mut rank = HashMap::new();
+        for f in self.projects.iter().flat_map(|p| &p.files) {
+            let next = rank.len() as u32;
+            rank.entry(*f).or_insert(next);
+        }
+        DeclarationOrder { rank }
+    }
+
     pub fn namespace(&self, id: NamespaceId) -> &Namespace {
         &self.namespaces[id.index()]
     }

@@ -37,14 +37,15 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
         declared.extend(n.subnets_v6.iter().map(|(s, o)| (*s, *o, i)));
     }
-    declared.sort_by_key(|(s, o, _)| (s.network(), *o));
+    let order = t.declaration_order();
+    declared.sort_by_key(|(s, o, _)| (s.network(), order.key(*o)));
     let mut out = Vec::new();
     let mut widest: Option<(IpNet, Origin, usize)> = None;
     for (net, origin, i) in declared {
         if let Some((prev, prev_origin, j)) = widest
             && overlaps(&prev, &net)
         {
-            let (later, earlier, li, ei) = if origin > prev_origin {
+            let (later, earlier, li, ei) = if order.before(prev_origin, origin) {
                 ((net, origin), (prev, prev_origin), i, j)
             } else {
                 ((prev, prev_origin), (net, origin), j, i)
