@@ -93,6 +93,7 @@ codes! {
     MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
     CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
     NOT_CONVERTED = "TOPO610", "not-converted", Warning, "an input object has no counterpart in the target and was left out";
+    SERVICE_ADDRESS_REWRITTEN = "TOPO611", "service-address-rewritten", Info, "a client's Service address was rewritten to the Compose service and container port, as Compose has no Services";
 }
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).

@@ -303,6 +303,9 @@ pub struct Workload {
     pub exposure: Option<Exposure>,
     /// Named volumes (Compose), which make a StatefulSet when compiled.
     pub named_volumes: Vec<String>,
+    /// Where volumes are mounted (Compose `volumes`, Kubernetes
+    /// `volumeMounts`), so conversions carry or report them.
+    pub volume_mounts: Vec<VolumeMount>,
     /// Rules silenced inline (`x-topoc.ignore`, `topoc.dev/ignore`).
     pub ignores: Vec<(String, Origin)>,
     /// Environment variables as written (name, value, span of the value).
@@ -336,6 +339,7 @@ impl Workload {
             container_name: None,
             exposure: None,
             named_volumes: Vec::new(),
+            volume_mounts: Vec::new(),
             ignores: Vec::new(),
             env: Vec::new(),
             networks_key: None,
@@ -343,6 +347,19 @@ impl Workload {
             origin,
         }
     }
+}
+
+/// One mounted volume: a named volume, a bind mount, an anonymous volume
+/// (Compose) or a pod volume (Kubernetes, by volume name).
+#[derive(Debug, Clone)]
+pub struct VolumeMount {
+    /// The volume name or host path; None for an anonymous volume.
+    pub source: Option<String>,
+    /// The path in the container.
+    pub target: String,
+    /// A Compose named volume declared under top-level `volumes`.
+    pub named: bool,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone)]
