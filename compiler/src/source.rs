@@ -5,8 +5,14 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Inputs larger than this are refused before parsing (design §10).
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Inputs larger than this are refused before parsing (design §10), and so
+/// are the inputs of one run together. Peak memory is about 20 bytes per
+/// input byte (measured on `topoc-gen` manifest streams: 16× at 50-100 MB,
+/// 19× at 128 MiB, 26× at 200 MB, when the analyses' larger-than-linear
+/// parts start to show), so at this size a run stays under 3 GB.
+pub const MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+/// The total of every file a run reads (inputs, `.env`, included files).
+pub const MAX_RUN_BYTES: u64 = MAX_FILE_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);
@@ -46,6 +52,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The canonical path, when the file exists on disk.
+    canonical: Option<PathBuf>,
+    /// The path relative to the repository root, `/`-separated, once
+    /// [`SourceMap::set_repository_root`] ran and the file lies under it.
+    repo_path: Option<String>,
 }
 
 impl SourceFile {
@@ -68,7 +79,16 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            canonical: None,
+            repo_path: None,
         }
+    }
+
+    /// The name for outputs that must not depend on how the path was typed
+    /// or where topoc ran (SARIF, GitHub annotations, emitted comments):
+    /// relative to the repository root when known, else the name as given.
+    pub fn repo_name(&self) -> &str {
+        self.repo_path.as_deref().unwrap_or(&self.name)
     }
 
     /// Byte offset of a position (for renderers that index the text by bytes).
@@ -109,20 +129,73 @@ impl SourceFile {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Bytes of text of every file, for the run's limit.
+    bytes: u64,
     /// Canonical path → the first file read from it. Canonicalizing every
     /// loaded file on each `find_path` made reading a directory of N files
     /// cost N² system calls.
     by_path: HashMap<PathBuf, FileId>,
+    /// Files that are not inputs (the configuration, command-line
+    /// locations), left out of the summary's file count.
+    not_inputs: std::collections::HashSet<FileId>,
+    /// Set by [`SourceMap::set_repository_root`].
+    root: Option<PathBuf>,
 }
 
 impl SourceMap {
-    pub fn add(&mut self, file: SourceFile) -> FileId {
+    /// Add a file that is not an input (the configuration file, the place
+    /// of a command-line problem): it is not counted by `input_count`.
+    pub fn add_not_input(&mut self, file: SourceFile) -> FileId {
+        let id = self.add(file);
+        self.not_inputs.insert(id);
+        id
+    }
+
+    /// Stop counting a file as an input (a file the walk read and skipped).
+    pub fn mark_not_input(&mut self, id: FileId) {
+        self.not_inputs.insert(id);
+    }
+
+    /// How many files are inputs.
+    pub fn input_count(&self) -> usize {
+        self.files.len() - self.not_inputs.len()
+    }
+
+    pub fn add(&mut self, mut file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
+        self.bytes += file.text.len() as u64;
         if let Ok(canonical) = file.path.canonicalize() {
-            self.by_path.entry(canonical).or_insert(id);
+            self.by_path.entry(canonical.clone()).or_insert(id);
+            file.canonical = Some(canonical);
         }
         self.files.push(file);
         id
+    }
+
+    /// The root given to [`SourceMap::set_repository_root`].
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// Name every file relative to `root` (a repository's top level, see
+    /// [`repository_root`]) for [`SourceFile::repo_name`]. Stdin and files
+    /// outside `root` keep their names.
+    pub fn set_repository_root(&mut self, root: &Path) {
+        let root = root.canonicalize().unwrap_or_else(|_| lexical(root));
+        self.root = Some(root.clone());
+        for f in &mut self.files {
+            if f.name == "-" {
+                continue;
+            }
+            let full = match &f.canonical {
+                Some(c) => c.clone(),
+                None => lexical(&f.path),
+            };
+            f.repo_path = full.strip_prefix(&root).ok().and_then(|rel| {
+                let parts: Vec<_> = rel.iter().map(|c| c.to_string_lossy()).collect();
+                (!parts.is_empty()).then(|| parts.join("/"))
+            });
+        }
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -140,6 +213,11 @@ impl SourceMap {
         self.files.len()
     }
 
+    /// Bytes of text read so far in this run.
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -150,11 +228,44 @@ impl SourceMap {
     }
 }
 
+/// An absolute path with `.` and `..` resolved by spelling alone (for
+/// paths that do not exist, such as a `--stdin-filename`).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .components()
+    {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The repository `dir` lies in: the nearest ancestor (or `dir` itself)
+/// holding `.git` (a directory, or a file in worktrees and submodules), as
+/// `git rev-parse --show-toplevel` finds it without running git.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 /// Why a file could not be turned into text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
     Io(String),
-    TooLarge(u64),
+    /// Over `limit` bytes: `size` when known before reading (a regular file).
+    TooLarge {
+        size: Option<u64>,
+        limit: u64,
+    },
     /// Not UTF-8: the text up to the bad byte (for a position) and the byte offset.
     NotUtf8 {
         valid_prefix: String,
@@ -166,9 +277,17 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::Io(e) => write!(f, "cannot read file: {e}"),
-            ReadError::TooLarge(n) => write!(
+            ReadError::TooLarge { limit, .. } if *limit < MAX_FILE_BYTES => write!(
                 f,
-                "file is {n} bytes, over the limit of {MAX_FILE_BYTES} bytes (256 MiB)"
+                "reading this file would take the inputs of this run over {MAX_RUN_BYTES} bytes (128 MiB) in total"
+            ),
+            ReadError::TooLarge { size: Some(n), .. } => write!(
+                f,
+                "file is {n} bytes, over the limit of {MAX_FILE_BYTES} bytes (128 MiB)"
+            ),
+            ReadError::TooLarge { size: None, .. } => write!(
+                f,
+                "input is over the limit of {MAX_FILE_BYTES} bytes (128 MiB); reading stopped there"
             ),
             ReadError::NotUtf8 { byte, .. } => {
                 write!(f, "file is not valid UTF-8 (invalid byte at offset {byte})")
@@ -181,7 +300,10 @@ impl std::fmt::Display for ReadError {
 /// UTF-8 byte order mark is dropped.
 pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge(bytes.len() as u64));
+        return Err(ReadError::TooLarge {
+            size: Some(bytes.len() as u64),
+            limit: MAX_FILE_BYTES,
+        });
     }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
@@ -199,16 +321,41 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     }
 }
 
-/// Read a file from disk with the size check done before reading it all.
+/// Read a file from disk, at most [`MAX_FILE_BYTES`].
 pub fn read_file(path: &Path) -> Result<String, ReadError> {
+    read_file_within(path, MAX_FILE_BYTES)
+}
+
+/// Read a file from disk, at most `limit` bytes. The size of a regular file
+/// is checked before reading; devices, FIFOs and `/proc` files (whose size
+/// says 0) are read only up to the limit, never to exhaustion.
+pub fn read_file_within(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let limit = limit.min(MAX_FILE_BYTES);
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
     if meta.is_dir() {
         return Err(ReadError::Io("is a directory".into()));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge(meta.len()));
+    if meta.is_file() && meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            limit,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    read_within(file, limit)
+}
+
+/// Read `r` (stdin, a pipe, a file) to its end or to `limit` bytes,
+/// whichever comes first; past the limit is an error, not a truncation.
+pub fn read_within(r: impl std::io::Read, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    r.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { size: None, limit });
+    }
     decode(bytes)
 }
 
@@ -236,6 +383,63 @@ mod tests {
         m.add(SourceFile::new("again", &a, "a: 1\n".into()));
         assert_eq!(m.find_path(&dir.path().join("sub/../a.yaml")), Some(id));
         assert_eq!(m.find_path(&dir.path().join("missing.yaml")), None);
+    }
+
+    #[test]
+    fn endless_inputs_are_read_up_to_the_limit_only() {
+        let err = read_within(std::io::repeat(b'a'), 1000).unwrap_err();
+        assert_eq!(
+            err,
+            ReadError::TooLarge {
+                size: None,
+                limit: 1000
+            }
+        );
+        assert_eq!(read_within(&b"a: 1\n"[..], 5).unwrap(), "a: 1\n");
+        if Path::new("/dev/zero").exists() {
+            let err = read_file_within(Path::new("/dev/zero"), 4096).unwrap_err();
+            assert!(
+                matches!(err, ReadError::TooLarge { size: None, .. }),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn repository_names_do_not_depend_on_the_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/deploy/sub")).unwrap();
+        let file = dir.path().join("repo/deploy/x.yaml");
+        std::fs::write(&file, "a: 1\n").unwrap();
+        let root = repository_root(&dir.path().join("repo/deploy/sub")).unwrap();
+        assert_eq!(root, dir.path().join("repo").canonicalize().unwrap());
+        let mut m = SourceMap::default();
+        for p in [
+            file.clone(),
+            dir.path().join("repo/deploy/sub/../x.yaml"),
+            dir.path().join("repo/./deploy/x.yaml"),
+        ] {
+            m.add(SourceFile::new(p.to_string_lossy(), &p, "a: 1\n".into()));
+        }
+        m.add(SourceFile::new("-", ".", String::new()));
+        m.add(SourceFile::new(
+            "/elsewhere/y.yaml",
+            "/elsewhere/y.yaml",
+            String::new(),
+        ));
+        m.set_repository_root(&root);
+        let names: Vec<_> = m.files().map(|(_, f)| f.repo_name().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "deploy/x.yaml",
+                "deploy/x.yaml",
+                "deploy/x.yaml",
+                "-",
+                "/elsewhere/y.yaml"
+            ]
+        );
     }
 
     #[test]
