@@ -62,9 +62,10 @@ pub struct InputArgs {
     /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
     #[arg(long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
-    /// Read interpolation variables from this file instead of the project's `.env`.
+    /// Read interpolation variables from this file instead of the project's
+    /// `.env` (repeatable; later files win, as in docker compose).
     #[arg(long = "env-file", value_name = "FILE")]
-    pub env_file: Option<String>,
+    pub env_files: Vec<String>,
     /// The path stdin (`-`) stands for: findings name it, and its `.env`,
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
@@ -117,7 +118,7 @@ impl InputArgs {
                 compose_files: self.files.clone(),
                 project_name: self.project_name.clone(),
                 profiles,
-                env_file: self.env_file.clone(),
+                env_files: self.env_files.clone(),
                 env,
                 walk: topoc::input::walk::WalkOptions {
                     no_ignore: self.no_ignore,

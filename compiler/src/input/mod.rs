@@ -45,8 +45,9 @@ pub struct LoadOptions {
     pub project_name: Option<String>,
     /// `--profile P` (plus `COMPOSE_PROFILES`, split by the caller).
     pub profiles: Vec<String>,
-    /// `--env-file F`: replaces the project's `.env`.
-    pub env_file: Option<String>,
+    /// `--env-file F` (repeatable, later files win): replaces the
+    /// project's `.env`.
+    pub env_files: Vec<String>,
     /// The process environment, for interpolation.
     pub env: BTreeMap<String, String>,
     /// How directories are walked (ignore files, excludes, includes).

@@ -2,12 +2,14 @@
 //! `extends`/`include`, merge override files, then lower into the IR
 //! (compose-go's loading pipeline, on spanned trees).
 
+mod declared;
 pub mod dotenv;
 mod env;
 mod extends;
 pub mod interpolate;
 mod lower;
 mod merge;
+mod naming;
 pub mod ports;
 pub mod project;
 
@@ -21,6 +23,8 @@ struct Prepared {
     root: Node,
     files: Vec<FileId>,
     dir: std::path::PathBuf,
+    variant: Option<FileId>,
+    profiles: Vec<String>,
 }
 
 /// Load every Compose project among the inputs (and the `-f` files) into
@@ -39,22 +43,32 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
             }
             if let Some((first, _)) = docs.first() {
                 let dir = project::dir_of(&reader.loaded.sources, *first);
-                groups.push(project::ProjectFiles { dir, docs });
+                groups.push(project::ProjectFiles {
+                    dir,
+                    docs,
+                    env_files: Vec::new(),
+                    profiles: Vec::new(),
+                    variant: None,
+                });
             }
         }
+        let (declared, files) = declared::take_declared(&mut reader, files, &opts.projects);
+        groups.extend(declared);
         let referenced: Vec<_> = files
             .iter()
             .flat_map(|(id, doc)| {
                 extends::referenced_paths(&doc.root, &project::dir_of(&reader.loaded.sources, *id))
             })
             .collect();
-        groups.extend(project::group(&reader.loaded.sources, files, &referenced));
+        let (guessed, diags) = project::group(&reader.loaded.sources, files, &referenced);
+        reader.loaded.diagnostics.extend(diags);
+        groups.extend(guessed);
     }
 
     let mut prepared = Vec::new();
     for group in groups {
         let mut reader = Reader { loaded };
-        let env = env::project_env(&mut reader, &group.dir, opts.env_file.as_deref(), &opts.env);
+        let env = declared::env_of(&mut reader, &group, opts);
         let mut resolver = extends::Resolver::new(&mut reader, opts);
         let mut merged: Option<Node> = None;
         let mut file_ids = Vec::new();
@@ -84,13 +98,18 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 root,
                 files: file_ids,
                 dir: group.dir,
+                variant: group.variant,
+                profiles: group.profiles,
             });
         }
     }
 
-    for p in prepared {
-        let name = project_name(&p, opts);
-        lower::lower_project(loaded, &p.root, &name, p.files, &opts.profiles);
+    let names: Vec<String> = prepared.iter().map(|p| project_name(p, opts)).collect();
+    let namespaces = naming::namespaces(&loaded.sources, &prepared, &names);
+    for ((p, name), namespace) in prepared.into_iter().zip(names).zip(namespaces) {
+        let mut profiles = opts.profiles.clone();
+        profiles.extend(p.profiles.iter().cloned());
+        lower::lower_project(loaded, &p.root, &name, &namespace, p.files, &profiles);
     }
     lower::allocate_addresses(loaded);
 }
