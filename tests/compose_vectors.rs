@@ -3,8 +3,10 @@
 //! is run; mismatches are collected and reported together.
 //!
 //! The corpus lives outside the crate at `../shared/corpus/compose-vectors`.
-//! When it is absent the tests print "skipped: ..." and pass, unless
+//! When it is absent the tests print "SKIPPED ...: ..." and pass, unless
 //! `TOPOC_REQUIRE_CORPUS=1`.
+
+mod skip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +27,7 @@ fn corpus() -> Option<PathBuf> {
             dir.display()
         );
     }
-    println!("skipped: corpus not found at {}", dir.display());
+    skip::skip(format!("corpus not found at {}", dir.display()));
     None
 }
 

@@ -398,9 +398,7 @@ fn connectivity(path: &Path) -> Option<Vec<String>> {
 fn connectivity_engine_round_trip() {
     let help = topoc(&["connectivity", "--help"]);
     if !help.status.success() {
-        eprintln!(
-            "skipped: `topoc connectivity` is not available yet (the connectivity engine lands with branch kube)"
-        );
+        skip("`topoc connectivity` is not available");
         return;
     }
     std::env::set_current_dir(root()).expect("cd");

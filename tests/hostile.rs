@@ -430,7 +430,7 @@ fn h03_alias_budget_holds_for_the_whole_run() {
             Ok("1"),
             "python3 missing"
         );
-        eprintln!("skipped: python3 not available");
+        common::skip("python3 not available");
         return;
     }
     let r = check_concise(work.path(), &["b80"]);

@@ -28,7 +28,7 @@ fn pre_commit() -> Option<PathBuf> {
         if std::env::var("TOPOC_REQUIRE_PRECOMMIT").as_deref() == Ok("1") {
             panic!("{msg} and TOPOC_REQUIRE_PRECOMMIT=1");
         }
-        println!("skipped: {msg}");
+        support::skip(msg);
     }
     found
 }
