@@ -368,6 +368,18 @@ pub struct Publication {
     pub origin: Origin,
 }
 
+impl Publication {
+    /// The address families the publication binds: both when no host IP is
+    /// written (Docker listens on `0.0.0.0` and `::`), else that of `host_ip`.
+    pub fn families(&self) -> &'static [&'static str] {
+        match (self.host_ip_declared, self.host_ip) {
+            (false, _) => &["ipv4", "ipv6"],
+            (true, IpAddr::V4(_)) => &["ipv4"],
+            (true, IpAddr::V6(_)) => &["ipv6"],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IntentSource {
     DependsOn,
