@@ -213,13 +213,18 @@ fn project_name_precedence_and_normalisation() {
     );
     let p = dir.to_string_lossy().into_owned();
     assert_eq!(ir(&[&p])["projects"][0]["name"], "myshop_1");
-    assert_eq!(ir(&[&p, "-p", "Other"])["projects"][0]["name"], "other");
+    // compose-go `ValidateProjectName`: `-p` must already be a valid name.
+    let o = common::topoc(&["ir", &p, "-p", "Other"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("invalid project name `Other`"));
+    // `name:` is normalised; `-p` wins over it (cli/options.go `projectName`).
     write(
         &dir,
         "compose.yaml",
         "name: Named\nservices:\n  web:\n    image: nginx\n",
     );
-    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "other");
 }
 
 #[test]

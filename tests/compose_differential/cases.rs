@@ -7,7 +7,7 @@
 use super::Case;
 use std::path::Path;
 
-struct Gen {
+pub struct Gen {
     name: String,
     files: Vec<(String, String)>,
     /// Flags both tools take alike (`-f`, `-p`, `--profile`, `--env-file`).

@@ -124,6 +124,30 @@ fn run_oracle(bin: &Path, case: &Case, home: &Path) -> Outcome {
     }
 }
 
+/// Findings of `topoc check` that stand for a refusal of compose-go's
+/// consistency checks (`loader/validate.go`): an undefined network or
+/// service, `network_mode` beside `networks`.
+fn refused_by_check(case: &Case, home: &Path) -> Option<String> {
+    let out = command(Path::new(env!("CARGO_BIN_EXE_topoc")), case, home)
+        .arg("check")
+        .args(&case.topoc_args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run topoc check");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    json["diagnostics"]
+        .as_array()?
+        .iter()
+        .find(|d| {
+            let msg = d["message"].as_str().unwrap_or_default();
+            d["severity"] == "error"
+                && (d["code"] == "TOPO301"
+                    || d["code"] == "TOPO302"
+                    || (d["code"] == "TOPO305" && msg.contains("mutually exclusive")))
+        })
+        .map(|d| format!("{}: {}", d["code"], d["message"]))
+}
+
 /// topoc's outcome, and its stderr (the findings).
 fn run_topoc(case: &Case, home: &Path) -> (Outcome, String) {
     let out = command(Path::new(env!("CARGO_BIN_EXE_topoc")), case, home)
@@ -140,6 +164,9 @@ fn run_topoc(case: &Case, home: &Path) -> (Outcome, String) {
             "{}: topoc crashed ({other:?}) with args {:?}:\n{stderr}",
             case.name, case.topoc_args
         ),
+    }
+    if let Some(finding) = refused_by_check(case, home) {
+        return (Outcome::Refused(finding), stderr);
     }
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{}: topoc ir printed no JSON: {e}", case.name));

@@ -166,10 +166,24 @@ pub fn from_compose(json: &Value) -> Project {
                 )
             })
             .collect();
+        // `default` is the engine's name for its default bridge.
+        let network_mode = str_of(&s["network_mode"]).map(|m| {
+            if m == "default" {
+                "bridge".to_string()
+            } else {
+                m
+            }
+        });
+        // The engine discards published ports in host mode.
+        let ports = if network_mode.as_deref() == Some("host") {
+            BTreeSet::new()
+        } else {
+            ports
+        };
         services.insert(
             name.clone(),
             Service {
-                network_mode: str_of(&s["network_mode"]),
+                network_mode,
                 networks,
                 ports,
             },
@@ -233,7 +247,14 @@ pub fn from_topoc(json: &Value, pick: &dyn Fn(&str) -> bool) -> Option<Project> 
             other => Some(other.to_string()),
         };
         let mut networks = BTreeMap::new();
-        for a in w["attachments"].as_array().into_iter().flatten() {
+        // Docker's default bridge (`network_mode: bridge`) is no network of
+        // the project.
+        let attachments = if mode == "default-bridge" {
+            &[][..]
+        } else {
+            w["attachments"].as_array().map_or(&[][..], Vec::as_slice)
+        };
+        for a in attachments {
             let id = a["network"].as_str()?;
             used.insert(id.to_string());
             let key = id.rsplit('/').next()?.to_string();

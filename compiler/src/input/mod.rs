@@ -219,7 +219,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// A location for problems that belong to no file node (bad command-line paths).
-fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
+pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
     let id = loaded
         .sources
         .add(SourceFile::new(name, PathBuf::from(name), String::new()));

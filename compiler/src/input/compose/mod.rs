@@ -8,6 +8,7 @@ mod extends;
 pub mod interpolate;
 mod lower;
 mod merge;
+mod naming;
 pub mod ports;
 pub mod project;
 
@@ -21,6 +22,7 @@ struct Prepared {
     root: Node,
     files: Vec<FileId>,
     dir: std::path::PathBuf,
+    env: env::Env,
 }
 
 /// Load every Compose project among the inputs (and the `-f` files) into
@@ -48,7 +50,11 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 extends::referenced_paths(&doc.root, &project::dir_of(&reader.loaded.sources, *id))
             })
             .collect();
+        let first_directory_group = groups.len();
         groups.extend(project::group(&reader.loaded.sources, files, &referenced));
+        for group in &mut groups[first_directory_group..] {
+            add_override_without_services(&mut reader, group);
+        }
     }
 
     let mut prepared = Vec::new();
@@ -74,7 +80,12 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
             }
             merged = Some(match merged {
                 Some(m) => merge::merge(m, root),
-                None => root,
+                // `!reset` in the first file clears its own value (compose-go
+                // applies each file's resets after merging it).
+                None => {
+                    merge::strip_resets(&mut root);
+                    root
+                }
             });
             file_ids.push(id);
         }
@@ -84,32 +95,64 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 root,
                 files: file_ids,
                 dir: group.dir,
+                env,
             });
         }
     }
 
     for p in prepared {
-        let name = project_name(&p, opts);
-        lower::lower_project(loaded, &p.root, &name, p.files, &opts.profiles);
+        let at = || super::command_line_span(loaded, "<command line>");
+        let name = match naming::project_name(&p.root, &p.dir, opts, &p.env, at) {
+            Ok(name) => name,
+            Err(d) => {
+                loaded.diagnostics.push(d);
+                continue;
+            }
+        };
+        let profiles = naming::active_profiles(opts, &p.env);
+        lower::lower_project(loaded, &p.root, &name, p.files, &profiles);
     }
     lower::allocate_addresses(loaded);
 }
 
-/// Top-level `name:`, else `-p`, else `COMPOSE_PROJECT_NAME`, else the
-/// directory name — normalised as compose-go does.
-fn project_name(p: &Prepared, opts: &LoadOptions) -> String {
-    let raw = p
-        .root
-        .get("name")
-        .and_then(Node::as_str)
-        .map(String::from)
-        .or_else(|| opts.project_name.clone())
-        .or_else(|| opts.env.get("COMPOSE_PROJECT_NAME").cloned())
-        .unwrap_or_else(|| project::dir_name(&p.dir));
-    let name = project::normalize_name(&raw);
-    if name.is_empty() {
-        "default".into()
-    } else {
-        name
+/// An override file that holds no `services:` (only top-level `networks`,
+/// `name`, ...) is not classified as Compose, but docker compose merges it
+/// all the same: add the first one in compose-go's order to a directory
+/// project that has a default file and no override yet.
+fn add_override_without_services(reader: &mut Reader, group: &mut project::ProjectFiles) {
+    let sources = &reader.loaded.sources;
+    let name_of = |id: FileId| {
+        sources
+            .get(id)
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let Some((first, _)) = group.docs.first() else {
+        return;
+    };
+    if !project::DEFAULT_FILES.contains(&name_of(*first).as_str())
+        || group
+            .docs
+            .iter()
+            .any(|(id, _)| project::OVERRIDE_FILES.contains(&name_of(*id).as_str()))
+    {
+        return;
+    }
+    let Some(path) = project::OVERRIDE_FILES
+        .iter()
+        .map(|n| group.dir.join(n))
+        .find(|p| p.is_file())
+    else {
+        return;
+    };
+    let name = path.to_string_lossy().into_owned();
+    if let Some(parsed) = reader.read(&name, &path, None)
+        && let Some(doc) = parsed.documents.into_iter().next()
+        && doc.root.as_map().is_some()
+    {
+        group.docs.push((parsed.id, doc));
     }
 }

@@ -84,8 +84,18 @@ impl Lowering<'_> {
         }
     }
 
+    /// A boolean as compose-go casts it: a YAML boolean, or (after
+    /// interpolation, quoted or not) one of `y yes true on` / `n no false off`
+    /// in any case (`interpolate.go` `toBoolean`).
     pub fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
-        let b = node.as_bool();
+        let b = node.as_bool().or_else(|| match &node.value {
+            crate::syntax::Value::Scalar(s) => match s.text.to_ascii_lowercase().as_str() {
+                "y" | "yes" | "true" | "on" => Some(true),
+                "n" | "no" | "false" | "off" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        });
         if b.is_none() {
             self.error(
                 &diag::INVALID_VALUE,

@@ -397,18 +397,37 @@ fn attachment(network: NetworkId, origin: Origin) -> Attachment {
 }
 
 fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
+    if v.is_null() {
+        // compose-go's schema: "services.a.networks must be a array".
+        l.error(
+            &diag::INVALID_VALUE,
+            v,
+            "`networks` must be a list or a mapping, found null",
+        );
+        return;
+    }
     let Some(entries) = l.map(v, "`networks`") else {
         return;
     };
+    if entries.is_empty() {
+        // `networks: []` / `{}` is no choice at all: the implicit default.
+        let origin = Origin::from(v.span);
+        let net = implicit_default(l, origin);
+        l.topo.workloads[id.index()]
+            .attachments
+            .push(attachment(net, origin));
+        return;
+    }
     let mut list = Vec::new();
     for e in entries {
         let Some(name) = e.key.as_str() else { continue };
-        let Some(&net) = l.networks.get(name) else {
-            if name == "default" {
-                let net = implicit_default(l, Origin::from(e.key.span));
-                list.push(attachment(net, Origin::from(e.key.span)));
-                continue;
-            }
+        let net = match l.networks.get(name) {
+            Some(&net) => Some(net),
+            // The implicit default, with whatever aliases it is given.
+            None if name == "default" => Some(implicit_default(l, Origin::from(e.key.span))),
+            None => None,
+        };
+        let Some(net) = net else {
             l.topo.dangling.push(DanglingRef {
                 kind: RefKind::Network,
                 name: name.to_string(),
