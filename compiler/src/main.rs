@@ -25,5 +25,22 @@ fn main() -> std::process::ExitCode {
         libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 1);
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
     }
+    restore_sigpipe();
     cli::run()
 }
+
+/// Rust ignores SIGPIPE, which turns a closed stdout (`topoc check | head`)
+/// into a write error that `print!` reports as a panic. Every command ends
+/// instead as Unix filters do: killed by SIGPIPE, quietly, with the status
+/// a shell shows as 141.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's disposition to its default, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

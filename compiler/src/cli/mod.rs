@@ -64,6 +64,10 @@ pub struct InputArgs {
     /// Read interpolation variables from this file instead of the project's `.env`.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_file: Option<String>,
+    /// The path stdin (`-`) stands for: findings name it, and its `.env`,
+    /// references and `topoc.yaml` are found from there (for editors).
+    #[arg(long = "stdin-filename", value_name = "PATH")]
+    pub stdin_filename: Option<String>,
 }
 
 impl InputArgs {
@@ -73,11 +77,12 @@ impl InputArgs {
         for p in &self.paths {
             if p == "-" {
                 let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| format!("cannot read stdin: {e}"))?;
-                let text = topoc::source::decode(bytes).map_err(|e| format!("-: {e}"))?;
-                inputs.push(Input::Stdin(text));
+                let read = match std::io::stdin().read_to_end(&mut bytes) {
+                    Ok(_) => topoc::source::decode(bytes),
+                    Err(e) => Err(topoc::source::ReadError::Io(e.to_string())),
+                };
+                let name = self.stdin_filename.clone().unwrap_or_else(|| "-".into());
+                inputs.push(Input::Named { name, read });
             } else {
                 inputs.push(Input::Path(p.clone()));
             }

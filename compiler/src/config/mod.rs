@@ -83,7 +83,8 @@ pub fn discover(inputs: &[Input], compose_files: &[String]) -> Option<PathBuf> {
         .iter()
         .find_map(|i| match i {
             Input::Path(p) => Some(PathBuf::from(p)),
-            Input::Stdin(_) => None,
+            Input::Named { name, .. } if name != "-" => Some(PathBuf::from(name)),
+            Input::Stdin(_) | Input::Named { .. } => None,
         })
         .or_else(|| compose_files.first().map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("."));

@@ -40,6 +40,7 @@ codes! {
     INVALID_INCLUDE = "TOPO012", "invalid-include", Error, "an `include` entry cannot be loaded or forms a cycle";
     UNSET_VARIABLE = "TOPO013", "unset-variable", Warning, "an interpolated variable is not set and defaults to an empty string";
     INVALID_CONFIG = "TOPO014", "invalid-config", Error, "`topoc.yaml` or an inline ignore is malformed or names an unknown rule";
+    DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
 
     SUBNET_OVERLAP = "TOPO101", "subnet-overlap", Error, "two networks have overlapping subnets";
     ADDRESS_OUTSIDE_SUBNET = "TOPO102", "address-outside-subnet", Error, "a static address lies outside its network's subnet";

@@ -1,7 +1,8 @@
 //! `file:line:col: severity[CODE/rule] message` — one line per finding, for
-//! grep, editors' quickfix lists and pre-commit output.
+//! grep, editors' quickfix lists and pre-commit output. Text from the inputs
+//! is escaped, so a finding is always exactly one line.
 
-use super::{Diagnostic, Summary};
+use super::{Diagnostic, Summary, escape_controls};
 use crate::source::SourceMap;
 use std::fmt::Write;
 
@@ -10,13 +11,13 @@ use std::fmt::Write;
 pub fn line(d: &Diagnostic, sources: &SourceMap) -> String {
     format!(
         "{}:{}:{}: {}[{}/{}] {}",
-        sources.get(d.span.file).name,
+        escape_controls(&sources.get(d.span.file).name),
         d.span.start.line,
         d.span.start.column,
         d.severity.as_str(),
         d.code,
         d.rule,
-        d.message
+        escape_controls(&d.message)
     )
 }
 
@@ -25,11 +26,13 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
     for d in diags {
         let _ = writeln!(out, "{}", line(d, sources));
         for r in &d.related {
-            let rfile = &sources.get(r.span.file).name;
+            let rfile = escape_controls(&sources.get(r.span.file).name);
             let _ = writeln!(
                 out,
                 "  {rfile}:{}:{}: note: {}",
-                r.span.start.line, r.span.start.column, r.message
+                r.span.start.line,
+                r.span.start.column,
+                escape_controls(&r.message)
             );
         }
     }

@@ -1,220 +1,368 @@
-//! The graphical format for people, rendered by miette: the YAML snippet with
-//! the offending node underlined and related spans labelled.
+//! The format for people, in the style of rustc and ruff (rendered by
+//! `annotate-snippets`, the crate rustc uses):
+//!
+//! ```text
+//! error[TOPO201/host-port-conflict]: host port 8080/tcp ... conflicts with ...
+//!  --> compose.yaml:9:9
+//!   |
+//! 5 |       - "8080:80"
+//!   |         --------- first published here by `web`
+//! ...
+//! 9 |       - "127.0.0.1:8080:80"
+//!   |         ^^^^^^^^^^^^^^^^^^^
+//!   |
+//!   = help: ...
+//! note: declared here
+//!  --> other.yaml:3:5
+//! ```
+//!
+//! Only the lines of the labels are shown. Labels of one file further apart
+//! than [`CLUSTER_GAP`] lines are separate snippets, and a span longer than
+//! [`MAX_SPAN_LINES`] is shown by its first line, so a finding prints a
+//! bounded number of lines whatever the file size, and each snippet is cut
+//! from our line index: rendering costs what the findings cost, not the
+//! files. Labels in other files are `note:` snippets under their finding.
+//!
+//! Nothing here can panic on any input: every span is clamped into its file
+//! and onto character boundaries before it reaches the renderer, long lines
+//! are cut around the label by the renderer, and control characters in
+//! messages are escaped ([`super::escape_controls`]).
 
-use super::{Diagnostic, Severity, Summary, concise::summary_line};
-use crate::source::{SourceMap, Span};
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
-use std::collections::HashMap;
-use std::fmt;
-use std::sync::Arc;
+use super::{Diagnostic, Severity, Summary, concise::summary_line, escape_controls};
+use crate::source::{SourceFile, SourceMap, Span};
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-/// A file as miette reads it. miette's own `str` source scans from the start
-/// of the file for every snippet; this one cuts the window of lines around
-/// the span with our line index first, so rendering stays proportional to the
-/// number of findings, not findings × file size.
-#[derive(Clone)]
-struct Source {
-    name: Arc<str>,
-    text: Arc<str>,
-    line_starts: Arc<[usize]>,
+/// Labels of one file at most this many lines apart share a snippet (the
+/// lines between are shown); further apart, they are separate snippets.
+pub const CLUSTER_GAP: u32 = 2;
+
+/// A span covering more lines than this is shown by its first line only.
+pub const MAX_SPAN_LINES: u32 = 6;
+
+/// One label, already mapped to bytes of its file.
+struct Label {
+    /// 1-based first and last line shown for it.
+    first: u32,
+    last: u32,
+    /// Byte range in the file (on character boundaries, within the lines).
+    bytes: std::ops::Range<usize>,
+    text: Option<String>,
+    primary: bool,
 }
 
-impl Source {
-    fn line_of(&self, byte: usize) -> usize {
-        self.line_starts
-            .partition_point(|&s| s <= byte)
-            .saturating_sub(1)
+/// The byte where 1-based `line` starts, and where its text ends (before
+/// the line break).
+fn line_bounds(file: &SourceFile, line: u32) -> (usize, usize) {
+    let starts = file.line_starts();
+    let i = (line.max(1) as usize - 1).min(starts.len() - 1);
+    let start = starts[i];
+    let next = starts.get(i + 1).copied().unwrap_or(file.text.len());
+    let body = file.text[start..next].trim_end_matches(['\n', '\r']);
+    (start, start + body.len())
+}
+
+fn label(file: &SourceFile, span: Span, text: Option<String>, primary: bool) -> Label {
+    let lines = file.line_count() as u32;
+    let first = span.start.line.clamp(1, lines);
+    let start = file.byte_offset(span.start).min(line_bounds(file, first).1);
+    // An end at column 1 closes the line before it.
+    let mut last = if span.end.line > first && span.end.column <= 1 {
+        span.end.line - 1
+    } else {
+        span.end.line
+    }
+    .clamp(first, lines);
+    let mut end = file.byte_offset(span.end);
+    if last - first >= MAX_SPAN_LINES {
+        last = first;
+        end = line_bounds(file, first).1;
+    }
+    let end = end.clamp(start, line_bounds(file, last).1.max(start));
+    Label {
+        first,
+        last,
+        bytes: start..end,
+        text,
+        primary,
     }
 }
 
-impl SourceCode for Source {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
-        let last = self.line_starts.len() - 1;
-        let first_line = self.line_of(span.offset()).saturating_sub(before);
-        let end_line = (self.line_of(span.offset() + span.len()) + after + 1).min(last);
-        let start = self.line_starts[first_line];
-        let end = self
-            .line_starts
-            .get(end_line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        let window = &self.text.as_bytes()[start..end];
-        let local = SourceSpan::new((span.offset() - start).into(), span.len());
-        let inner = window.read_span(&local, before, after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
-            inner.data(),
-            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
-            inner.line() + first_line,
-            inner.column(),
-            inner.line_count() + first_line,
-        )))
-    }
-}
-
-/// One finding as miette sees it. Related spans in the primary file become
-/// labels; spans in other files become related reports with their own snippet.
-struct Report {
-    inner: MietteDiagnostic,
-    source: Source,
-    others: Vec<Report>,
-}
-
-impl fmt::Debug for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
-    }
-}
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
-    }
-}
-impl std::error::Error for Report {}
-impl miette::Diagnostic for Report {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.code()
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.inner.severity()
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.help()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.inner.labels()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.others.is_empty() {
-            None
+/// The lines `first..=last` of a file as one snippet holding `labels`.
+/// Lone carriage returns (old Mac line ends, which YAML counts as breaks)
+/// become newlines, byte for byte, so the renderer numbers lines as the
+/// parser did.
+fn snippet<'a>(
+    file: &'a SourceFile,
+    labels: &[Label],
+) -> Snippet<'a, annotate_snippets::Annotation<'a>> {
+    let first = labels.iter().map(|l| l.first).min().unwrap_or(1);
+    let last = labels.iter().map(|l| l.last).max().unwrap_or(first);
+    let start = line_bounds(file, first).0;
+    let end = line_bounds(file, last).1;
+    let window = &file.text[start..end];
+    let window: std::borrow::Cow<str> = if window.contains('\r') {
+        let mut fixed = window.as_bytes().to_vec();
+        for i in 0..fixed.len() {
+            if fixed[i] == b'\r' && fixed.get(i + 1) != Some(&b'\n') {
+                fixed[i] = b'\n';
+            }
+        }
+        String::from_utf8(fixed)
+            .unwrap_or_else(|_| window.to_string())
+            .into()
+    } else {
+        window.into()
+    };
+    let mut s = Snippet::source(window)
+        .line_start(first as usize)
+        .path(escape_controls(&file.name))
+        .fold(true);
+    for l in labels {
+        let kind = if l.primary {
+            AnnotationKind::Primary
         } else {
-            Some(Box::new(
-                self.others.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
+            AnnotationKind::Context
+        };
+        let range = l.bytes.start.saturating_sub(start).min(end - start)
+            ..l.bytes.end.saturating_sub(start).min(end - start);
+        s = s.annotation(kind.span(range).label(l.text.clone()));
+    }
+    s
+}
+
+/// Labels sorted by line, split where the next label starts more than
+/// `CLUSTER_GAP` lines after the previous ones end.
+fn clusters(mut labels: Vec<Label>) -> Vec<Vec<Label>> {
+    labels.sort_by_key(|l| (l.first, l.bytes.start, !l.primary));
+    let mut out: Vec<Vec<Label>> = Vec::new();
+    let mut reach = 0;
+    for l in labels {
+        match out.last_mut() {
+            Some(c) if l.first <= reach + CLUSTER_GAP => {
+                reach = reach.max(l.last);
+                c.push(l);
+            }
+            _ => {
+                reach = l.last;
+                out.push(vec![l]);
+            }
         }
     }
+    // The primary label's snippet comes first: its header is the location.
+    out.sort_by_key(|c| !c.iter().any(|l| l.primary));
+    out
 }
 
-fn source_span(sources: &SourceMap, span: Span) -> SourceSpan {
-    let file = sources.get(span.file);
-    let start = file.byte_offset(span.start);
-    let end = file.byte_offset(span.end).max(start);
-    SourceSpan::new(start.into(), end - start)
-}
-
-/// One shared `Source` per file, however many findings point into it.
-struct Sources<'a> {
-    map: &'a SourceMap,
-    cache: HashMap<crate::source::FileId, Source>,
-}
-
-impl Sources<'_> {
-    fn get(&mut self, span: Span) -> Source {
-        let map = self.map;
-        self.cache
-            .entry(span.file)
-            .or_insert_with(|| {
-                let f = map.get(span.file);
-                Source {
-                    name: f.name.as_str().into(),
-                    text: f.text.as_str().into(),
-                    line_starts: f.line_starts().into(),
-                }
-            })
-            .clone()
-    }
-}
-
-fn severity(s: Severity) -> miette::Severity {
+fn level(s: Severity) -> Level<'static> {
     match s {
-        Severity::Error => miette::Severity::Error,
-        Severity::Warning => miette::Severity::Warning,
-        Severity::Info => miette::Severity::Advice,
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
     }
 }
 
-fn report(d: &Diagnostic, cache: &mut Sources) -> Report {
-    let sources = cache.map;
+/// One finding: its title and snippets, then a `note:` per label in another file.
+pub fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
     let file = sources.get(d.span.file);
-    let location = format!(
-        "{}:{}:{}",
-        file.name, d.span.start.line, d.span.start.column
-    );
-    // The message heads the report; the primary underline needs no label.
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        None,
-        source_span(sources, d.span),
-    )];
-    let mut others = Vec::new();
+    let mut here = vec![label(file, d.span, None, true)];
+    let mut notes = Vec::new();
     for r in &d.related {
+        let text = escape_controls(&r.message).into_owned();
         if r.span.file == d.span.file {
-            labels.push(LabeledSpan::new_with_span(
-                Some(r.message.clone()),
-                source_span(sources, r.span),
-            ));
+            here.push(label(file, r.span, Some(text), false));
         } else {
-            let rf = sources.get(r.span.file);
-            let inner = MietteDiagnostic::new(format!(
-                "{} ({}:{}:{})",
-                r.message, rf.name, r.span.start.line, r.span.start.column
-            ))
-            .with_severity(miette::Severity::Advice)
-            .with_label(LabeledSpan::new_primary_with_span(
-                Some(r.message.clone()),
-                source_span(sources, r.span),
-            ));
-            others.push(Report {
-                inner,
-                source: cache.get(r.span),
-                others: Vec::new(),
-            });
+            let other = sources.get(r.span.file);
+            notes.push((other, text, label(other, r.span, None, false)));
         }
     }
-    let mut inner = MietteDiagnostic::new(format!("{} ({location})", d.message))
-        .with_code(format!("{}/{}", d.code, d.rule))
-        .with_severity(severity(d.severity))
-        .with_labels(labels);
+    let title = escape_controls(&d.message);
+    let mut group = Group::with_title(
+        level(d.severity)
+            .primary_title(title)
+            .id(format!("{}/{}", d.code, d.rule)),
+    );
+    for c in clusters(here) {
+        group = group.element(snippet(file, &c));
+    }
     if let Some(h) = &d.help {
-        inner = inner.with_help(h.clone());
+        group = group.element(Level::HELP.message(escape_controls(h)));
     }
-    Report {
-        inner,
-        source: cache.get(d.span),
-        others,
+    let mut report = vec![group];
+    for (other, text, l) in notes {
+        report.push(
+            Group::with_title(Level::NOTE.secondary_title(text))
+                .element(snippet(other, std::slice::from_ref(&l))),
+        );
     }
+    renderer.render(&report)
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
+    let renderer = if color {
+        Renderer::styled()
     } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_context_lines(1);
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii);
     let mut out = String::new();
-    let mut cache = Sources {
-        map: sources,
-        cache: HashMap::new(),
-    };
     for d in diags {
-        let r = report(d, &mut cache);
-        let _ = handler.render_report(&mut out, &r);
-        out.push('\n');
+        out.push_str(&render_one(d, sources, &renderer));
+        out.push_str("\n\n");
     }
     out.push_str(&summary_line(summary));
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::codes;
+    use crate::source::{FileId, Pos, SourceFile};
+    use proptest::prelude::*;
+
+    fn pos(line: u32, column: u32) -> Pos {
+        Pos {
+            offset: 0,
+            line,
+            column,
+        }
+    }
+
+    fn span(file: u32, start: Pos, end: Pos) -> Span {
+        Span {
+            file: FileId(file),
+            start,
+            end,
+        }
+    }
+
+    fn map(texts: &[&str]) -> SourceMap {
+        let mut m = SourceMap::default();
+        for (i, t) in texts.iter().enumerate() {
+            m.add(SourceFile::new(
+                format!("f{i}.yaml"),
+                "/nonexistent",
+                t.to_string(),
+            ));
+        }
+        m
+    }
+
+    fn render_plain(d: &Diagnostic, m: &SourceMap) -> String {
+        render_one(d, m, &Renderer::plain().decor_style(DecorStyle::Ascii))
+    }
+
+    #[test]
+    fn far_labels_are_separate_snippets_and_other_files_notes() {
+        let text: String = (1..=5000).map(|i| format!("k{i}: v{i}\n")).collect();
+        let m = map(&[&text, "other: 1\n"]);
+        let d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(0, pos(4000, 1), pos(4000, 3)),
+            "late",
+        )
+        .with_related(span(0, pos(3, 1), pos(3, 3)), "early")
+        .with_related(span(1, pos(1, 1), pos(1, 6)), "elsewhere")
+        .with_help("do something");
+        let out = render_plain(&d, &m);
+        assert!(out.lines().count() <= 30, "{out}");
+        assert!(
+            out.starts_with("error[TOPO201/host-port-conflict]: late\n"),
+            "{out}"
+        );
+        assert!(out.contains("--> f0.yaml:4000:1"), "{out}");
+        assert!(out.contains("::: f0.yaml:3:1"), "{out}");
+        assert!(out.contains("note: elsewhere\n"), "{out}");
+        assert!(out.contains("--> f1.yaml:1:1"), "{out}");
+        assert!(
+            !out.contains("k100:"),
+            "lines between labels are elided: {out}"
+        );
+    }
+
+    #[test]
+    fn long_spans_show_their_first_line() {
+        let text: String = (1..=500).map(|i| format!("k{i}: v{i}\n")).collect();
+        let m = map(&[&text]);
+        let d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(0, pos(2, 1), pos(400, 3)),
+            "block",
+        );
+        let out = render_plain(&d, &m);
+        assert!(out.lines().count() <= 8, "{out}");
+        assert!(out.contains("k2: v2") && !out.contains("k400"), "{out}");
+    }
+
+    #[test]
+    fn cr_only_lines_and_wide_columns_match_the_parser() {
+        let m = map(&[
+            "a: 1\rb: 2\rc: [\r",
+            &format!("x: \"{}\", y: [}}\n", "é".repeat(70_000)),
+        ]);
+        let d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(0, pos(2, 4), pos(2, 5)),
+            "cr",
+        );
+        let out = render_plain(&d, &m);
+        assert!(
+            out.contains("--> f0.yaml:2:4") && out.contains("2 | b: 2"),
+            "{out}"
+        );
+        let d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(1, pos(1, 70_011), pos(1, 70_012)),
+            "wide",
+        );
+        let out = render_plain(&d, &m);
+        assert!(out.contains("--> f1.yaml:1:70011"), "{out}");
+        assert!(
+            out.lines().all(|l| l.chars().count() < 200),
+            "long lines are cut: {out}"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_escaped() {
+        let m = map(&["a: 1\n"]);
+        let d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(0, pos(1, 1), pos(1, 2)),
+            "`a\nforged.yaml:1:1: error \u{1b}[31m`",
+        )
+        .with_related(span(0, pos(1, 1), pos(1, 2)), "by `b\r\n`");
+        let out = render_plain(&d, &m);
+        assert!(
+            out.contains("`a\\nforged.yaml:1:1: error \\u{1b}[31m`"),
+            "{out}"
+        );
+        assert!(out.contains("by `b\\r\\n`"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Any span into any text renders, within the line bound.
+        #[test]
+        fn never_panics(
+            text in "([a-z: é日\t\r\n\u{1b}\u{202e}-]{0,30}){0,12}",
+            other in "[a-z\r\n]{0,20}",
+            points in proptest::collection::vec((0u32..20, 0u32..80), 2..8),
+        ) {
+            let m = map(&[&text, &other]);
+            let mut d = Diagnostic::new(
+                &codes::HOST_PORT_CONFLICT,
+                span(0, pos(points[0].0, points[0].1), pos(points[1].0, points[1].1)),
+                "m",
+            );
+            for (i, w) in points.windows(2).enumerate().skip(1) {
+                d = d.with_related(span((i % 2) as u32, pos(w[0].0, w[0].1), pos(w[1].0, w[1].1)), "r");
+            }
+            let out = render_plain(&d, &m);
+            prop_assert!(out.starts_with("error[TOPO201/host-port-conflict]: m"));
+        }
+    }
 }

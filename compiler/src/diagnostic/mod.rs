@@ -117,6 +117,31 @@ impl Diagnostic {
     }
 }
 
+/// Text from the inputs (names, values) as a printer may show it on one
+/// line: control characters, line and paragraph separators and the
+/// bidirectional overrides are written as `\u{..}` escapes (`\n`, `\r`,
+/// `\t` as such), so no input can forge a line of output or hide text.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// Stable order for every printer: file, position, code, message.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {

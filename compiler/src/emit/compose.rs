@@ -197,10 +197,11 @@ fn from_compose(
         let ports = t
             .publications
             .iter()
-            .filter(|p| p.workload == id)
+            .filter(|p| p.workload == id && p.port != 0)
             .map(|p| PortView {
                 target: p.port,
-                published: p.host_ports.map(|r| {
+                // Host port 0 is Docker's "any free port", as when omitted.
+                published: p.host_ports.filter(|r| r.start != 0).map(|r| {
                     if r.start == r.end {
                         r.start.to_string()
                     } else {
@@ -215,7 +216,7 @@ fn from_compose(
         let expose = w
             .ports
             .iter()
-            .filter(|p| !published.contains(&(p.port, p.protocol.as_str())))
+            .filter(|p| p.port != 0 && !published.contains(&(p.port, p.protocol.as_str())))
             .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
             .collect();
         let talks_to = t

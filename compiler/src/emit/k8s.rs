@@ -292,17 +292,29 @@ fn workload(
     let ports: Vec<ContainerPortView> = w
         .ports
         .iter()
+        .filter(|p| p.port != 0)
         .map(|p| ContainerPortView {
             name: names::port_name(p.protocol.as_str(), p.port),
             port: p.port,
             protocol: k8s_protocol(p.protocol),
         })
         .collect();
-    let env = w
-        .env
-        .iter()
-        .map(|e| kv(e.name.clone(), e.value.clone()))
-        .collect();
+    let mut env = Vec::new();
+    for e in &w.env {
+        if is_env_var_name(&e.name) {
+            env.push(kv(e.name.clone(), e.value.clone()));
+        } else {
+            diags.push(cx.diag(
+                &diag::NOT_CONVERTED,
+                e.origin,
+                format!(
+                    "environment variable \"{}\" of `{}` is left out: Kubernetes env names match `[-._a-zA-Z][-._a-zA-Z0-9]*`",
+                    e.name.escape_debug(),
+                    w.name
+                ),
+            ));
+        }
+    }
 
     let mut services = Vec::new();
     // The ClusterIP Service keeps the compose DNS name; headless and port-less
@@ -316,6 +328,7 @@ fn workload(
         ports: w
             .ports
             .iter()
+            .filter(|p| p.port != 0)
             .map(|p| ServicePortView {
                 name: names::port_name(p.protocol.as_str(), p.port),
                 port: p.port,
@@ -387,7 +400,14 @@ fn published_service(
     let ty = service_type(cx, id);
     let mut ports: Vec<ServicePortView> = Vec::new();
     let inbound = reach.get(Peer::External, Peer::Workload(id));
-    for p in t.publications.iter().filter(|p| p.workload == id) {
+    // Port 0 is no port in Kubernetes (1-65535): a container port 0 is not
+    // published, a host port 0 (Docker: "any free port") lets the Service
+    // use the container port.
+    for p in t
+        .publications
+        .iter()
+        .filter(|p| p.workload == id && p.port != 0)
+    {
         if p.host_ip.is_loopback() {
             diags.push(cx.diag(
                 &diag::PUBLICATION_NOT_COMPILED,
@@ -410,7 +430,11 @@ fn published_service(
             ));
             continue;
         }
-        let port = p.host_ports.map(|r| r.start).unwrap_or(p.port);
+        let port = p
+            .host_ports
+            .map(|r| r.start)
+            .filter(|&h| h != 0)
+            .unwrap_or(p.port);
         if p.host_ports.is_some_and(|r| r.start != r.end) {
             diags.push(cx.diag(
                 &diag::PUBLICATION_NOT_COMPILED,
@@ -453,4 +477,13 @@ fn published_service(
         selector: selector.to_vec(),
         ports,
     })
+}
+
+/// Kubernetes `validation.IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`.
+pub fn is_env_var_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'.' | b'_'))
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
 }

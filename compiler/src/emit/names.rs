@@ -29,13 +29,13 @@ impl Namer {
     /// `base` itself when free, else `base-2`, `base-3`, … with `sep`, keeping
     /// the result within `max` bytes (`base` is ASCII here).
     pub fn unique(&mut self, base: &str, sep: &str, max: usize) -> String {
-        let base = truncate_ascii(base, max);
+        let base = shorten(base, max);
         if self.used.insert(base.clone()) {
             return base;
         }
         for n in 2u32.. {
             let suffix = format!("{sep}{n}");
-            let stem = truncate_ascii(&base, max.saturating_sub(suffix.len()));
+            let stem = shorten(&base, max.saturating_sub(suffix.len()));
             let cand = format!("{stem}{suffix}");
             if self.used.insert(cand.clone()) {
                 return cand;
@@ -45,8 +45,19 @@ impl Namer {
     }
 }
 
-fn truncate_ascii(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// `s` cut to `max` characters; a cut never leaves a separator at the end
+/// (DNS labels and label-key names must end alphanumeric).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let t = cut.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    if t.is_empty() {
+        "x".into()
+    } else {
+        t.to_string()
+    }
 }
 
 /// A Kubernetes DNS-1035 label (Service names need it; it is also a valid
@@ -177,6 +188,20 @@ mod tests {
         let second = n.unique(&long, "-", 63);
         assert_eq!(second.len(), 63);
         assert!(second.ends_with("-2"));
+    }
+
+    #[test]
+    fn shortened_names_end_alphanumeric() {
+        // hostile/11: `net-` + 58 `a` + `_b` cut at 63 ended in `_`.
+        let base = format!("net-{}_b", "a".repeat(58));
+        let mut n = Namer::new();
+        let name = n.unique(&base, "-", 63);
+        assert!(name.len() <= 63 && name.ends_with('a'), "{name}");
+        let again = n.unique(&base, "-", 63);
+        assert!(again.len() <= 63 && again.ends_with("-2"), "{again}");
+        let dashes = format!("{}-{}", "b".repeat(62), "c".repeat(5));
+        assert_eq!(n.unique(&dashes, "-", 63), "b".repeat(62));
+        assert_eq!(n.unique("a_b", "-", 63), "a_b", "uncut names are kept");
     }
 
     #[test]

@@ -453,7 +453,8 @@ fn publications(
         let Some(list) = addrs.get(&p.workload) else {
             continue;
         };
-        let Some(r) = p.host_ports else {
+        // Docker reads host port 0 as "any free port", like an omitted one.
+        let Some(r) = p.host_ports.filter(|r| r.start != 0 && p.port != 0) else {
             not(
                 diags,
                 p.origin,

@@ -3,7 +3,9 @@
 //! valid whatever the names and strings contain.
 //!
 //! Escaping is not left to template authors: the formatter of `*.yaml.j2`
-//! templates double-quotes every string it prints, and that of `*.nft.j2`
+//! templates double-quotes every string it prints (in `compose/` templates it
+//! also writes every `$` as `$$`, since Compose interpolates values; mapping
+//! keys, which Compose does not interpolate, go through `yaml_key`), and that of `*.nft.j2`
 //! templates refuses any string that is not a plain nft token, so a value that
 //! needs quoting must go through `nft_str` / `nft_comment` explicitly. A
 //! forgotten filter is a render error, never broken output.
@@ -79,6 +81,8 @@ pub fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'
     env.set_formatter(|out, state, value| {
         let text = if value.is_safe() {
             value.to_string()
+        } else if state.name().starts_with("compose/") && state.name().ends_with(".yaml.j2") {
+            format_compose_value(value)?
         } else if state.name().ends_with(".yaml.j2") {
             format_yaml(value)?
         } else if state.name().ends_with(".nft.j2") {
@@ -89,6 +93,10 @@ pub fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'
         out.write_str(&text).map_err(Error::from)
     });
     env.add_filter("yaml", |v: Value| -> Result<Value, Error> {
+        Ok(Value::from_safe_string(format_yaml(&v)?))
+    });
+    // Mapping keys: quoted, never `$`-escaped (Compose interpolates values only).
+    env.add_filter("yaml_key", |v: Value| -> Result<Value, Error> {
         Ok(Value::from_safe_string(format_yaml(&v)?))
     });
     env.add_filter("nft_str", |s: String| {
@@ -113,6 +121,17 @@ fn format_yaml(v: &Value) -> Result<String, Error> {
             ErrorKind::InvalidOperation,
             format!("cannot print a {} into YAML; iterate over it", v.kind()),
         )),
+    }
+}
+
+/// A value of a Compose file: Compose interpolates every value it reads, so
+/// each `$` is written `$$` and reads back as exactly the string meant.
+fn format_compose_value(v: &Value) -> Result<String, Error> {
+    match v.as_str() {
+        Some(s) if v.kind() == ValueKind::String && s.contains('$') => {
+            Ok(yaml_quote(&s.replace('$', "$$")))
+        }
+        _ => format_yaml(v),
     }
 }
 

@@ -19,6 +19,13 @@ pub enum Input {
     Path(String),
     /// `-`: text the CLI read from stdin.
     Stdin(String),
+    /// Stdin as the CLI read it, named `name` in findings (`-`, or
+    /// `--stdin-filename`; relative references and the config are then
+    /// resolved from that path). A read error becomes a spanned finding.
+    Named {
+        name: String,
+        read: Result<String, source::ReadError>,
+    },
 }
 
 /// Everything that changes how inputs are read, passed in explicitly so the
@@ -92,34 +99,39 @@ impl Reader<'_> {
         match source::read_file(path) {
             Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
-                let (text, pos) = match &err {
-                    source::ReadError::NotUtf8 { valid_prefix, byte } => {
-                        let f = SourceFile::new(name, path, valid_prefix.clone());
-                        (valid_prefix.clone(), f.pos_of_byte(*byte))
-                    }
-                    _ => (
-                        String::new(),
-                        Pos {
-                            offset: 0,
-                            line: 1,
-                            column: 1,
-                        },
-                    ),
-                };
-                let id = self.loaded.sources.add(SourceFile::new(name, path, text));
-                let span = Span {
-                    file: id,
-                    start: pos,
-                    end: pos,
-                };
-                let mut d = Diagnostic::new(&diag::UNREADABLE_FILE, span, format!("{name}: {err}"));
-                if let Some(at) = at {
-                    d = d.with_related(at, "referenced here");
-                }
-                self.loaded.diagnostics.push(d);
+                self.unreadable(name, path, &err, at);
                 None
             }
         }
+    }
+
+    /// A file that could not be decoded: a finding at the bad byte (or 1:1).
+    fn unreadable(&mut self, name: &str, path: &Path, err: &source::ReadError, at: Option<Span>) {
+        let (text, pos) = match &err {
+            source::ReadError::NotUtf8 { valid_prefix, byte } => {
+                let f = SourceFile::new(name, path, valid_prefix.clone());
+                (valid_prefix.clone(), f.pos_of_byte(*byte))
+            }
+            _ => (
+                String::new(),
+                Pos {
+                    offset: 0,
+                    line: 1,
+                    column: 1,
+                },
+            ),
+        };
+        let id = self.loaded.sources.add(SourceFile::new(name, path, text));
+        let span = Span {
+            file: id,
+            start: pos,
+            end: pos,
+        };
+        let mut d = Diagnostic::new(&diag::UNREADABLE_FILE, span, format!("{name}: {err}"));
+        if let Some(at) = at {
+            d = d.with_related(at, "referenced here");
+        }
+        self.loaded.diagnostics.push(d);
     }
 
     /// Read, decode and parse one file; failures become diagnostics. A file
@@ -132,10 +144,15 @@ impl Reader<'_> {
 
     /// Add text that did not come from a file (stdin).
     pub fn add_text(&mut self, name: &str, text: String) -> ParsedFile {
+        self.add_text_at(name, Path::new("."), text)
+    }
+
+    /// Add text read elsewhere that stands for the file at `path`.
+    fn add_text_at(&mut self, name: &str, path: &Path, text: String) -> ParsedFile {
         let id = self
             .loaded
             .sources
-            .add(SourceFile::new(name, PathBuf::from("."), text));
+            .add(SourceFile::new(name, path.to_path_buf(), text));
         self.parse(id, true)
     }
 
@@ -246,6 +263,10 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
         for input in inputs {
             match input {
                 Input::Stdin(text) => files.push(reader.add_text("-", text.clone())),
+                Input::Named { name, read } => match read {
+                    Ok(text) => files.push(reader.add_text_at(name, Path::new(name), text.clone())),
+                    Err(err) => reader.unreadable(name, Path::new(name), err, None),
+                },
                 Input::Path(name) => {
                     let path = Path::new(name);
                     if path.is_dir() {

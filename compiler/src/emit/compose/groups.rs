@@ -279,7 +279,7 @@ fn published(
     let mut out = Vec::new();
     let mut covered = ConnSet::none();
     for p in &w.ports {
-        if !allowed.contains_port(p.protocol, p.port) {
+        if p.port == 0 || !allowed.contains_port(p.protocol, p.port) {
             continue;
         }
         covered.add(p.protocol, p.port, p.port);

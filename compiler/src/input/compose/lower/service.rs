@@ -3,7 +3,7 @@
 
 use super::network::{default_bridge, implicit_default};
 use super::{Lowering, intents, publish};
-use crate::diagnostic as diag;
+use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::*;
 use crate::syntax::{Entry, Node, Value};
 use std::net::{IpAddr, Ipv4Addr};
@@ -147,6 +147,17 @@ pub fn lower_services(l: &mut Lowering, services: &[Entry], profiles: &[String])
     let mut inactive: Vec<&str> = Vec::new();
     for e in services {
         let Some(name) = e.key.as_str() else { continue };
+        if !is_service_name(name) {
+            l.error(
+                &diag::INVALID_VALUE,
+                &e.key,
+                format!(
+                    "service name \"{}\" must contain only letters, digits, `.`, `_` and `-` (compose-spec `^[a-zA-Z0-9._-]+$`)",
+                    name.escape_debug()
+                ),
+            );
+            continue;
+        }
         if !e.value.is_null() && e.value.as_map().is_none() {
             l.error(
                 &diag::INVALID_VALUE,
@@ -205,14 +216,35 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
             }
             "volumes" => w.named_volumes = named_volumes(l, v),
             "environment" => {
-                for env in l.map(v, "`environment`").unwrap_or_default() {
-                    if let (Some(k), Some(val)) = (env.key.as_str(), env.value.as_str()) {
-                        w.env.push(EnvVar {
-                            name: k.into(),
-                            value: val.into(),
-                            origin: Origin::from(env.value.span),
-                        });
+                let entries = l.map(v, "`environment`").unwrap_or_default();
+                // A list may set one name twice; compose keeps the last.
+                let last: std::collections::HashMap<&str, usize> = entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| Some((e.key.as_str()?, i)))
+                    .collect();
+                for (i, env) in entries.iter().enumerate() {
+                    let (Some(k), Some(val)) = (env.key.as_str(), env.value.as_str()) else {
+                        continue;
+                    };
+                    if let Some(later) = last.get(k).filter(|&&j| j != i).map(|&j| &entries[j]) {
+                        l.diags.push(
+                            Diagnostic::new(
+                                &diag::DUPLICATE_ENV_VAR,
+                                env.key.span,
+                                format!(
+                                    "`{k}` is set again below; the last value wins, as in Compose"
+                                ),
+                            )
+                            .with_related(later.key.span, "this value is used"),
+                        );
+                        continue;
                     }
+                    w.env.push(EnvVar {
+                        name: k.into(),
+                        value: val.into(),
+                        origin: Origin::from(env.value.span),
+                    });
                 }
             }
             "x-topoc" => extension(l, v, &mut w),
@@ -491,4 +523,12 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
     // Docker connects networks by descending priority; ties keep file order.
     list.sort_by_key(|a| std::cmp::Reverse(a.priority));
     l.topo.workloads[id.index()].attachments.extend(list);
+}
+
+/// compose-spec `services` keys: `^[a-zA-Z0-9._-]+$` (compose-go refuses the rest).
+fn is_service_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
