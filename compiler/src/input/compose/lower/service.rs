@@ -2,7 +2,7 @@
 //! publications; references that name nothing are kept as dangling.
 
 use super::network::{default_bridge, implicit_default};
-use super::{Lowering, intents, publish};
+use super::{ENGINE_REFUSES, Lowering, intents, publish};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::*;
 use crate::syntax::{Entry, Node, Value};
@@ -484,6 +484,9 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         }
                     }
                 }
+                // An empty address (`${IP:-}`) is none, as for the engine.
+                "ipv4_address" if fv.as_str() == Some("") => {}
+                "ipv6_address" if fv.as_str() == Some("") => {}
                 "ipv4_address" => {
                     let text = fv.as_str().unwrap_or_default();
                     match text.parse::<Ipv4Addr>() {
@@ -495,7 +498,7 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         Err(_) => l.error(
                             &diag::INVALID_ADDRESS,
                             fv,
-                            format!("`{text}` is not a valid IPv4 address"),
+                            format!("`{text}` is not a valid IPv4 address ({ENGINE_REFUSES})"),
                         ),
                     }
                 }
@@ -506,7 +509,7 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         _ => l.error(
                             &diag::INVALID_ADDRESS,
                             fv,
-                            format!("`{text}` is not a valid IPv6 address"),
+                            format!("`{text}` is not a valid IPv6 address ({ENGINE_REFUSES})"),
                         ),
                     }
                 }
