@@ -763,6 +763,8 @@ fn yaml() -> Vec<Gen> {
         "services:\n  a:\n    image: x\n    ports:\n    - \"8080:80\"\n    -\t\"8081:81\"\n",
         "services:\n  a:\n    image: x\n    command: >\n     a\n\tb\n",
         "services:\n  a:\n    image: x\n    ports:\t[\"8080:80\"]\n",
+        "services:\n  a:\n    image:\tx\n    ports:\n      -\t\"8080:80\"\n",
+        "services:\n  a:\n    image:\tx\n    ports: [\"8080:80\"]\n",
         "x-base: &base\n  image: x\n  ports: [\"8080:80\"]\nservices:\n  a:\n    <<: *base\n  b:\n    <<: *base\n    ports: [\"9090:90\"]\n",
         "x-n: &n\n  internal: true\nservices:\n  a:\n    image: x\n    networks: [back]\nnetworks:\n  back:\n    <<: *n\n",
         "x-a: &a {image: x}\nx-b: &b {ports: [\"1:1\"]}\nservices:\n  a:\n    <<: [*a, *b]\n",

@@ -253,6 +253,44 @@ fn corpus_cases(root: &Path) -> Vec<Case> {
         .collect()
 }
 
+/// Every Compose file of the repository's fixtures and samples and of the
+/// field cases' repositories, each loaded alone with `-f`.
+fn file_cases(roots: &[(&str, PathBuf)]) -> Vec<Case> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                if text.lines().any(|l| l.starts_with("services:")) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (label, root) in roots {
+        let mut files = Vec::new();
+        walk(root, &mut files);
+        for f in files {
+            let rel = f.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let args = vec!["-f".to_string(), name];
+            out.push(Case {
+                name: format!("{label}/{rel}"),
+                dir: f.parent().unwrap().to_path_buf(),
+                topoc_args: args.clone(),
+                compose_args: args,
+                env: vec![],
+            });
+        }
+    }
+    out
+}
+
 struct Result {
     case: Case,
     oracle: Outcome,
@@ -273,6 +311,13 @@ fn topoc_loads_what_docker_compose_loads() {
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     let mut all = corpus_cases(&real);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let repos = real.join("../field-cases/repos");
+    all.extend(file_cases(&[
+        ("fixtures", root.join("tests/fixtures")),
+        ("samples", root.join("samples")),
+        ("repos", repos),
+    ]));
     let loading = loading_cases(&loading);
     assert!(loading.len() >= 30, "compose-loading cases: {}", loading.len());
     all.extend(loading);

@@ -126,6 +126,14 @@ fn canon(s: String) -> String {
     s
 }
 
+/// A subnet as the engine uses it: host bits cleared (`172.28.0.1/16` is
+/// `172.28.0.0/16`).
+fn canon_subnet(s: String) -> String {
+    s.parse::<ipnet::IpNet>()
+        .map(|n| n.trunc().to_string())
+        .unwrap_or(s)
+}
+
 fn truthy(v: &Value) -> bool {
     v.as_bool().unwrap_or(false)
 }
@@ -166,14 +174,14 @@ pub fn from_compose(json: &Value) -> Project {
                 )
             })
             .collect();
-        // `default` is the engine's name for its default bridge.
-        let network_mode = str_of(&s["network_mode"]).map(|m| {
-            if m == "default" {
-                "bridge".to_string()
-            } else {
-                m
-            }
-        });
+        // `default` is the engine's name for its default bridge, and a
+        // service with no mode and no networks (`network_mode: ""`) lands on
+        // it too.
+        let network_mode = match str_of(&s["network_mode"]) {
+            Some(m) if m == "default" || m.is_empty() => Some("bridge".to_string()),
+            None if networks.is_empty() => Some("bridge".to_string()),
+            other => other,
+        };
         // The engine discards published ports in host mode.
         let ports = if network_mode.as_deref() == Some("host") {
             BTreeSet::new()
@@ -210,7 +218,7 @@ pub fn from_compose(json: &Value) -> Project {
                         .as_array()
                         .into_iter()
                         .flatten()
-                        .filter_map(|c| str_of(&c["subnet"]).map(canon))
+                        .filter_map(|c| str_of(&c["subnet"]).map(canon_subnet))
                         .collect()
                 },
             },
@@ -326,7 +334,7 @@ pub fn from_topoc(json: &Value, pick: &dyn Fn(&str) -> bool) -> Option<Project> 
             if truthy(&n["subnet_declared"])
                 && let Some(s) = str_of(&n["subnet"])
             {
-                subnets.insert(canon(s));
+                subnets.insert(canon_subnet(s));
             }
             subnets.extend(
                 n["subnets_v6"]
@@ -334,7 +342,7 @@ pub fn from_topoc(json: &Value, pick: &dyn Fn(&str) -> bool) -> Option<Project> 
                     .into_iter()
                     .flatten()
                     .filter_map(str_of)
-                    .map(canon),
+                    .map(canon_subnet),
             );
         }
         networks.insert(

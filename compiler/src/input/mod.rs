@@ -310,7 +310,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
                         .with_help("topoc reads Compose files and Kubernetes manifests; remove this file from the inputs or add the missing keys"),
                     );
                 }
-                DocKind::Other => {}
+                DocKind::Other => {
+                    if let Some(d) = compose::legacy_format(&loaded.sources, f.id, &doc) {
+                        loaded.diagnostics.push(d);
+                    }
+                }
             }
         }
     }

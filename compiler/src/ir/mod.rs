@@ -186,6 +186,9 @@ pub enum NetworkMode {
     Service(String),
     /// `container:NAME` shares an external container's network stack.
     Container(String),
+    /// Any other value: the engine joins the existing network of exactly
+    /// that name (not `<project>_<name>`), outside the project.
+    Network(String),
 }
 
 impl NetworkMode {
@@ -197,6 +200,7 @@ impl NetworkMode {
             NetworkMode::None => "none".into(),
             NetworkMode::Service(s) => format!("service:{s}"),
             NetworkMode::Container(s) => format!("container:{s}"),
+            NetworkMode::Network(s) => s.clone(),
         }
     }
 }

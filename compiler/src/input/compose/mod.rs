@@ -5,6 +5,7 @@
 pub mod dotenv;
 mod env;
 mod extends;
+mod include;
 pub mod interpolate;
 mod lower;
 mod merge;
@@ -13,9 +14,10 @@ pub mod ports;
 pub mod project;
 
 use super::{LoadOptions, Loaded, Reader};
-use crate::source::FileId;
+use crate::source::{FileId, SourceMap};
 use crate::syntax::{Document, Node};
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// One project ready to lower: its merged tree and where it came from.
 struct Prepared {
@@ -44,12 +46,7 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 groups.push(project::ProjectFiles { dir, docs });
             }
         }
-        let referenced: Vec<_> = files
-            .iter()
-            .flat_map(|(id, doc)| {
-                extends::referenced_paths(&doc.root, &project::dir_of(&reader.loaded.sources, *id))
-            })
-            .collect();
+        let referenced = referenced_elsewhere(&reader.loaded.sources, &files);
         let first_directory_group = groups.len();
         groups.extend(project::group(&reader.loaded.sources, files, &referenced));
         for group in &mut groups[first_directory_group..] {
@@ -74,9 +71,9 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 &project::dir_of(&resolver.reader.loaded.sources, id),
                 resolver.reader,
             );
-            if let Some(included) = resolver.resolve_includes(&mut root, &path, 0) {
+            if let Some(included) = resolver.resolve_includes(&mut root, &path, &env) {
                 let at = root.clone();
-                root = resolver.union(included, root, &at);
+                root = resolver.union(included, root, &at, true);
             }
             merged = Some(match merged {
                 Some(m) => merge::merge(m, root),
@@ -155,4 +152,89 @@ fn add_override_without_services(reader: &mut Reader, group: &mut project::Proje
     {
         group.docs.push((parsed.id, doc));
     }
+}
+
+/// Input files that another input file reaches through `extends.file` or
+/// `include` (transitively): they are loaded through that reference, not as
+/// projects of their own. A reference to the file itself does not count, and
+/// files that only reach each other in a cycle keep one of them (a default
+/// file first) as the project, so the cycle is loaded and reported.
+fn referenced_elsewhere(sources: &SourceMap, files: &[(FileId, Document)]) -> Vec<PathBuf> {
+    let nodes: Vec<(PathBuf, Vec<PathBuf>)> = files
+        .iter()
+        .map(|(id, doc)| {
+            let own = extends::canonical(&sources.get(*id).path);
+            let refs = extends::referenced_paths(&doc.root, &project::dir_of(sources, *id))
+                .into_iter()
+                .filter(|p| *p != own)
+                .collect();
+            (own, refs)
+        })
+        .collect();
+    let targets: HashSet<&PathBuf> = nodes.iter().flat_map(|(_, r)| r).collect();
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let mut roots: HashSet<PathBuf> = HashSet::new();
+    let mut edges: HashMap<&PathBuf, Vec<&PathBuf>> = HashMap::new();
+    for (own, refs) in &nodes {
+        edges.entry(own).or_default().extend(refs);
+    }
+    let visit = |start: &PathBuf, reached: &mut HashSet<PathBuf>| {
+        let mut todo: Vec<&PathBuf> = vec![start];
+        while let Some(p) = todo.pop() {
+            for r in edges.get(p).into_iter().flatten() {
+                if reached.insert((*r).clone()) {
+                    todo.push(r);
+                }
+            }
+        }
+    };
+    for (own, _) in &nodes {
+        if !targets.contains(own) && roots.insert(own.clone()) {
+            visit(own, &mut reached);
+        }
+    }
+    let is_default = |p: &PathBuf| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| project::DEFAULT_FILES.contains(&n))
+    };
+    let mut in_cycles: Vec<&PathBuf> = nodes
+        .iter()
+        .map(|(own, _)| own)
+        .filter(|own| !reached.contains(*own) && !roots.contains(*own))
+        .collect();
+    in_cycles.sort_by_key(|p| !is_default(p));
+    for own in in_cycles {
+        if !reached.contains(own) && roots.insert(own.clone()) {
+            visit(own, &mut reached);
+        }
+    }
+    reached.into_iter().filter(|p| !roots.contains(p)).collect()
+}
+
+/// A default-named Compose file (`docker-compose.yml`, ...) without
+/// `services:` whose top level holds other keys is the Compose file format
+/// v1 (services at the top level), which docker compose v2 refuses
+/// ("additional properties 'web' not allowed"); topoc says so rather than
+/// skipping the file.
+pub fn legacy_format(sources: &SourceMap, id: FileId, doc: &Document) -> Option<crate::diagnostic::Diagnostic> {
+    let name = sources.get(id).path.file_name()?.to_str()?;
+    if !project::DEFAULT_FILES.contains(&name) || doc.index > 0 {
+        return None;
+    }
+    let entries = doc.root.as_map()?;
+    let stray = entries.iter().find(|e| {
+        e.key
+            .as_str()
+            .is_some_and(|k| !k.starts_with("x-") && !lower::TOP_LEVEL_KEYS.contains(&k))
+    })?;
+    let key = stray.key.as_str().unwrap_or_default();
+    Some(
+        crate::diagnostic::Diagnostic::new(
+            &crate::diagnostic::INVALID_VALUE,
+            stray.key.span,
+            format!("`{key}` is not a Compose top-level key: {name} has no `services:`, as in the Compose file format v1, which docker compose refuses (\"additional properties '{key}' not allowed\")"),
+        )
+        .with_help("move the services under a top-level `services:` key"),
+    )
 }

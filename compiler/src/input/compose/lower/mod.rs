@@ -3,6 +3,7 @@
 //! project is still lowered.
 
 mod alloc;
+mod cycles;
 mod intents;
 mod network;
 mod publish;
@@ -17,7 +18,7 @@ use crate::source::FileId;
 use crate::syntax::{Entry, Node};
 use std::collections::BTreeMap;
 
-const TOP_LEVEL_KEYS: [&str; 9] = [
+pub(super) const TOP_LEVEL_KEYS: [&str; 9] = [
     "version", "name", "services", "networks", "volumes", "configs", "secrets", "include", "models",
 ];
 

@@ -26,7 +26,7 @@ pub fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
     };
     let publishes = matches!(
         l.topo.workload(id).network_mode,
-        NetworkMode::Bridge | NetworkMode::DefaultBridge
+        NetworkMode::Bridge | NetworkMode::DefaultBridge | NetworkMode::Network(_)
     );
     if let Some(e) = node.entry("ports") {
         l.topo.workloads[id.index()].ports_key = Some(Origin::from(e.key.span));
