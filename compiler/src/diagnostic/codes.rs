@@ -42,6 +42,7 @@ codes! {
     INVALID_CONFIG = "TOPO014", "invalid-config", Error, "`topoc.yaml` or an inline ignore is malformed or names an unknown rule";
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
     NETWORK_MODE_NETWORK = "TOPO016", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
+    DUPLICATE_OBJECT = "TOPO025", "duplicate-object", Warning, "the same Kubernetes object (kind, namespace, name) is given twice; the last copy wins, as with `kubectl apply`";
 
     SUBNET_OVERLAP = "TOPO101", "subnet-overlap", Error, "two networks have overlapping subnets";
     ADDRESS_OUTSIDE_SUBNET = "TOPO102", "address-outside-subnet", Error, "a static address lies outside its network's subnet";

@@ -7,6 +7,7 @@
 //! need every Service to be known. Intents are produced here, in the front
 //! end, so that the IR is complete before `resolve` runs.
 
+mod dedupe;
 mod intents;
 mod istio;
 mod meta;
@@ -94,6 +95,7 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
     for doc in docs {
         flatten(&doc.root, None, &mut objects, &mut cx);
     }
+    let objects = dedupe::last_copies(objects, cx.diags);
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
         cx.namespace(o.node);
     }
