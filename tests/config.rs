@@ -46,7 +46,7 @@ fn config_is_found_upward_and_counts_suppressed() {
     let (code, out) = topoc(dir.path(), &["check", "app", "--format", "concise"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("0 errors, 0 warnings, 0 infos in 2 files (1 suppressed)"),
+        out.contains("0 errors, 0 warnings, 0 infos in 1 file (1 suppressed)"),
         "{out}"
     );
     // From inside the project directory too.

@@ -184,3 +184,157 @@ fn github_output_is_capped_with_a_summary_line() {
         "{out}"
     );
 }
+
+/// A repository in a temporary directory: `.git`, `deploy/x/compose.yaml`
+/// with a host-port conflict, and `deploy/sub/`.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src =
+        std::fs::read_to_string(root().join("tests/fixtures/rules/host-port-conflict/fail.yaml"))
+            .unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::create_dir_all(dir.path().join("deploy/x")).unwrap();
+    std::fs::create_dir_all(dir.path().join("deploy/sub")).unwrap();
+    std::fs::write(dir.path().join("deploy/x/compose.yaml"), src).unwrap();
+    dir
+}
+
+/// (uri, uriBaseId, fingerprint) of every result.
+fn locations(v: &Value) -> Vec<(String, String, String)> {
+    v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (
+                a["uri"].as_str().unwrap().to_string(),
+                a["uriBaseId"].as_str().unwrap_or("").to_string(),
+                r["partialFingerprints"]["topocFingerprint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+/// GitHub code scanning matches alerts by artifact URI and fingerprint: both
+/// are the same whichever way the path was typed and wherever topoc ran
+/// inside the repository.
+#[test]
+fn sarif_and_github_paths_are_repository_relative() {
+    let repo = repository();
+    let top = repo.path();
+    let abs = top.join("deploy/x").to_string_lossy().into_owned();
+    let runs: [(&[&str], std::path::PathBuf); 5] = [
+        (&["./deploy/x"], top.to_path_buf()),
+        (&["deploy/x"], top.to_path_buf()),
+        (&["deploy/x/compose.yaml"], top.to_path_buf()),
+        (&[&abs], top.join("deploy/sub")),
+        (&["../x"], top.join("deploy/sub")),
+    ];
+    let mut seen = Vec::new();
+    for (paths, cwd) in &runs {
+        let mut args = vec!["check", "--no-config", "--format", "sarif"];
+        args.extend_from_slice(paths);
+        let v = json_of(&args, Some(cwd));
+        let locs = locations(&v);
+        assert!(!locs.is_empty());
+        for (uri, base, _) in &locs {
+            assert_eq!(
+                uri,
+                "deploy/x/compose.yaml",
+                "{paths:?} from {}",
+                cwd.display()
+            );
+            assert_eq!(base, "%SRCROOT%");
+        }
+        let run = &v["runs"][0];
+        let root_uri = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            root_uri.starts_with("file:///") && root_uri.ends_with('/'),
+            "{root_uri}"
+        );
+        let wd = run["invocations"][0]["workingDirectory"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(wd.starts_with(root_uri), "{wd} under {root_uri}");
+        seen.push(locs);
+
+        let mut args = vec!["check", "--no-config", "--format", "github"];
+        args.extend_from_slice(paths);
+        let (_, out, _) = topoc(&args, Some(cwd));
+        assert!(
+            out.starts_with("::error file=deploy/x/compose.yaml,"),
+            "{out}"
+        );
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
+}
+
+/// Rules in SARIF: a full description that says more than the short one,
+/// a helpUri to the rule's section of docs/rules.md, an informationUri.
+#[test]
+fn sarif_rules_link_to_their_documentation() {
+    let v = json_of(
+        &["check", broken(), "--format", "sarif", "--no-config"],
+        None,
+    );
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert!(
+        driver["informationUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    let docs = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    for r in driver["rules"].as_array().unwrap() {
+        let short = r["shortDescription"]["text"].as_str().unwrap();
+        let full = r["fullDescription"]["text"].as_str().unwrap();
+        assert_ne!(short, full, "{}", r["id"]);
+        assert!(full.len() > short.len(), "{}", r["id"]);
+        let help = r["helpUri"].as_str().unwrap();
+        let (page, anchor) = help.split_once('#').unwrap();
+        assert!(page.ends_with("/docs/rules.md"), "{help}");
+        assert!(docs.contains(&format!("<a id=\"{anchor}\"></a>")), "{help}");
+        assert_eq!(anchor, r["name"].as_str().unwrap());
+    }
+}
+
+/// `compile --check` gives the same verdict however the inputs are typed
+/// and from any directory of the repository: comments carry
+/// repository-relative paths.
+#[test]
+fn compile_bytes_do_not_depend_on_how_paths_are_typed() {
+    let repo = repository();
+    let top = repo.path();
+    // No conflict: compile must emit (the fixture's pass case).
+    let pass =
+        std::fs::read_to_string(root().join("tests/fixtures/rules/host-port-conflict/pass.yaml"))
+            .unwrap();
+    std::fs::write(top.join("deploy/x/compose.yaml"), pass).unwrap();
+    for to in ["k8s", "nft", "compose"] {
+        let out = top.join(format!("out.{to}"));
+        let out = out.to_str().unwrap();
+        let (code, _, err) = topoc(&["compile", "deploy/x", "--to", to, "-o", out], Some(top));
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(out).unwrap();
+        assert!(text.contains("deploy/x/compose.yaml"), "{to}: {text}");
+        let abs = top.join("deploy/x").to_string_lossy().into_owned();
+        for (path, cwd) in [
+            ("./deploy/x", top.to_path_buf()),
+            ("deploy/x/compose.yaml", top.to_path_buf()),
+            (abs.as_str(), top.join("deploy/sub")),
+            ("../x", top.join("deploy/sub")),
+        ] {
+            let (code, diff, err) = topoc(
+                &["compile", path, "--to", to, "-o", out, "--check"],
+                Some(&cwd),
+            );
+            assert_eq!(code, 0, "{to} {path} from {}: {diff}{err}", cwd.display());
+        }
+    }
+}

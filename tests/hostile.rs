@@ -383,3 +383,63 @@ fn h08_mode_is_kept_and_no_temp_file_is_left() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+// --- 1, 3: one diagnostic per cause; budgets per run ----------------------
+
+#[test]
+fn h01_one_unset_variable_warning_per_cause_in_every_command() {
+    let Some(dir) = case(1) else { return };
+    for file in ["compose.yaml", "compose-fuzzed-41k.yaml"] {
+        let check = check_concise(&dir, &[file]);
+        check.no_panic();
+        let summary = |s: &str| s.lines().last().unwrap_or_default().to_string();
+        let want = summary(&check.stdout);
+        for cmd in [
+            vec!["ir", file, "--diagnostics", "concise"],
+            vec!["connectivity", file, "--diagnostics", "concise"],
+        ] {
+            let r = run_in(&dir, &cmd, None);
+            r.no_panic();
+            assert_eq!(summary(&r.stderr), want, "{cmd:?}: {}", r.stderr);
+        }
+        // The default human renderer, as the campaign ran it.
+        for cmd in [vec!["ir", file], vec!["connectivity", file]] {
+            let r = run_in(&dir, &cmd, None);
+            r.no_panic();
+            assert!(
+                r.stderr.len() < 200_000,
+                "{cmd:?}: {} bytes",
+                r.stderr.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn h03_alias_budget_holds_for_the_whole_run() {
+    let Some(dir) = case(3) else { return };
+    let work = tempfile::tempdir().expect("tempdir");
+    let made = Command::new("python3")
+        .arg(dir.join("mkbomb.py"))
+        .args(["5", "7", "80", "b80"])
+        .current_dir(work.path())
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        assert_ne!(
+            std::env::var("TOPOC_REQUIRE_TOOLS").as_deref(),
+            Ok("1"),
+            "python3 missing"
+        );
+        eprintln!("skipped: python3 not available");
+        return;
+    }
+    let r = check_concise(work.path(), &["b80"]);
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("TOPO007/input-limit-exceeded"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("in total"), "{}", r.stdout);
+}

@@ -49,7 +49,45 @@ fn every_rule_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
             !pass.iter().any(|d| d.rule == name),
             "rule {name} fired on its pass fixture:\n{text}"
         );
+
+        // Further cases of one rule: `fail-CASE.yaml` must fire (snapshotted),
+        // `pass-CASE.yaml` must not.
+        for (case, fires) in extra_fixtures(&dir) {
+            let path = format!("{dir}/{case}.yaml");
+            let (found, text) = run(&path);
+            assert!(
+                !found.iter().any(|d| d.is_input_error()),
+                "{path} has input errors:\n{text}"
+            );
+            let fired = found.iter().any(|d| d.rule == name);
+            assert_eq!(fired, fires, "rule {name} on {path}:\n{text}");
+            if fires {
+                insta::assert_snapshot!(format!("rule-{name}-{case}"), text);
+            }
+        }
     }
+}
+
+/// `fail-*.yaml` (true) and `pass-*.yaml` (false) beside the main fixtures,
+/// sorted by name.
+fn extra_fixtures(dir: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".yaml")?.to_string();
+            let fires = if stem.starts_with("fail-") {
+                true
+            } else if stem.starts_with("pass-") {
+                false
+            } else {
+                return None;
+            };
+            Some((stem, fires))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 #[test]
@@ -67,4 +105,64 @@ fn every_rule_has_a_documented_page() {
         );
         assert_ne!(rule.fail_example, rule.pass_example);
     }
+}
+
+#[test]
+fn host_ports_on_kubernetes_conflict_only_on_one_node() {
+    let dir = "tests/fixtures/rules/host-port-conflict";
+    let (found, text) = run(&format!("{dir}/fail-pods-apart.yaml"));
+    let found: Vec<_> = found
+        .iter()
+        .filter(|d| d.rule == "host-port-conflict")
+        .collect();
+    // Two unpinned pods: an info; pods pinned to different nodes: nothing.
+    assert_eq!(found.len(), 1, "{text}");
+    assert_eq!(found[0].severity, diagnostic::Severity::Info, "{text}");
+    let (found, text) = run(&format!("{dir}/fail-daemonsets.yaml"));
+    let errors = found
+        .iter()
+        .filter(|d| d.rule == "host-port-conflict" && d.severity == diagnostic::Severity::Error)
+        .count();
+    // The two DaemonSets, and the two pods pinned to node-1.
+    assert_eq!(errors, 2, "{text}");
+}
+
+#[test]
+fn depends_on_alone_is_a_warning_and_env_urls_stay_errors() {
+    let dir = "tests/fixtures/rules/unreachable-dependency";
+    let (found, text) = run(&format!("{dir}/fail-depends-on-only.yaml"));
+    assert!(
+        found
+            .iter()
+            .filter(|d| d.rule == "unreachable-dependency")
+            .all(|d| d.severity == diagnostic::Severity::Warning),
+        "{text}"
+    );
+    let (found, text) = run(&format!("{dir}/fail.yaml"));
+    assert!(
+        found
+            .iter()
+            .filter(|d| d.rule == "unreachable-dependency")
+            .all(|d| d.severity == diagnostic::Severity::Error),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_misspelled_x_topoc_is_a_warning_with_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compose.yaml");
+    std::fs::write(
+        &path,
+        "services:\n  a:\n    image: x\n    x-toopc: {ignore: [unknown-key]}\nx-topc:\n  policy: open\nx-tool: 1\nx-top: 2\n",
+    )
+    .unwrap();
+    let (found, text) = run(path.to_str().unwrap());
+    let typos: Vec<_> = found.iter().filter(|d| d.rule == "unknown-key").collect();
+    assert_eq!(typos.len(), 2, "{text}");
+    for d in typos {
+        assert_eq!(d.severity, diagnostic::Severity::Warning);
+        assert_eq!(d.help.as_deref(), Some("did you mean `x-topoc`?"));
+    }
+    assert_eq!(found[0].span.start.line, 4, "{text}");
 }

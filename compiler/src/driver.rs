@@ -26,11 +26,33 @@ impl Analysis {
     }
 }
 
-/// Load and resolve only (for `ir`, `connectivity`, `compile` before checks).
+/// Load and resolve only (for `ir`, `connectivity`, `compile` before checks),
+/// with the discovery settings of the `topoc.yaml` found upward from the
+/// inputs; problems in that file join the load's diagnostics.
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
-    let loaded = input::load(inputs, opts);
+    let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, &ConfigSource::Discover);
+    loaded.diagnostics.extend(cfg_diags);
+    // A file read twice (an include, an extends) reports its problems
+    // twice: one diagnostic per cause, as `analyze_with` gives.
+    diagnostic::sort(&mut loaded.diagnostics);
+    loaded.diagnostics.dedup();
     let resolved = resolve::resolve(&loaded.topology);
     (loaded, resolved)
+}
+
+/// Read the configuration first (its `exclude`, `include` and `projects`
+/// decide what is loaded), then the inputs.
+fn load_configured(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    source: &ConfigSource,
+) -> (Loaded, config::Config, Vec<Diagnostic>) {
+    let mut loaded = Loaded::default();
+    let (cfg, cfg_diags) = config::load(source, inputs, &opts.compose_files, &mut loaded.sources);
+    let mut opts = opts.clone();
+    cfg.discovery.apply_to(&mut opts);
+    let loaded = input::load_into(loaded, inputs, &opts);
+    (loaded, cfg, cfg_diags)
 }
 
 /// Load, resolve and run every rule, with the `topoc.yaml` found upward
@@ -42,7 +64,8 @@ pub fn analyze(inputs: &[Input], opts: &LoadOptions) -> Analysis {
 /// Load, resolve, run every rule, then apply the configuration: severities,
 /// `ignore` entries and inline ignores (rules never see configuration).
 pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource) -> Analysis {
-    let (mut loaded, resolved) = load(inputs, opts);
+    let (mut loaded, cfg, cfg_diags) = load_configured(inputs, opts, config);
+    let resolved = resolve::resolve(&loaded.topology);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let findings = analyze::run(&Context {
         topology: &loaded.topology,
@@ -50,7 +73,6 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
         sources: &loaded.sources,
     });
     diagnostics.extend(findings);
-    let (cfg, cfg_diags) = config::load(config, inputs, &opts.compose_files, &mut loaded.sources);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
     let mut diagnostics = applied.diagnostics;
     diagnostics.extend(cfg_diags);

@@ -46,6 +46,11 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The canonical path, when the file exists on disk.
+    canonical: Option<PathBuf>,
+    /// The path relative to the repository root, `/`-separated, once
+    /// [`SourceMap::set_repository_root`] ran and the file lies under it.
+    repo_path: Option<String>,
 }
 
 impl SourceFile {
@@ -68,7 +73,16 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
+            canonical: None,
+            repo_path: None,
         }
+    }
+
+    /// The name for outputs that must not depend on how the path was typed
+    /// or where topoc ran (SARIF, GitHub annotations, emitted comments):
+    /// relative to the repository root when known, else the name as given.
+    pub fn repo_name(&self) -> &str {
+        self.repo_path.as_deref().unwrap_or(&self.name)
     }
 
     /// Byte offset of a position (for renderers that index the text by bytes).
@@ -113,16 +127,66 @@ pub struct SourceMap {
     /// loaded file on each `find_path` made reading a directory of N files
     /// cost N² system calls.
     by_path: HashMap<PathBuf, FileId>,
+    /// Files that are not inputs (the configuration, command-line
+    /// locations), left out of the summary's file count.
+    not_inputs: std::collections::HashSet<FileId>,
+    /// Set by [`SourceMap::set_repository_root`].
+    root: Option<PathBuf>,
 }
 
 impl SourceMap {
-    pub fn add(&mut self, file: SourceFile) -> FileId {
+    /// Add a file that is not an input (the configuration file, the place
+    /// of a command-line problem): it is not counted by `input_count`.
+    pub fn add_not_input(&mut self, file: SourceFile) -> FileId {
+        let id = self.add(file);
+        self.not_inputs.insert(id);
+        id
+    }
+
+    /// Stop counting a file as an input (a file the walk read and skipped).
+    pub fn mark_not_input(&mut self, id: FileId) {
+        self.not_inputs.insert(id);
+    }
+
+    /// How many files are inputs.
+    pub fn input_count(&self) -> usize {
+        self.files.len() - self.not_inputs.len()
+    }
+
+    pub fn add(&mut self, mut file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
         if let Ok(canonical) = file.path.canonicalize() {
-            self.by_path.entry(canonical).or_insert(id);
+            self.by_path.entry(canonical.clone()).or_insert(id);
+            file.canonical = Some(canonical);
         }
         self.files.push(file);
         id
+    }
+
+    /// The root given to [`SourceMap::set_repository_root`].
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// Name every file relative to `root` (a repository's top level, see
+    /// [`repository_root`]) for [`SourceFile::repo_name`]. Stdin and files
+    /// outside `root` keep their names.
+    pub fn set_repository_root(&mut self, root: &Path) {
+        let root = root.canonicalize().unwrap_or_else(|_| lexical(root));
+        self.root = Some(root.clone());
+        for f in &mut self.files {
+            if f.name == "-" {
+                continue;
+            }
+            let full = match &f.canonical {
+                Some(c) => c.clone(),
+                None => lexical(&f.path),
+            };
+            f.repo_path = full.strip_prefix(&root).ok().and_then(|rel| {
+                let parts: Vec<_> = rel.iter().map(|c| c.to_string_lossy()).collect();
+                (!parts.is_empty()).then(|| parts.join("/"))
+            });
+        }
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -148,6 +212,35 @@ impl SourceMap {
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&path.canonicalize().ok()?).copied()
     }
+}
+
+/// An absolute path with `.` and `..` resolved by spelling alone (for
+/// paths that do not exist, such as a `--stdin-filename`).
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .components()
+    {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The repository `dir` lies in: the nearest ancestor (or `dir` itself)
+/// holding `.git` (a directory, or a file in worktrees and submodules), as
+/// `git rev-parse --show-toplevel` finds it without running git.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// Why a file could not be turned into text.
@@ -236,6 +329,43 @@ mod tests {
         m.add(SourceFile::new("again", &a, "a: 1\n".into()));
         assert_eq!(m.find_path(&dir.path().join("sub/../a.yaml")), Some(id));
         assert_eq!(m.find_path(&dir.path().join("missing.yaml")), None);
+    }
+
+    #[test]
+    fn repository_names_do_not_depend_on_the_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/.git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("repo/deploy/sub")).unwrap();
+        let file = dir.path().join("repo/deploy/x.yaml");
+        std::fs::write(&file, "a: 1\n").unwrap();
+        let root = repository_root(&dir.path().join("repo/deploy/sub")).unwrap();
+        assert_eq!(root, dir.path().join("repo").canonicalize().unwrap());
+        let mut m = SourceMap::default();
+        for p in [
+            file.clone(),
+            dir.path().join("repo/deploy/sub/../x.yaml"),
+            dir.path().join("repo/./deploy/x.yaml"),
+        ] {
+            m.add(SourceFile::new(p.to_string_lossy(), &p, "a: 1\n".into()));
+        }
+        m.add(SourceFile::new("-", ".", String::new()));
+        m.add(SourceFile::new(
+            "/elsewhere/y.yaml",
+            "/elsewhere/y.yaml",
+            String::new(),
+        ));
+        m.set_repository_root(&root);
+        let names: Vec<_> = m.files().map(|(_, f)| f.repo_name().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "deploy/x.yaml",
+                "deploy/x.yaml",
+                "deploy/x.yaml",
+                "-",
+                "/elsewhere/y.yaml"
+            ]
+        );
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub struct CheckArgs {
     /// Ignore any `topoc.yaml`.
     #[arg(long)]
     pub no_config: bool,
+    /// Also list the files the directory walk skipped (`skipped-file`
+    /// infos; they never change the exit code).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -38,20 +42,26 @@ pub fn run(args: CheckArgs) -> ExitCode {
         (None, true) => ConfigSource::Disabled,
         (None, false) => ConfigSource::Discover,
     };
-    let analysis = driver::analyze_with(&inputs, &opts, &config);
+    let mut analysis = driver::analyze_with(&inputs, &opts, &config);
+    super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
-    let summary = Summary::of(&analysis.diagnostics, sources, analysis.suppressed);
+    let shown: std::borrow::Cow<[diagnostic::Diagnostic]> = if args.verbose {
+        let mut all = analysis.diagnostics.clone();
+        all.extend(analysis.loaded.skipped.iter().cloned());
+        diagnostic::sort(&mut all);
+        all.into()
+    } else {
+        (&analysis.diagnostics[..]).into()
+    };
+    let summary = Summary::of(&shown, sources, analysis.suppressed);
+    let cwd = std::env::current_dir().ok();
     let render = diagnostic::RenderOptions {
         color: use_color(std::io::stdout().is_terminal()),
         rule_doc: &rule_doc,
+        rule_description: &super::rule_description,
+        working_directory: cwd.as_deref(),
     };
-    let text = diagnostic::render_with(
-        args.format.into(),
-        &analysis.diagnostics,
-        sources,
-        &summary,
-        &render,
-    );
+    let text = diagnostic::render_with(args.format.into(), &shown, sources, &summary, &render);
     print!("{text}");
     let threshold: Severity = args.fail_on.into();
     let code = if analysis.has_input_errors() {

@@ -83,7 +83,8 @@ pub fn run(args: CompileArgs) -> ExitCode {
         (None, true) => ConfigSource::Disabled,
         (None, false) => ConfigSource::Discover,
     };
-    let analysis = driver::analyze_with(&inputs, &opts, &config);
+    let mut analysis = driver::analyze_with(&inputs, &opts, &config);
+    super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
     report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
     if analysis.has_input_errors() {

@@ -54,7 +54,8 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
-    let (loaded, resolved) = driver::load(&inputs, &opts);
+    let (mut loaded, resolved) = driver::load(&inputs, &opts);
+    super::name_from_repository(&mut loaded.sources);
     let rejected = driver::rejected_by_api(&loaded, &resolved);
     let mut diags = loaded.diagnostics.clone();
     diags.extend(rejected.iter().cloned());

@@ -37,7 +37,8 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(&format!("--port: {e}")),
     };
-    let (loaded, resolved) = driver::load(&inputs, &opts);
+    let (mut loaded, resolved) = driver::load(&inputs, &opts);
+    super::name_from_repository(&mut loaded.sources);
     let rejected = driver::rejected_by_api(&loaded, &resolved);
     let mut diags = loaded.diagnostics.clone();
     diags.extend(rejected.iter().cloned());

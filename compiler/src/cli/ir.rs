@@ -26,7 +26,8 @@ pub fn run(args: IrArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
-    let (loaded, _) = driver::load(&inputs, &opts);
+    let (mut loaded, _) = driver::load(&inputs, &opts);
+    super::name_from_repository(&mut loaded.sources);
     report_to_stderr(&loaded.diagnostics, &loaded.sources, args.diagnostics);
     if loaded.diagnostics.iter().any(|d| d.is_input_error()) {
         return ExitCode::from(exit::INVALID);

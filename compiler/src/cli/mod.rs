@@ -5,6 +5,7 @@ mod check;
 mod compile;
 mod connectivity;
 mod explain;
+mod helm;
 mod ir;
 mod rules;
 mod schema;
@@ -68,6 +69,14 @@ pub struct InputArgs {
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
     pub stdin_filename: Option<String>,
+    /// Leave out files and directories matching GLOB (gitignore syntax,
+    /// relative to the working directory; repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Walk directories without reading `.gitignore`, `.ignore` or git's
+    /// exclude files (`--exclude` and the config's `exclude:` still apply).
+    #[arg(long = "no-ignore")]
+    pub no_ignore: bool,
 }
 
 impl InputArgs {
@@ -110,6 +119,16 @@ impl InputArgs {
                 profiles,
                 env_file: self.env_file.clone(),
                 env,
+                walk: topoc::input::walk::WalkOptions {
+                    no_ignore: self.no_ignore,
+                    exclude: vec![topoc::input::walk::Globs {
+                        root: std::path::PathBuf::from("."),
+                        patterns: self.exclude.clone(),
+                    }],
+                    include: Vec::new(),
+                },
+                render_chart: helm::renderer(),
+                projects: Vec::new(),
             },
         ))
     }
@@ -173,9 +192,12 @@ pub fn report_to_stderr(diags: &[Diagnostic], sources: &SourceMap, format: DiagF
         return;
     }
     let summary = Summary::of(diags, sources, 0);
+    let cwd = std::env::current_dir().ok();
     let opts = diagnostic::RenderOptions {
         color: use_color(std::io::stderr().is_terminal()),
         rule_doc: &rule_doc,
+        rule_description: &rule_description,
+        working_directory: cwd.as_deref(),
     };
     let text = diagnostic::render_with(format.into(), diags, sources, &summary, &opts);
     eprint!("{text}");
@@ -252,6 +274,29 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 /// A code's documentation page from the rule registry (for SARIF's rule help).
 pub fn rule_doc(code: &diagnostic::Code) -> Option<String> {
     topoc::analyze::rules::find(code.code).map(topoc::analyze::rules::render_doc)
+}
+
+/// A rule's description (plain text), for SARIF's `fullDescription`.
+pub fn rule_description(code: &diagnostic::Code) -> Option<String> {
+    topoc::analyze::rules::find(code.code).map(|r| r.doc.to_string())
+}
+
+/// Name files relative to the repository root, so SARIF, GitHub annotations
+/// and emitted comments do not depend on how paths were typed or where topoc
+/// ran: the git top level of the working directory, else that of the first
+/// input (run from outside the checkout), else the working directory.
+pub fn name_from_repository(sources: &mut SourceMap) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    let of_input = || {
+        let (_, f) = sources.files().find(|(_, f)| f.name != "-")?;
+        topoc::source::repository_root(f.path.parent()?)
+    };
+    let root = topoc::source::repository_root(&cwd)
+        .or_else(of_input)
+        .unwrap_or(cwd);
+    sources.set_repository_root(&root);
 }
 
 /// Usage problems that clap cannot see (exit 2).

@@ -104,7 +104,9 @@ TOPO6xx lossy or impossible conversions.\n\n| code | rule | severity | summary |
         );
     }
     for c in diagnostic::ALL_CODES {
-        out.push('\n');
+        // The anchor the table, SARIF's helpUri and editors link to: heading
+        // anchors would carry the code and severity too.
+        let _ = write!(out, "\n<a id=\"{}\"></a>\n\n", c.name);
         match rules::find(c.code) {
             Some(r) => out.push_str(&rules::render_doc_at(r, 2)),
             None => out.push_str(&code_page(c, 2)),

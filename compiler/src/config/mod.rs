@@ -7,8 +7,10 @@
 //! is still counted.
 
 mod apply;
+mod discovery;
 
 pub use apply::{Applied, apply};
+pub use discovery::Discovery;
 
 use crate::diagnostic::{self as diag, Code, Diagnostic, Severity};
 use crate::input::Input;
@@ -55,6 +57,8 @@ pub struct Config {
     pub file: Option<FileId>,
     pub levels: Vec<LevelOverride>,
     pub ignores: Vec<IgnoreRule>,
+    /// `exclude`, `include`, `projects`: what is loaded.
+    pub discovery: Discovery,
 }
 
 /// Whether configuration may change a code. Input errors cannot be waived:
@@ -118,11 +122,11 @@ pub fn load(
     let name = path.display().to_string();
     match source::read_file(&path) {
         Ok(text) => {
-            let id = sources.add(SourceFile::new(name, path, text));
+            let id = sources.add_not_input(SourceFile::new(name, path, text));
             parse(id, sources)
         }
         Err(err) => {
-            let id = sources.add(SourceFile::new(name.clone(), path, String::new()));
+            let id = sources.add_not_input(SourceFile::new(name.clone(), path, String::new()));
             let p = Pos {
                 offset: 0,
                 line: 1,
@@ -142,6 +146,10 @@ pub fn load(
 /// Parse a config file that is already in `sources`.
 pub fn parse(file: FileId, sources: &SourceMap) -> (Config, Vec<Diagnostic>) {
     let (docs, mut diags) = syntax::parse(file, &sources.get(file).text);
+    let dir = match sources.get(file).path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let mut p = Parser {
         config: Config {
             file: Some(file),
@@ -149,8 +157,9 @@ pub fn parse(file: FileId, sources: &SourceMap) -> (Config, Vec<Diagnostic>) {
         },
         diags: Vec::new(),
     };
+    p.config.discovery.dir = dir.clone();
     if let Some(doc) = docs.first() {
-        p.root(&doc.root);
+        p.root(&doc.root, &dir);
     }
     if docs.len() > 1 {
         p.error(&docs[1].root, "a config file holds one YAML document");
@@ -170,7 +179,7 @@ impl Parser {
             .push(Diagnostic::new(&diag::INVALID_CONFIG, node.span, msg));
     }
 
-    fn root(&mut self, root: &Node) {
+    fn root(&mut self, root: &Node, dir: &std::path::Path) {
         if root.is_null() {
             return;
         }
@@ -184,7 +193,17 @@ impl Parser {
             match e.key.as_str() {
                 Some("rules") => self.rules(&e.value),
                 Some("ignore") => self.ignores(&e.value),
-                _ => self.error(&e.key, "unknown key (expected `rules` or `ignore`)"),
+                Some("exclude") => {
+                    self.config.discovery.exclude = self.strings(&e.value, "exclude")
+                }
+                Some("include") => {
+                    self.config.discovery.include = self.strings(&e.value, "include")
+                }
+                Some("projects") => self.projects(&e.value, dir),
+                _ => self.error(
+                    &e.key,
+                    "unknown key (expected `rules`, `ignore`, `exclude`, `include` or `projects`)",
+                ),
             }
         }
     }

@@ -36,7 +36,7 @@ fn command(s: Severity) -> &'static str {
 fn message(d: &Diagnostic, sources: &SourceMap) -> String {
     let mut m = d.message.clone();
     for r in &d.related {
-        let f = &sources.get(r.span.file).name;
+        let f = sources.get(r.span.file).repo_name();
         let _ = write!(
             m,
             "\n{f}:{}:{}: {}",
@@ -60,7 +60,8 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
             continue;
         }
         *slot += 1;
-        let file = &sources.get(d.span.file).name;
+        // Repository-relative: the runner matches annotations to the diff.
+        let file = sources.get(d.span.file).repo_name();
         let (line, col) = (d.span.start.line.max(1), d.span.start.column.max(1));
         let (end_line, end_col) = if d.span.end.line >= line {
             (d.span.end.line, d.span.end.column.max(1))

@@ -162,12 +162,30 @@ fn level(s: Severity) -> Level<'static> {
     }
 }
 
-/// One finding: its title and snippets, then a `note:` per label in another file.
+/// The most lines one finding prints. Past it, the last related labels are
+/// left out and counted in a note (`--format concise` lists every one).
+pub const MAX_FINDING_LINES: usize = 30;
+
+/// One finding: its title and snippets, then a `note:` per label in another
+/// file, within [`MAX_FINDING_LINES`].
 pub fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
+    // Every label takes a line at least: no more than the bound can fit.
+    let mut keep = d.related.len().min(MAX_FINDING_LINES);
+    loop {
+        let text = render_some(d, keep, sources, renderer);
+        if keep == 0 || text.lines().count() <= MAX_FINDING_LINES {
+            return text;
+        }
+        keep -= 1;
+    }
+}
+
+/// A finding with only its first `keep` related labels.
+fn render_some(d: &Diagnostic, keep: usize, sources: &SourceMap, renderer: &Renderer) -> String {
     let file = sources.get(d.span.file);
     let mut here = vec![label(file, d.span, None, true)];
     let mut notes = Vec::new();
-    for r in &d.related {
+    for r in &d.related[..keep] {
         let text = escape_controls(&r.message).into_owned();
         if r.span.file == d.span.file {
             here.push(label(file, r.span, Some(text), false));
@@ -184,6 +202,13 @@ pub fn render_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> S
     );
     for c in clusters(here) {
         group = group.element(snippet(file, &c));
+    }
+    let left_out = d.related.len() - keep;
+    if left_out > 0 {
+        group = group.element(Level::NOTE.message(format!(
+            "{left_out} more related location{} (`--format concise` lists them)",
+            if left_out == 1 { "" } else { "s" }
+        )));
     }
     if let Some(h) = &d.help {
         group = group.element(Level::HELP.message(escape_controls(h)));
@@ -283,6 +308,26 @@ mod tests {
     }
 
     #[test]
+    fn many_related_labels_stay_within_the_line_bound() {
+        let text: String = (1..=500).map(|i| format!("k{i}: v{i}\n")).collect();
+        let m = map(&[&text]);
+        let mut d = Diagnostic::new(
+            &codes::HOST_PORT_CONFLICT,
+            span(0, pos(1, 1), pos(1, 3)),
+            "many",
+        );
+        for i in 0..40 {
+            d = d.with_related(span(0, pos(10 + 10 * i, 1), pos(10 + 10 * i, 3)), "r");
+        }
+        let out = render_plain(&d, &m);
+        assert!(out.lines().count() <= MAX_FINDING_LINES, "{out}");
+        assert!(
+            out.contains("more related locations (`--format concise` lists them)"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn long_spans_show_their_first_line() {
         let text: String = (1..=500).map(|i| format!("k{i}: v{i}\n")).collect();
         let m = map(&[&text]);
@@ -363,6 +408,7 @@ mod tests {
             }
             let out = render_plain(&d, &m);
             prop_assert!(out.starts_with("error[TOPO201/host-port-conflict]: m"));
+            prop_assert!(out.lines().count() <= MAX_FINDING_LINES, "{}", out);
         }
     }
 }

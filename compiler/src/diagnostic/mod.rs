@@ -171,7 +171,7 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
-            files: sources.len(),
+            files: sources.input_count(),
             suppressed,
         }
     }
@@ -195,6 +195,11 @@ pub struct RenderOptions<'a> {
     pub color: bool,
     /// The documentation of a code (markdown), for SARIF's rule help.
     pub rule_doc: &'a dyn Fn(&Code) -> Option<String>,
+    /// The longer description of a code (plain text), for SARIF's
+    /// `fullDescription`.
+    pub rule_description: &'a dyn Fn(&Code) -> Option<String>,
+    /// Where topoc ran, for SARIF's `invocations[].workingDirectory`.
+    pub working_directory: Option<&'a std::path::Path>,
 }
 
 impl Default for RenderOptions<'_> {
@@ -202,6 +207,8 @@ impl Default for RenderOptions<'_> {
         RenderOptions {
             color: false,
             rule_doc: &|_| None,
+            rule_description: &|_| None,
+            working_directory: None,
         }
     }
 }

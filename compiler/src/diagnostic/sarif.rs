@@ -40,8 +40,33 @@ pub fn path_uri(name: &str) -> (String, bool) {
     }
 }
 
+/// Where topoc's documentation lives (`package.repository`).
+pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// A rule's section of docs/rules.md.
+pub fn help_uri(c: &Code) -> String {
+    format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", c.name)
+}
+
+/// A directory as a `file://` URI ending in `/`, as SARIF wants base URIs.
+fn directory_uri(dir: &std::path::Path) -> String {
+    let (uri, _) = path_uri(&dir.to_string_lossy());
+    let uri = if uri.starts_with("file://") {
+        uri
+    } else {
+        format!("file:///{}", uri.trim_start_matches('/'))
+    };
+    if uri.ends_with('/') {
+        uri
+    } else {
+        format!("{uri}/")
+    }
+}
+
+/// Artifact locations are relative to the repository root (`%SRCROOT%`),
+/// whichever way the path was typed and wherever topoc ran.
 fn physical(sources: &SourceMap, span: Span) -> Value {
-    let file = &sources.get(span.file).name;
+    let file = sources.get(span.file).repo_name();
     let (uri, absolute) = path_uri(file);
     let mut artifact = json!({"uri": uri});
     if !absolute {
@@ -90,7 +115,18 @@ fn fingerprint(d: &Diagnostic, sources: &SourceMap) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let resource = d.resource.as_deref().unwrap_or("");
-    format!("{:016x}", fnv1a(&[d.code, resource, &file.name, &snippet]))
+    format!(
+        "{:016x}",
+        fnv1a(&[d.code, resource, file.repo_name(), &snippet])
+    )
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn rule(c: &Code, opts: &RenderOptions) -> Value {
@@ -105,8 +141,12 @@ fn rule(c: &Code, opts: &RenderOptions) -> Value {
         "id": c.code,
         "name": c.name,
         "shortDescription": {"text": c.summary},
-        "fullDescription": {"text": c.summary},
+        "fullDescription": {"text": (opts.rule_description)(c).unwrap_or_else(|| format!(
+            "{}. Run `topoc rules {}` for its documentation.",
+            capitalized(c.summary), c.name
+        ))},
         "help": {"text": text, "markdown": text},
+        "helpUri": help_uri(c),
         "defaultConfiguration": {"level": level(c.severity)},
         "properties": {"tags": ["topology"]},
     })
@@ -175,16 +215,19 @@ pub fn report(
             result(d, sources, index, format!("{base}:{n}"))
         })
         .collect();
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
+    let mut invocation = json!({"executionSuccessful": true});
+    if let Some(cwd) = opts.working_directory {
+        invocation["workingDirectory"] = json!({"uri": directory_uri(cwd)});
+    }
+    let mut run = json!({
             "tool": {"driver": {
                 "name": "topoc",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
+            "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
             "results": results,
             "properties": {
@@ -194,7 +237,14 @@ pub fn report(
                 "files": summary.files,
                 "suppressed": summary.suppressed,
             },
-        }],
+    });
+    if let Some(root) = sources.root() {
+        run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": directory_uri(root)}});
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [run],
     })
 }
 

@@ -108,11 +108,17 @@ pub struct EmitContext<'a> {
 }
 
 impl EmitContext<'_> {
-    /// `file:line` of an IR element, for comments that trace output to input.
+    /// `file:line` of an IR element, for comments that trace output to
+    /// input: repository-relative, so the bytes do not depend on how the
+    /// inputs were typed or where topoc ran.
     pub fn at(&self, origin: Origin) -> String {
         let span = origin.span;
         if (span.file.0 as usize) < self.sources.len() {
-            format!("{}:{}", self.sources.get(span.file).name, span.start.line)
+            format!(
+                "{}:{}",
+                self.sources.get(span.file).repo_name(),
+                span.start.line
+            )
         } else {
             "?".into()
         }

@@ -3,8 +3,15 @@
 //! A front end never stops at the first problem; it returns what it could
 //! lower together with every diagnostic.
 
+pub mod chart;
+pub mod classify;
 pub mod compose;
+mod gather;
 pub mod kube;
+pub mod scheme;
+pub mod walk;
+
+pub use classify::{DocKind, classify};
 
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::{Origin, Topology};
@@ -42,6 +49,14 @@ pub struct LoadOptions {
     pub env_file: Option<String>,
     /// The process environment, for interpolation.
     pub env: BTreeMap<String, String>,
+    /// How directories are walked (ignore files, excludes, includes).
+    pub walk: walk::WalkOptions,
+    /// Renders Helm charts (`helm template`); None: charts are reported,
+    /// not checked.
+    pub render_chart: Option<chart::ChartRenderer>,
+    /// Projects declared in `topoc.yaml`; each replaces the guess for the
+    /// directory of its first file.
+    pub projects: Vec<compose::project::DeclaredProject>,
 }
 
 /// The result of loading: every file read, the lowered topology, and the
@@ -51,25 +66,11 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub topology: Topology,
     pub diagnostics: Vec<Diagnostic>,
-}
-
-/// What a document is, judged by its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
-    Kubernetes,
-    Compose,
-    Other,
-}
-
-pub fn classify(doc: &Document) -> DocKind {
-    let root = &doc.root;
-    if root.get("apiVersion").is_some() && root.get("kind").is_some() {
-        DocKind::Kubernetes
-    } else if root.get("services").is_some() {
-        DocKind::Compose
-    } else {
-        DocKind::Other
-    }
+    /// One `skipped-file` info per file the walk found and did not read as
+    /// topology; shown in verbose output only, never part of the verdict.
+    pub skipped: Vec<Diagnostic>,
+    /// Alias expansion of every file of the run together (issue 18, hostile/3).
+    pub alias_budget: syntax::Budget,
 }
 
 /// A parsed input file.
@@ -159,9 +160,11 @@ impl Reader<'_> {
     /// Parse files on every core (a directory of manifests is often
     /// thousands of small files, each too small to be split on its own);
     /// the result and the diagnostics keep the order of `ids`.
-    fn parse_all(&mut self, ids: &[FileId], explicit: bool) -> Vec<ParsedFile> {
+    fn parse_all(&mut self, ids: &[FileId]) -> Vec<(ParsedFile, Vec<Diagnostic>)> {
         let sources = &self.loaded.sources;
-        let parse = |id: &FileId| syntax::parse(*id, &sources.get(*id).text);
+        let budget = &self.loaded.alias_budget;
+        let before = budget.used();
+        let parse = |id: &FileId| syntax::parse_in(*id, &sources.get(*id).text, budget);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
@@ -184,21 +187,33 @@ impl Reader<'_> {
                     .collect()
             })
         };
+        // Which file exhausts the run's alias budget must not depend on
+        // thread timing: redo in input order.
+        let parsed = if budget.tripped() {
+            budget.reset_to(before);
+            ids.iter().map(parse).collect()
+        } else {
+            parsed
+        };
         ids.iter()
             .zip(parsed)
             .map(|(&id, (documents, diags))| {
-                self.loaded.diagnostics.extend(diags);
-                ParsedFile {
+                let file = ParsedFile {
                     id,
                     documents,
-                    explicit,
-                }
+                    explicit: false,
+                };
+                (file, diags)
             })
             .collect()
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
-        let (documents, diags) = syntax::parse(id, &self.loaded.sources.get(id).text);
+        let (documents, diags) = syntax::parse_in(
+            id,
+            &self.loaded.sources.get(id).text,
+            &self.loaded.alias_budget,
+        );
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
@@ -208,38 +223,12 @@ impl Reader<'_> {
     }
 }
 
-fn is_yaml_name(p: &Path) -> bool {
-    matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("yml" | "yaml" | "json")
-    )
-}
-
-/// Recursive, sorted directory walk; hidden directories and `target/` are skipped.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if p.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&p, out)?;
-            }
-        } else if is_yaml_name(&p) {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// A location for problems that belong to no file node (bad command-line paths).
 pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
-    let id = loaded
-        .sources
-        .add(SourceFile::new(name, PathBuf::from(name), String::new()));
+    let id =
+        loaded
+            .sources
+            .add_not_input(SourceFile::new(name, PathBuf::from(name), String::new()));
     let p = Pos {
         offset: 0,
         line: 1,
@@ -254,51 +243,29 @@ pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
 
 /// Load every input into one topology.
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
-    let mut loaded = Loaded::default();
-    let mut files: Vec<ParsedFile> = Vec::new();
-    {
-        let mut reader = Reader {
-            loaded: &mut loaded,
-        };
-        for input in inputs {
-            match input {
-                Input::Stdin(text) => files.push(reader.add_text("-", text.clone())),
-                Input::Named { name, read } => match read {
-                    Ok(text) => files.push(reader.add_text_at(name, Path::new(name), text.clone())),
-                    Err(err) => reader.unreadable(name, Path::new(name), err, None),
-                },
-                Input::Path(name) => {
-                    let path = Path::new(name);
-                    if path.is_dir() {
-                        let mut found = Vec::new();
-                        if let Err(e) = walk(path, &mut found) {
-                            let span = command_line_span(reader.loaded, name);
-                            reader.loaded.diagnostics.push(Diagnostic::new(
-                                &diag::UNREADABLE_FILE,
-                                span,
-                                format!("{name}: cannot read directory: {e}"),
-                            ));
-                        }
-                        let ids: Vec<FileId> = found
-                            .iter()
-                            .filter_map(|p| reader.read_text(&p.to_string_lossy(), p))
-                            .collect();
-                        files.extend(reader.parse_all(&ids, false));
-                    } else if let Some(f) = reader.read(name, path, None) {
-                        files.push(f);
-                    }
-                }
-            }
-        }
-    }
+    load_into(Loaded::default(), inputs, opts)
+}
 
+/// Load every input into `loaded`, whose source map may already hold files
+/// read before (the configuration).
+pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Loaded {
+    let gathered = gather::gather(&mut loaded, inputs, opts);
     let mut kube_docs: Vec<Document> = Vec::new();
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();
-    for f in files {
+    for f in gathered.files {
+        let path = loaded.sources.get(f.id).path.clone();
         for doc in f.documents {
-            match classify(&doc) {
+            let kind = if f.explicit {
+                classify::classify_named(&doc, &path)
+            } else {
+                classify(&doc, &path)
+            };
+            match kind {
                 DocKind::Kubernetes => kube_docs.push(doc),
                 DocKind::Compose => compose_files.push((f.id, doc)),
+                DocKind::Kustomization => {
+                    loaded.diagnostics.push(gather::kustomization(&doc, &path))
+                }
                 DocKind::Other if f.explicit => {
                     let span = doc.root.span;
                     loaded.diagnostics.push(
@@ -318,10 +285,18 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
             }
         }
     }
+    if compose_files.is_empty()
+        && kube_docs.is_empty()
+        && opts.compose_files.is_empty()
+        && !loaded.diagnostics.iter().any(Diagnostic::is_input_error)
+    {
+        gather::nothing_checked(&mut loaded, inputs);
+    }
 
     compose::load_projects(&mut loaded, compose_files, opts);
     kube::lower(&mut loaded, &kube_docs);
     drop_in_background(kube_docs);
+    gather::soften_chart_errors(&mut loaded.diagnostics, &gathered.chart_files);
     loaded
 }
 

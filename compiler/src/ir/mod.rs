@@ -292,6 +292,10 @@ pub struct Workload {
     pub labels: Labels,
     pub annotations: Labels,
     pub replicas: u32,
+    /// The `scale` / `deploy.replicas` value, when written (Compose).
+    pub replicas_origin: Option<Origin>,
+    /// `spec.nodeName` of the pod template: pods pinned to one node.
+    pub node_name: Option<String>,
     pub network_mode: NetworkMode,
     pub network_mode_origin: Option<Origin>,
     pub attachments: Vec<Attachment>,
@@ -325,6 +329,8 @@ impl Workload {
             labels: Labels::new(),
             annotations: Labels::new(),
             replicas: 1,
+            replicas_origin: None,
+            node_name: None,
             network_mode: NetworkMode::Bridge,
             network_mode_origin: None,
             attachments: Vec::new(),

@@ -19,6 +19,37 @@ pub struct ConfigFile {
     /// # Ignored findings
     /// Findings to suppress, each with the reason it is acceptable.
     pub ignore: Option<Vec<IgnoreEntry>>,
+    /// # Excluded paths
+    /// Files and directories the directory walk leaves out: gitignore-style
+    /// globs, relative to this file (added to `.gitignore` and `--exclude`).
+    #[schemars(extend("examples" = [["vendor/", "**/testdata/"]]))]
+    pub exclude: Option<Vec<String>>,
+    /// # Included paths
+    /// When set, the directory walk reads only files matching one of these
+    /// gitignore-style globs (relative to this file).
+    #[schemars(extend("examples" = [["deploy/", "compose*.yaml"]]))]
+    pub include: Option<Vec<String>>,
+    /// # Compose projects
+    /// Stacks declared explicitly: each replaces topoc's guess for the
+    /// directory of its first file (like `docker compose -f A -f B`).
+    pub projects: Option<Vec<ProjectEntry>>,
+}
+
+/// # Compose project
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEntry {
+    /// # Files
+    /// Compose files in merge order, relative to this file (`-f` order).
+    #[schemars(length(min = 1), extend("examples" = [["compose.yaml", "compose.prod.yaml"]]))]
+    pub files: Vec<String>,
+    /// # Env files
+    /// Interpolation variables, in order, later files winning (replace the
+    /// project's `.env`, like `--env-file`).
+    pub env_files: Option<Vec<String>>,
+    /// # Profiles
+    /// Profiles active in this project (added to `--profile`).
+    pub profiles: Option<Vec<String>>,
 }
 
 /// # Rule level

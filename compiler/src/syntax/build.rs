@@ -9,6 +9,7 @@ use crate::source::{FileId, Pos, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as PSpan, Tag};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Deeper documents are refused (design §10).
 pub const MAX_DEPTH: usize = 128;
@@ -17,6 +18,52 @@ pub const MAX_DEPTH: usize = 128;
 /// file's size (itself limited), and a 100k-object manifest stream has far
 /// more than a million nodes of its own.
 pub const MAX_NODES: usize = 1_000_000;
+/// Nodes that aliases of all files of one run may expand to together: many
+/// files each under [`MAX_NODES`] would otherwise multiply it (hostile/3).
+pub const MAX_RUN_ALIAS_NODES: usize = MAX_NODES;
+
+/// The alias-expansion budget of one run, shared by every file it parses
+/// (on any thread). Nodes stay charged when their file is refused, so the
+/// expansion work of a whole run is bounded too, not only what it keeps.
+#[derive(Debug, Default)]
+pub struct Budget {
+    alias_nodes: AtomicUsize,
+    /// Set when a file was refused for the run's total, so that a parallel
+    /// parse can be redone in input order (which file is refused must not
+    /// depend on thread timing).
+    tripped: AtomicBool,
+}
+
+impl Budget {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Alias-expanded nodes charged so far.
+    pub fn used(&self) -> usize {
+        self.alias_nodes.load(Ordering::SeqCst)
+    }
+
+    /// Whether a file was refused for the run's total since the last reset.
+    pub fn tripped(&self) -> bool {
+        self.tripped.load(Ordering::SeqCst)
+    }
+
+    /// Back to `used` nodes charged and not tripped (before a redo).
+    pub fn reset_to(&self, used: usize) {
+        self.alias_nodes.store(used, Ordering::SeqCst);
+        self.tripped.store(false, Ordering::SeqCst);
+    }
+
+    /// Charge `n` nodes; the run's total after it.
+    pub(super) fn charge(&self, n: usize) -> usize {
+        self.alias_nodes.fetch_add(n, Ordering::SeqCst) + n
+    }
+
+    pub(super) fn refund(&self, n: usize) {
+        self.alias_nodes.fetch_sub(n, Ordering::SeqCst);
+    }
+}
 
 /// Mappings with more entries than this check duplicate keys through a hash
 /// index instead of a linear scan (a 10k-service Compose file would otherwise
@@ -34,8 +81,9 @@ struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     file: FileId,
     anchors: HashMap<usize, (Node, usize)>,
-    /// Nodes produced by alias expansion so far.
+    /// Nodes produced by alias expansion so far (also charged to `budget`).
     nodes: usize,
+    budget: &'a Budget,
     diags: Vec<Diagnostic>,
     /// Items and entries of the collections being built, innermost last.
     /// Each collection is moved out into a Vec of exactly its length when it
@@ -65,10 +113,15 @@ pub(super) struct Base {
 /// which is what happens whenever a chunk fails or the alias budget is in
 /// question, so diagnostics never depend on the number of threads.
 pub fn parse(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    if let Some(parsed) = super::split::parse_parallel(file, text) {
+    parse_in(file, text, &Budget::new())
+}
+
+/// [`parse`], charging alias expansion to a run's `budget`.
+pub fn parse_in(file: FileId, text: &str, budget: &Budget) -> (Vec<Document>, Vec<Diagnostic>) {
+    if let Some(parsed) = super::split::parse_parallel(file, text, budget) {
         return parsed;
     }
-    parse_whole(file, text)
+    parse_whole(file, text, budget)
 }
 
 /// A chunk's documents and diagnostics, and the alias nodes it expanded;
@@ -78,13 +131,15 @@ pub(super) fn parse_chunk(
     text: &str,
     base: Base,
 ) -> Option<(Vec<Document>, Vec<Diagnostic>, usize)> {
-    let mut b = Builder::new(file, text, base);
+    // Chunks count on their own; the caller charges the file's total.
+    let budget = Budget::new();
+    let mut b = Builder::new(file, text, base, &budget);
     let docs = b.stream().ok()?;
     Some((docs, b.diags, b.nodes))
 }
 
-fn parse_whole(file: FileId, text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
-    let mut b = Builder::new(file, text, Base::default());
+fn parse_whole(file: FileId, text: &str, budget: &Budget) -> (Vec<Document>, Vec<Diagnostic>) {
+    let mut b = Builder::new(file, text, Base::default(), budget);
     match b.stream() {
         Ok(docs) => (docs, b.diags),
         Err(abort) => {
@@ -152,12 +207,13 @@ fn node_count(n: &Node) -> usize {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: FileId, text: &'a str, base: Base) -> Self {
+    fn new(file: FileId, text: &'a str, base: Base, budget: &'a Budget) -> Self {
         Builder {
             parser: Parser::new_from_str(text),
             file,
             anchors: HashMap::new(),
             nodes: 0,
+            budget,
             diags: Vec::new(),
             seq_stack: Vec::new(),
             map_stack: Vec::new(),
@@ -192,10 +248,20 @@ impl<'a> Builder<'a> {
     /// Charge `n` alias-expanded nodes against the file's budget.
     fn count(&mut self, n: usize, span: Span) -> Result<(), Abort> {
         self.nodes += n;
+        let total = self.budget.charge(n);
         if self.nodes > MAX_NODES {
             return Err(Abort::Limit(
                 span,
                 format!("document expands to more than {MAX_NODES} nodes (alias expansion bomb?)"),
+            ));
+        }
+        if total > MAX_RUN_ALIAS_NODES {
+            self.budget.tripped.store(true, Ordering::SeqCst);
+            return Err(Abort::Limit(
+                span,
+                format!(
+                    "aliases of the files read so far expand to more than {MAX_RUN_ALIAS_NODES} nodes in total (alias expansion bombs?)"
+                ),
             ));
         }
         Ok(())
@@ -480,7 +546,8 @@ mod tests {
         assert!(diags.is_empty());
         assert_eq!(docs.len(), 1);
         let many: String = (0..2000).map(|i| format!("- {i}\n")).collect();
-        let mut b = Builder::new(FileId(0), &many, Base::default());
+        let budget = Budget::new();
+        let mut b = Builder::new(FileId(0), &many, Base::default(), &budget);
         assert_eq!(b.stream().ok().map(|d| d.len()), Some(1));
         assert_eq!(b.nodes, 0);
     }
@@ -498,6 +565,30 @@ mod tests {
         let (docs, diags) = parse(FileId(0), &text);
         assert!(docs.is_empty());
         assert_eq!(diags[0].code, "TOPO007");
+    }
+
+    #[test]
+    fn the_alias_budget_holds_for_a_whole_run() {
+        // 400,000 alias nodes per file: under the per-file limit, three of
+        // them over the run's (hostile/3).
+        let text = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n".to_string()
+            + &format!("e: [{}]\n", ["*d"; 40].join(", "));
+        let (_, diags) = parse(FileId(0), &text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let budget = Budget::new();
+        let results: Vec<_> = (0..4)
+            .map(|i| parse_in(FileId(i), &text, &budget))
+            .collect();
+        assert!(results[0].1.is_empty() && results[1].1.is_empty());
+        for (docs, diags) in &results[2..] {
+            assert!(docs.is_empty());
+            assert_eq!(diags[0].code, "TOPO007");
+            assert!(
+                diags[0].message.contains("in total"),
+                "{}",
+                diags[0].message
+            );
+        }
     }
 
     #[test]

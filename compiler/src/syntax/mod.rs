@@ -7,7 +7,7 @@
 mod build;
 mod split;
 
-pub use build::{MAX_DEPTH, MAX_NODES, parse};
+pub use build::{Budget, MAX_DEPTH, MAX_NODES, MAX_RUN_ALIAS_NODES, parse, parse_in};
 
 use crate::source::{FileId, Span};
 

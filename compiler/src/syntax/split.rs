@@ -13,7 +13,7 @@
 //! belong to the document after them, across a split point).
 
 use super::Document;
-use super::build::{Base, MAX_NODES, parse_chunk};
+use super::build::{Base, Budget, MAX_NODES, MAX_RUN_ALIAS_NODES, parse_chunk};
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
@@ -24,7 +24,11 @@ const MAX_THREADS: usize = 8;
 
 /// The parse of `text` on several threads, or None when it should be (or
 /// has to be, after a failed chunk) parsed whole.
-pub(super) fn parse_parallel(file: FileId, text: &str) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
+pub(super) fn parse_parallel(
+    file: FileId,
+    text: &str,
+    budget: &Budget,
+) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
     if text.len() < MIN_PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%") {
         return None;
     }
@@ -56,6 +60,11 @@ pub(super) fn parse_parallel(file: FileId, text: &str) -> Option<(Vec<Document>,
         diags.extend(g);
     }
     if alias_nodes > MAX_NODES {
+        return None;
+    }
+    if alias_nodes > 0 && budget.charge(alias_nodes) > MAX_RUN_ALIAS_NODES {
+        // The whole parse reports where the run's budget ran out.
+        budget.refund(alias_nodes);
         return None;
     }
     for (i, d) in docs.iter_mut().enumerate() {
@@ -162,6 +171,6 @@ mod tests {
         let (docs, diags) = super::super::parse(FileId(0), &text);
         assert!(docs.is_empty());
         assert_eq!(diags.len(), 1);
-        assert!(parse_parallel(FileId(0), &format!("%YAML 1.2\n{text}")).is_none());
+        assert!(parse_parallel(FileId(0), &format!("%YAML 1.2\n{text}"), &Budget::new()).is_none());
     }
 }

@@ -1,8 +1,11 @@
 //! ## policy-allows-all (TOPO407, warning)
 //!
-//! A rule with neither peers nor ports — `ingress: [{}]`, or a stray
-//! `- ports: []` item — allows every pod and every external address on every
-//! port, which silently undoes the rest of the policy.
+//! A rule with neither peers nor ports — `- {}`, or a stray `- ports: []`
+//! item — beside other rules of the same direction allows every pod and
+//! every external address on every port, which silently undoes those rules.
+//! When it is the only rule of its direction (the Kubernetes docs'
+//! `allow-all-egress`: `egress: [{}]`) allowing everything is the policy's
+//! whole, explicit intent, and nothing is reported.
 
 use super::kube_common::policy_resource;
 use super::{Rule, fixture};
@@ -11,11 +14,14 @@ use crate::diagnostic::{Diagnostic, POLICY_ALLOWS_ALL};
 
 pub static RULE: Rule = Rule {
     code: &POLICY_ALLOWS_ALL,
-    doc: "A NetworkPolicy rule without `from`/`to` and without `ports` — `ingress: [{}]`, \
-`egress: [{}]` or a stray `- ports: []` list item — allows every pod, every namespace and \
-every external address on every port and protocol. Other rules of the policy then allow \
-nothing more, and the selected pods are effectively open. If that is intended, say so with \
-an explicit allow-all policy; otherwise remove the stray item (often a dash too many).",
+    doc: "A NetworkPolicy rule without `from`/`to` and without `ports` — `- {}` or a stray \
+`- ports: []` list item — allows every pod, every namespace and every external address on \
+every port and protocol. Beside narrower rules of the same direction it makes them \
+pointless: the selected pods are effectively open, which is rarely what the narrower rules \
+meant (often the allow-all item is a dash too many). A direction whose only rule allows \
+everything (`ingress: [{}]`, `egress: [{}]`, as in the Kubernetes docs' `allow-all-egress`) \
+is an explicit allow-all policy and is not reported. Remove the stray item, or move the \
+allow-all into a policy of its own if it is intended.",
     fail_example: fixture!("policy-allows-all", "fail"),
     pass_example: fixture!("policy-allows-all", "pass"),
     check,
@@ -29,7 +35,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             ("ingress", p.isolates_ingress, &p.ingress),
             ("egress", p.isolates_egress, &p.egress),
         ] {
-            if !isolates {
+            // A lone allow-all rule is the policy's explicit intent.
+            if !isolates || rules.len() < 2 {
                 continue;
             }
             for rule in rules.iter() {
@@ -39,11 +46,12 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                             &POLICY_ALLOWS_ALL,
                             rule.origin.span,
                             format!(
-                                "this {dir} rule of NetworkPolicy `{}` allows all traffic from every pod and address on every port",
-                                p.name
+                                "this {dir} rule of NetworkPolicy `{}` allows all traffic {peer} every pod and address on every port, which makes its other {dir} rules pointless",
+                                p.name,
+                                peer = if dir == "ingress" { "from" } else { "to" }
                             ),
                         )
-                        .with_help("a rule with no peers and no ports allows everything; add `from`/`to` or `ports`, or remove it")
+                        .with_help("a rule with no peers and no ports allows everything; add `from`/`to` or `ports`, remove it, or put an intended allow-all in a policy of its own")
                         .with_resource(policy_resource(t, p)),
                     );
                 }

@@ -3,22 +3,26 @@
 //! A Service port whose `targetPort` no selected container declares. A named
 //! targetPort that no container defines (with that protocol) is an error:
 //! the endpoint has no port and traffic goes nowhere. A numeric one that no
-//! container declares is a warning: the container may listen anyway, but
-//! usually the numbers drifted apart.
+//! container declares is a warning when the containers declare ports and not
+//! this one (the numbers drifted apart); when a selected container declares
+//! no ports at all nothing is reported, since `containerPort` is
+//! informational (Pod API) and the process may listen on any port.
 
 use super::kube_common::service_resource;
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, SERVICE_TARGET_PORT_UNDEFINED, Severity};
-use crate::ir::PortRef;
+use crate::ir::{PortRef, Workload};
 
 pub static RULE: Rule = Rule {
     code: &SERVICE_TARGET_PORT_UNDEFINED,
     doc: "A Service `targetPort` must be a port the selected containers listen on. A named \
 targetPort that no selected container defines (with the same protocol) is an error: the \
 endpoints get no port and connections fail. A numeric targetPort that no selected container \
-declares in `ports` is a warning: the process may still listen, but the declarations have \
-drifted. Fix the targetPort or add the port (with its name) to the container.",
+declares in `ports` is a warning when the containers declare other ports: the process may \
+still listen, but the declarations have drifted. A container that declares no ports at all \
+is not judged (`containerPort` is informational in the Pod API; the process may listen on \
+any port), so then nothing is reported. Fix the targetPort or add the port (with its name) to the container.",
     fail_example: fixture!("service-target-port-undefined", "fail"),
     pass_example: fixture!("service-target-port-undefined", "pass"),
     check,
@@ -44,6 +48,13 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 })
             });
             if declared {
+                continue;
+            }
+            // `containerPort` is informational: a container that declares no
+            // ports may listen on this one.
+            if matches!(p.target, PortRef::Number(_))
+                && ws.iter().any(|&w| declares_no_ports(t.workload(w)))
+            {
                 continue;
             }
             let span = p.target_origin.unwrap_or(p.origin).span;
@@ -79,4 +90,16 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Whether some container of the workload has no `ports` list entries.
+fn declares_no_ports(w: &Workload) -> bool {
+    if w.containers.is_empty() {
+        return w.ports.is_empty();
+    }
+    w.containers.iter().any(|c| {
+        !w.ports
+            .iter()
+            .any(|p| p.container.as_deref().is_none_or(|n| n == c.name))
+    })
 }

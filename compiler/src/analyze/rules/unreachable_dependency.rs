@@ -1,26 +1,33 @@
-//! ## unreachable-dependency (TOPO401, error)
+//! ## unreachable-dependency (TOPO401, error / warning)
 //!
-//! A service expects to talk to another — through `depends_on`, `links`,
+//! A service expects to talk to another — through `links`,
 //! `x-topoc.talks-to`, or a host named in an environment value — but the two
 //! share no network, the target does not listen on the named port, or the
 //! project's `x-topoc.policy: default-deny` has no `talks-to` for the flow.
+//! `depends_on` alone only orders start-up (Compose spec: "startup and
+//! shutdown dependencies"); it implies no connection, so a dependency that
+//! shares no network with its dependant is a warning, and default-deny does
+//! not judge it.
 
 use super::{Rule, fixture};
 use crate::analyze::Context;
-use crate::diagnostic::{Diagnostic, UNREACHABLE_DEPENDENCY};
+use crate::diagnostic::{Diagnostic, Severity, UNREACHABLE_DEPENDENCY};
 use crate::ir::{
     ComposePolicy, Intent, IntentSource, IntentTarget, NetworkMode, Topology, WorkloadId,
 };
 
 pub static RULE: Rule = Rule {
     code: &UNREACHABLE_DEPENDENCY,
-    doc: "A service expects to reach another — through `depends_on`, `links`, \
+    doc: "A service expects to reach another — through `links`, \
 `x-topoc.talks-to`, or a host named in an environment value such as \
 `postgresql://user:pass@database:5432/app` or `REDIS_HOST=cache` — but the two services share \
 no network, the target does not listen on the named port (where its ports are declared), or \
 the project's `x-topoc.policy: default-deny` has no `talks-to` entry for the flow. The \
 connection fails at runtime with a DNS error or a timeout. Put both services on a common \
-network, fix the port, or declare the flow in `x-topoc.talks-to`.",
+network, fix the port, or declare the flow in `x-topoc.talks-to`. A `depends_on` entry alone \
+only orders start-up and implies no connection (Compose spec), so a dependency that shares \
+no network with the service is a warning, and `default-deny` does not judge it; when an \
+environment value or `talks-to` names the same service, that reference is judged instead.",
     fail_example: fixture!("unreachable-dependency", "fail"),
     pass_example: fixture!("unreachable-dependency", "pass"),
     check,
@@ -60,6 +67,16 @@ fn allowed_by_talks_to(t: &Topology, i: &Intent) -> bool {
     })
 }
 
+/// Whether another reference than `depends_on` names the same target.
+fn connects_elsewhere(t: &Topology, i: &Intent) -> bool {
+    t.intents.iter().any(|o| {
+        o.from == i.from
+            && o.to == i.to
+            && !matches!(o.source, IntentSource::DependsOn)
+            && o.source != IntentSource::Route
+    })
+}
+
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let mut out = Vec::new();
@@ -84,6 +101,11 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             IntentSource::Links => format!("`{}` links to `{}`", src.name, i.target_name),
             _ => format!("`{}` talks to `{}`", src.name, i.target_name),
         };
+        let start_order_only = i.source == IntentSource::DependsOn;
+        // A connection named elsewhere (env, links, talks-to) is judged there.
+        if start_order_only && connects_elsewhere(t, i) {
+            continue;
+        }
         let shared = ctx.resolved.shared_networks(i.from, to);
         let mut diag = None;
         if matches!(src.network_mode, NetworkMode::None)
@@ -135,6 +157,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 .with_help("fix the port, or declare it under the target's `expose`/`ports`"),
             );
         } else if t.projects[project.index()].policy == ComposePolicy::DefaultDeny
+            && !start_order_only
             && i.source != IntentSource::TalksTo
             && !allowed_by_talks_to(t, i)
         {
@@ -152,7 +175,13 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 )),
             );
         }
-        if let Some(d) = diag {
+        if let Some(mut d) = diag {
+            if start_order_only {
+                d.severity = Severity::Warning;
+                d.message.push_str(
+                    " (`depends_on` only orders start-up; this matters if it connects to it)",
+                );
+            }
             let d = with_networks(with_networks(d, t, i.from), t, to)
                 .with_resource(t.workload_id(i.from));
             out.push(d);

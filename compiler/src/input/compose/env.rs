@@ -86,7 +86,10 @@ pub fn interpolate_tree(
             let lookup = |k: &str| env.get(k);
             match interpolate::substitute(&s.text, &lookup) {
                 Ok(out) => {
-                    for var in out.unset {
+                    // One finding per variable and value, not per use: a
+                    // value may name the same variable thousands of times.
+                    let mut seen = std::collections::HashSet::new();
+                    for var in out.unset.into_iter().filter(|v| seen.insert(v.clone())) {
                         diags.push(
                             Diagnostic::new(
                                 &diag::UNSET_VARIABLE,

@@ -20,6 +20,17 @@ pub const OVERRIDE_FILES: [&str; 4] = [
     "docker-compose.override.yaml",
 ];
 
+/// A project declared in `topoc.yaml` (`projects: [{files, env_files,
+/// profiles}]`), paths already joined to the config file's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredProject {
+    pub files: Vec<PathBuf>,
+    pub env_files: Vec<PathBuf>,
+    pub profiles: Vec<String>,
+    /// The entry in `topoc.yaml`.
+    pub origin: crate::source::Span,
+}
+
 /// Files of one project, in merge order.
 pub struct ProjectFiles {
     pub dir: PathBuf,

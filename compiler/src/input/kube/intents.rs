@@ -63,15 +63,19 @@ fn is_dns_name(h: &str) -> bool {
 }
 
 /// Hosts and ports named by a URL (`postgresql://u:p@db:5432/app`, with
-/// comma-separated host lists as in MongoDB URLs) or a bare `host:port`.
+/// comma-separated host lists as in MongoDB URLs) or a bare `host:port`. A
+/// URL without a port names its scheme's default port.
 pub fn env_targets(value: &str) -> Vec<(String, Option<u16>)> {
     let value = value.trim();
-    let authority = match value.split_once("://") {
-        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or(""),
+    let (scheme, authority) = match value.split_once("://") {
+        Some((scheme, rest)) => (
+            Some(scheme),
+            rest.split(['/', '?', '#']).next().unwrap_or(""),
+        ),
         None => {
             // A bare `host:port`, nothing else (no spaces, no paths).
             match value.split_once(':') {
-                Some((h, p)) if is_dns_name(h) && p.parse::<u16>().is_ok() => value,
+                Some((h, p)) if is_dns_name(h) && p.parse::<u16>().is_ok() => (None, value),
                 _ => return Vec::new(),
             }
         }
@@ -82,7 +86,8 @@ pub fn env_targets(value: &str) -> Vec<(String, Option<u16>)> {
         .filter_map(|hp| {
             let (h, p) = match hp.rsplit_once(':') {
                 Some((h, p)) => (h, p.parse::<u16>().ok()),
-                None => (hp, None),
+                // No port: the scheme's default (`http://web` is web:80).
+                None => (hp, scheme.and_then(crate::input::scheme::default_port)),
             };
             is_dns_name(h).then(|| (h.to_string(), p))
         })

@@ -106,6 +106,9 @@ impl Cx<'_> {
             if let Some((h, _)) = self.str_field(ps, "hostname") {
                 w.hostname = Some(h);
             }
+            if let Some((n, _)) = self.str_field(ps, "nodeName") {
+                w.node_name = Some(n);
+            }
             for c in self.seq_field(ps, "containers") {
                 self.container(id, c, &mut w);
             }

@@ -46,35 +46,6 @@ impl NameTable {
     }
 }
 
-/// Default ports of URL schemes, for URLs that name no port.
-fn scheme_port(scheme: &str) -> Option<u16> {
-    let scheme = scheme
-        .rsplit(':')
-        .next()
-        .unwrap_or(scheme)
-        .to_ascii_lowercase();
-    Some(match scheme.as_str() {
-        "postgres" | "postgresql" => 5432,
-        "mysql" | "mariadb" => 3306,
-        "mongodb" => 27017,
-        "redis" | "rediss" => 6379,
-        "amqp" => 5672,
-        "amqps" => 5671,
-        "http" | "ws" => 80,
-        "https" | "wss" => 443,
-        "nats" => 4222,
-        "memcached" => 11211,
-        "kafka" => 9092,
-        "sqlserver" | "mssql" => 1433,
-        "elasticsearch" => 9200,
-        "mqtt" => 1883,
-        "zookeeper" => 2181,
-        "ldap" => 389,
-        "smtp" => 25,
-        _ => return None,
-    })
-}
-
 /// `host[:port]` → (host, port); `None` for a malformed port.
 fn host_port(s: &str) -> Option<(&str, Option<u16>)> {
     match s.rsplit_once(':') {
@@ -96,7 +67,10 @@ pub fn env_hosts(value: &str, bare_ok: bool) -> Vec<(String, Option<u16>)> {
         let hosts = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         for h in hosts.split(',') {
             if let Some((host, port)) = host_port(h) {
-                out.push((host.to_string(), port.or_else(|| scheme_port(scheme))));
+                out.push((
+                    host.to_string(),
+                    port.or_else(|| crate::input::scheme::default_port(scheme)),
+                ));
             }
         }
         return out;

@@ -124,6 +124,42 @@ impl Lowering<'_> {
     }
 }
 
+impl Lowering<'_> {
+    /// An `x-` key that misspells `x-topoc` (edit distance ≤ 2, keeping at
+    /// least four of its five letters, so `x-tool` or `x-top` are not
+    /// flagged): Compose accepts any extension, so topoc's settings would be
+    /// silently ignored.
+    pub fn extension_root(&mut self, key: &Node, what: &str) {
+        let Some(k) = key.as_str() else { return };
+        if k == "x-topoc" || !k.starts_with("x-") || edit_distance(k, "x-topoc") > 2 {
+            return;
+        }
+        let mut rest: Vec<char> = k[2..].to_ascii_lowercase().chars().collect();
+        let kept = "topoc"
+            .chars()
+            .filter(|c| {
+                rest.iter()
+                    .position(|r| r == c)
+                    .map(|i| rest.remove(i))
+                    .is_some()
+            })
+            .count();
+        if kept < 4 {
+            return;
+        }
+        self.diags.push(
+            Diagnostic::new(
+                &diag::UNKNOWN_KEY,
+                key.span,
+                format!(
+                    "extension `{k}` in {what} looks like a misspelled `x-topoc`: topoc ignores it"
+                ),
+            )
+            .with_help("did you mean `x-topoc`?"),
+        );
+    }
+}
+
 /// The known key nearest to a typo (edit distance ≤ 2).
 fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     known
@@ -191,6 +227,7 @@ pub fn lower_project(
     };
     for e in entries {
         l.unknown_key(&e.key, &TOP_LEVEL_KEYS, "the Compose file");
+        l.extension_root(&e.key, "the Compose file");
     }
     if let Some(xt) = xt
         && let Some(items) = l.map(xt, "`x-topoc`")

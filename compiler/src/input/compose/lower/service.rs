@@ -209,10 +209,14 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
                     .map(|c| (c, Origin::from(v.span)))
             }
             "hostname" => w.hostname = l.string(v, "`hostname`"),
-            "scale" => w.replicas = replicas(l, v),
+            "scale" => {
+                w.replicas = replicas(l, v);
+                w.replicas_origin = Some(Origin::from(v.span));
+            }
             "deploy" => {
                 if let Some(r) = v.get("replicas") {
                     w.replicas = replicas(l, r);
+                    w.replicas_origin = Some(Origin::from(r.span));
                 }
             }
             "volumes" => w.named_volumes = named_volumes(l, v),
@@ -252,6 +256,7 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
             key => {
                 if !SERVICE_KEYS.contains(&key) {
                     l.unknown_key(&f.key, SERVICE_KEYS, &format!("service `{name}`"));
+                    l.extension_root(&f.key, &format!("service `{name}`"));
                 }
             }
         }
