@@ -54,8 +54,16 @@ fn zero_ports_are_api_defaults() {
 fn duplicate_objects_are_the_last_copy() {
     let d = tempfile::tempdir().unwrap();
     let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, nodePort: 30080}]\n";
-    let a = write(d.path(), "a.yaml", &format!("{}---\n{svc}", DEPLOYMENT.replace("COPY", "first")));
-    let b = write(d.path(), "b.yaml", &format!("{}---\n{svc}", DEPLOYMENT.replace("COPY", "last")));
+    let a = write(
+        d.path(),
+        "a.yaml",
+        &format!("{}---\n{svc}", DEPLOYMENT.replace("COPY", "first")),
+    );
+    let b = write(
+        d.path(),
+        "b.yaml",
+        &format!("{}---\n{svc}", DEPLOYMENT.replace("COPY", "last")),
+    );
     let v = ir(&[&a, &b]);
     let workloads = v["workloads"].as_array().unwrap();
     assert_eq!(workloads.len(), 1);
@@ -73,7 +81,12 @@ fn duplicate_objects_are_the_last_copy() {
     assert_eq!(dups.len(), 2, "{report:#}");
     for d in dups {
         assert!(d["file"].as_str().unwrap().ends_with("b.yaml"));
-        assert!(d["related"][0]["file"].as_str().unwrap().ends_with("a.yaml"));
+        assert!(
+            d["related"][0]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("a.yaml")
+        );
     }
     assert!(
         !report["diagnostics"]
@@ -90,7 +103,9 @@ fn duplicate_objects_are_the_last_copy() {
 fn static_pods_are_their_own_workloads() {
     let d = tempfile::tempdir().unwrap();
     let pod = |name: &str, owner_kind: &str, owner: &str| {
-        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\n  labels: {{tier: control-plane}}\n  ownerReferences: [{{apiVersion: v1, kind: {owner_kind}, name: {owner}, controller: true}}]\nspec:\n  containers: [{{name: c, image: x}}]\n")
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: kube-system\n  labels: {{tier: control-plane}}\n  ownerReferences: [{{apiVersion: v1, kind: {owner_kind}, name: {owner}, controller: true}}]\nspec:\n  containers: [{{name: c, image: x}}]\n"
+        )
     };
     let f = write(
         d.path(),

@@ -106,7 +106,10 @@ fn tabs_inside_flow_collections_and_after_a_colon() {
     let c = command("services:\n  a:\n    command: [a,\n\tb]\n");
     assert_eq!(strings(&c), ["a", "b"]);
     let r = root("services:\n  a:\n    image:\tnginx\n");
-    let image = r.get("services").and_then(|s| s.get("a")).and_then(|a| a.get("image"));
+    let image = r
+        .get("services")
+        .and_then(|s| s.get("a"))
+        .and_then(|a| a.get("image"));
     assert_eq!(image.and_then(Node::as_str), Some("nginx"));
     assert_eq!(image.map(|i| i.span.start.column), Some(12));
 }

@@ -206,7 +206,9 @@ fn expose() -> Vec<Gen> {
         .map(|(i, e)| {
             case(
                 format!("expose-{i:02}"),
-                svc(&format!("    expose:\n      - {e}\n    ports: [\"8080:80\"]\n")),
+                svc(&format!(
+                    "    expose:\n      - {e}\n    ports: [\"8080:80\"]\n"
+                )),
             )
         })
         .collect()
@@ -251,11 +253,12 @@ fn service_networks() -> Vec<Gen> {
         "    networks:\n      front:\n        ipv4_address: ${IP:-10.5.0.9}\n",
         "    networks:\n      front:\n        ipv4_address: \"\"\n",
     ];
-    out.extend(
-        addr.iter()
-            .enumerate()
-            .map(|(i, f)| case(format!("svc-address-{i:02}"), format!("{}{addressed}", svc(f)))),
-    );
+    out.extend(addr.iter().enumerate().map(|(i, f)| {
+        case(
+            format!("svc-address-{i:02}"),
+            format!("{}{addressed}", svc(f)),
+        )
+    }));
     out
 }
 
@@ -391,7 +394,10 @@ fn top_networks() -> Vec<Gen> {
     ));
     out.push(case(
         "top-network-default-external",
-        format!("{}networks:\n  default:\n    external: true\n    name: host-net\n", svc("")),
+        format!(
+            "{}networks:\n  default:\n    external: true\n    name: host-net\n",
+            svc("")
+        ),
     ));
     out
 }
@@ -422,10 +428,12 @@ fn project_names() -> Vec<Gen> {
         case("name-env-file", simple.clone())
             .file("my.env", "COMPOSE_PROJECT_NAME=envfilename\n")
             .args(&["--env-file", "my.env"]),
-        case("name-override-file", named("first"))
-            .file("compose.override.yaml", "name: second\n"),
+        case("name-override-file", named("first")).file("compose.override.yaml", "name: second\n"),
         case("name-f-files", named("first"))
-            .file("b.yaml", "name: second\nservices:\n  a:\n    ports: [\"9090:90\"]\n")
+            .file(
+                "b.yaml",
+                "name: second\nservices:\n  a:\n    ports: [\"9090:90\"]\n",
+            )
             .args(&["-f", "compose.yaml", "-f", "b.yaml"]),
         case("name-f-second-only", simple.clone())
             .file("b.yaml", "name: second\n")
@@ -478,11 +486,18 @@ fn interpolation() -> Vec<Gen> {
         t("interp-default-empty", "    ports: [\"${P:-8080}:80\"]\n").env("P", ""),
         t("interp-dash-empty", "    ports: [\"${P-8080}:80\"]\n").env("P", ""),
         t("interp-required", "    ports: [\"${P:?need a port}:80\"]\n"),
-        t("interp-required-set", "    ports: [\"${P:?need a port}:80\"]\n").env("P", "81"),
+        t(
+            "interp-required-set",
+            "    ports: [\"${P:?need a port}:80\"]\n",
+        )
+        .env("P", "81"),
         t("interp-alt", "    ports: [\"${P:+9000}:80\"]\n").env("P", "1"),
         t("interp-alt-unset", "    ports: [\"${P:+9000}80\"]\n"),
         t("interp-nested", "    ports: [\"${P:-${Q:-7070}}:80\"]\n"),
-        t("interp-dollar", "    ports: [\"8080:80\"]\n    command: \"echo $$HOME\"\n"),
+        t(
+            "interp-dollar",
+            "    ports: [\"8080:80\"]\n    command: \"echo $$HOME\"\n",
+        ),
         t("interp-unset", "    ports: [\"${UNSET}8080:80\"]\n"),
         t("interp-bare", "    ports: [\"$P:80\"]\n").env("P", "6060"),
         t("interp-dotenv", "    ports: [\"${P}:80\"]\n").file(".env", "P=5050\n"),
@@ -492,8 +507,7 @@ fn interpolation() -> Vec<Gen> {
         t("interp-dotenv-quoted", "    ports: [\"${P}:80\"]\n").file(".env", "P=\"5252\" # c\n"),
         t("interp-dotenv-ref", "    ports: [\"${P}:80\"]\n").file(".env", "Q=53\nP=${Q}53\n"),
         t("interp-bad-syntax", "    ports: [\"${P:80\"]\n"),
-        t("interp-network-name", "    networks: [\"${N:-front}\"]\n")
-            .file(".env", "N=front\n"),
+        t("interp-network-name", "    networks: [\"${N:-front}\"]\n").file(".env", "N=front\n"),
         case(
             "interp-in-network-key",
             format!(

@@ -277,11 +277,7 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
                         .with_help("topoc reads Compose files and Kubernetes manifests; remove this file from the inputs or add the missing keys"),
                     );
                 }
-                DocKind::Other => {
-                    if let Some(d) = compose::legacy_format(&loaded.sources, f.id, &doc) {
-                        loaded.diagnostics.push(d);
-                    }
-                }
+                DocKind::Other => {}
             }
         }
     }

@@ -21,6 +21,9 @@ pub(super) const MAX_CHAIN: usize = 32;
 /// `extends.file` and `include`; past it loading stops with one error.
 pub(super) const MAX_REFERENCED_FILES: usize = 4096;
 
+/// A referenced file's id and its interpolated root.
+type Prepared = (FileId, Node);
+
 /// Loads and prepares files reached by `extends.file` and `include`.
 pub struct Resolver<'r, 'a> {
     pub reader: &'r mut Reader<'a>,
@@ -28,7 +31,7 @@ pub struct Resolver<'r, 'a> {
     /// First documents of referenced files as parsed, by canonical path.
     raw: HashMap<PathBuf, Option<(FileId, Node)>>,
     /// Interpolated roots, by canonical path and the environment used.
-    prepared: HashMap<PathBuf, Vec<(Env, (FileId, Node))>>,
+    prepared: HashMap<PathBuf, Vec<(Env, Prepared)>>,
     /// Resolved models of included files (`include.rs`), by the same key.
     pub(super) included: HashMap<PathBuf, Vec<(Env, Option<Node>)>>,
     /// Whether the `MAX_REFERENCED_FILES` error was given.
@@ -253,7 +256,9 @@ impl<'r, 'a> Resolver<'r, 'a> {
             self.diag(Diagnostic::new(
                 &diag::INVALID_EXTENDS,
                 target.span,
-                format!("service `{extending}` cannot extend `{target_name}`: no such service{place}"),
+                format!(
+                    "service `{extending}` cannot extend `{target_name}`: no such service{place}"
+                ),
             ));
             return None;
         };

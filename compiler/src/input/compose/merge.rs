@@ -222,7 +222,8 @@ fn merge_ipam_config(base: Node, over: Node) -> Node {
     let mut out: Vec<Node> = Vec::new();
     for original in b {
         for entry in o {
-            if subnet(entry) != subnet(original) && !out.iter().any(|x| subnet(x) == subnet(entry)) {
+            if subnet(entry) != subnet(original) && !out.iter().any(|x| subnet(x) == subnet(entry))
+            {
                 out.push(entry.clone());
                 continue;
             }
@@ -317,14 +318,23 @@ mod tests {
                 .map(|c| c.get("subnet").and_then(Node::as_str).unwrap().to_string())
                 .collect()
         };
-        let m = merge(net("{subnet: 10.1.0.0/16}"), net("{subnet: 10.2.0.0/16}, {subnet: 10.3.0.0/16}"));
+        let m = merge(
+            net("{subnet: 10.1.0.0/16}"),
+            net("{subnet: 10.2.0.0/16}, {subnet: 10.3.0.0/16}"),
+        );
         assert_eq!(subnets(&m), ["10.2.0.0/16", "10.3.0.0/16"]);
         let m = merge(
             net("{subnet: 10.1.0.0/16, gateway: 10.1.0.1}"),
             net("{subnet: 10.1.0.0/16, ip_range: 10.1.5.0/24}"),
         );
         assert_eq!(subnets(&m), ["10.1.0.0/16"]);
-        let c = &m.get("ipam").unwrap().get("config").unwrap().as_seq().unwrap()[0];
+        let c = &m
+            .get("ipam")
+            .unwrap()
+            .get("config")
+            .unwrap()
+            .as_seq()
+            .unwrap()[0];
         assert!(c.get("gateway").is_some() && c.get("ip_range").is_some());
     }
 

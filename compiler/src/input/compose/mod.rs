@@ -62,6 +62,10 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
         let mut merged: Option<Node> = None;
         let mut file_ids = Vec::new();
         for (id, doc) in group.docs {
+            if let Some(d) = legacy_format(&doc) {
+                resolver.reader.loaded.diagnostics.push(d);
+                continue;
+            }
             let path = resolver.reader.loaded.sources.get(id).path.clone();
             let mut root = doc.root;
             extends::prepare(&mut root, &env, &mut resolver.reader.loaded.diagnostics);
@@ -102,7 +106,7 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
         let name = match naming::project_name(&p.root, &p.dir, opts, &p.env, at) {
             Ok(name) => name,
             Err(d) => {
-                loaded.diagnostics.push(d);
+                loaded.diagnostics.push(*d);
                 continue;
             }
         };
@@ -212,17 +216,15 @@ fn referenced_elsewhere(sources: &SourceMap, files: &[(FileId, Document)]) -> Ve
     reached.into_iter().filter(|p| !roots.contains(p)).collect()
 }
 
-/// A default-named Compose file (`docker-compose.yml`, ...) without
-/// `services:` whose top level holds other keys is the Compose file format
-/// v1 (services at the top level), which docker compose v2 refuses
-/// ("additional properties 'web' not allowed"); topoc says so rather than
-/// skipping the file.
-pub fn legacy_format(sources: &SourceMap, id: FileId, doc: &Document) -> Option<crate::diagnostic::Diagnostic> {
-    let name = sources.get(id).path.file_name()?.to_str()?;
-    if !project::DEFAULT_FILES.contains(&name) || doc.index > 0 {
+/// A Compose file without `services:` whose top level holds keys Compose
+/// does not define is the Compose file format v1 (services at the top
+/// level), which docker compose v2 refuses ("additional properties 'web' not
+/// allowed"); topoc says so rather than reading it as an empty project.
+fn legacy_format(doc: &Document) -> Option<crate::diagnostic::Diagnostic> {
+    let entries = doc.root.as_map()?;
+    if doc.root.get("services").is_some() {
         return None;
     }
-    let entries = doc.root.as_map()?;
     let stray = entries.iter().find(|e| {
         e.key
             .as_str()
@@ -233,7 +235,7 @@ pub fn legacy_format(sources: &SourceMap, id: FileId, doc: &Document) -> Option<
         crate::diagnostic::Diagnostic::new(
             &crate::diagnostic::INVALID_VALUE,
             stray.key.span,
-            format!("`{key}` is not a Compose top-level key: {name} has no `services:`, as in the Compose file format v1, which docker compose refuses (\"additional properties '{key}' not allowed\")"),
+            format!("`{key}` is not a Compose top-level key and the file has no `services:`, as in the Compose file format v1, which docker compose refuses (\"additional properties '{key}' not allowed\")"),
         )
         .with_help("move the services under a top-level `services:` key"),
     )

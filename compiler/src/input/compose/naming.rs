@@ -36,22 +36,18 @@ pub fn project_name(
     opts: &LoadOptions,
     env: &Env,
     at: impl FnOnce() -> Span,
-) -> Result<String, Diagnostic> {
-    let given = opts
-        .project_name
-        .clone()
-        .map(|n| ("-p", n))
-        .or_else(|| {
-            env.get("COMPOSE_PROJECT_NAME")
-                .filter(|n| !n.is_empty())
-                .map(|n| ("COMPOSE_PROJECT_NAME", n))
-        });
+) -> Result<String, Box<Diagnostic>> {
+    let given = opts.project_name.clone().map(|n| ("-p", n)).or_else(|| {
+        env.get("COMPOSE_PROJECT_NAME")
+            .filter(|n| !n.is_empty())
+            .map(|n| ("COMPOSE_PROJECT_NAME", n))
+    });
     if let Some((source, name)) = given {
         if is_valid_name(&name) {
             return Ok(name);
         }
         let suggestion = project::normalize_name(&name);
-        return Err(Diagnostic::new(
+        return Err(Box::new(Diagnostic::new(
             &diag::INVALID_VALUE,
             at(),
             format!(
@@ -62,7 +58,7 @@ pub fn project_name(
             "docker compose refuses this name too; choose another".to_string()
         } else {
             format!("docker compose refuses this name too; use `{suggestion}`")
-        }));
+        })));
     }
     let declared = root
         .get("name")
@@ -123,7 +119,13 @@ mod tests {
             start: Default::default(),
             end: Default::default(),
         };
-        project_name(&root(file), Path::new("/nonexistent/My.Dir"), &opts, &env(e), at)
+        project_name(
+            &root(file),
+            Path::new("/nonexistent/My.Dir"),
+            &opts,
+            &env(e),
+            at,
+        )
         .map_err(|d| d.message)
     }
 
@@ -142,7 +144,11 @@ mod tests {
 
     #[test]
     fn given_names_must_be_valid_declared_ones_are_normalised() {
-        assert!(name("services: {}\n", Some("FlagName"), &[]).unwrap_err().contains("invalid project name"));
+        assert!(
+            name("services: {}\n", Some("FlagName"), &[])
+                .unwrap_err()
+                .contains("invalid project name")
+        );
         assert!(name("services: {}\n", None, &[("COMPOSE_PROJECT_NAME", "_x")]).is_err());
         assert_eq!(name("name: My App\n", None, &[]), Ok("myapp".into()));
         assert!(is_valid_name("a-b_1") && !is_valid_name("-ab") && !is_valid_name(""));

@@ -35,7 +35,10 @@ fn name_span(o: &Object) -> crate::source::Span {
 }
 
 /// Keep the last copy of every object, each at the place of that copy.
-pub(super) fn last_copies<'n>(objects: Vec<Object<'n>>, diags: &mut Vec<Diagnostic>) -> Vec<Object<'n>> {
+pub(super) fn last_copies<'n>(
+    objects: Vec<Object<'n>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Object<'n>> {
     let keys: Vec<_> = objects.iter().map(identity).collect();
     let mut last: HashMap<&(String, String, String, String), usize> = HashMap::new();
     let mut previous: Vec<Option<usize>> = vec![None; objects.len()];

@@ -16,9 +16,17 @@ fn dependencies(service: &Node) -> Vec<(String, &Node)> {
     if let Some(deps) = service.get("depends_on") {
         match &deps.value {
             Value::Map(entries) => {
-                out.extend(entries.iter().filter_map(|e| Some((e.key.as_str()?.to_string(), &e.key))));
+                out.extend(
+                    entries
+                        .iter()
+                        .filter_map(|e| Some((e.key.as_str()?.to_string(), &e.key))),
+                );
             }
-            Value::Seq(items) => out.extend(items.iter().filter_map(|i| Some((i.as_str()?.to_string(), i)))),
+            Value::Seq(items) => out.extend(
+                items
+                    .iter()
+                    .filter_map(|i| Some((i.as_str()?.to_string(), i))),
+            ),
             _ => {}
         }
     }
@@ -83,8 +91,10 @@ pub fn report(l: &mut Lowering, services: &[(WorkloadId, &Node)]) {
                     }
                     1 => {
                         let from = path.iter().position(|(s, _)| *s == to).unwrap_or(0);
-                        let mut chain: Vec<&str> =
-                            path[from..].iter().map(|(s, _)| names[*s].as_str()).collect();
+                        let mut chain: Vec<&str> = path[from..]
+                            .iter()
+                            .map(|(s, _)| names[*s].as_str())
+                            .collect();
                         chain.push(&names[to]);
                         found.push((node.span, chain.join(" -> ")));
                     }

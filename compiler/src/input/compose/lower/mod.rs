@@ -187,8 +187,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// What docker compose would do with a value topoc refuses on purpose: the
 /// loader keeps it as a string, the engine fails on it (issue 11 item 4).
-pub const ENGINE_REFUSES: &str =
-    "docker compose loads this file, but the engine refuses it when it creates the network or container";
+pub const ENGINE_REFUSES: &str = "docker compose loads this file, but the engine refuses it when it creates the network or container";
 
 /// Lower one merged project tree.
 pub fn lower_project(

@@ -119,7 +119,11 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
     let text = match go_yaml_text(item) {
         Ok(t) => t,
         Err(e) => {
-            l.error(&diag::INVALID_PORT, item, format!("invalid port mapping: {e}"));
+            l.error(
+                &diag::INVALID_PORT,
+                item,
+                format!("invalid port mapping: {e}"),
+            );
             return Vec::new();
         }
     };
@@ -178,7 +182,8 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
                 Err(e) => {
                     // compose-go validates only `host_ip` of the long syntax
                     // and a present `target`; the rest reaches the engine.
-                    let compose_refuses = e.starts_with("invalid ip address") || long.target.is_none();
+                    let compose_refuses =
+                        e.starts_with("invalid ip address") || long.target.is_none();
                     let note = if compose_refuses {
                         String::new()
                     } else {

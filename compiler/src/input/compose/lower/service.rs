@@ -391,8 +391,14 @@ fn networking(l: &mut Lowering, id: WorkloadId, node: &Node) {
                             project_network.unwrap_or_default()
                         ),
                     )
-                    .with_help("to join a network of the project, list it under `networks:` instead")
-                    .with_resource(format!("{}/{}", l.project_name, l.topo.workload(id).name)),
+                    .with_help(
+                        "to join a network of the project, list it under `networks:` instead",
+                    )
+                    .with_resource(format!(
+                        "{}/{}",
+                        l.project_name,
+                        l.topo.workload(id).name
+                    )),
                 );
                 NetworkMode::Network(t.to_string())
             }
