@@ -160,10 +160,7 @@ fn extends_cycles_and_missing_targets_are_reported() {
     );
     // compose-go refuses the project: `cannot extend service "c" ...: service
     // "nope" not found` — an input error, in `ir` as in `check`.
-    assert!(
-        rules.contains(&("invalid-extends".into(), 7)),
-        "{rules:?}"
-    );
+    assert!(rules.contains(&("invalid-extends".into(), 7)), "{rules:?}");
 }
 
 #[test]

@@ -443,3 +443,39 @@ fn h03_alias_budget_holds_for_the_whole_run() {
     );
     assert!(r.stdout.contains("in total"), "{}", r.stdout);
 }
+
+// --- 5: byte limits on every kind of input --------------------------------
+
+#[test]
+fn h05_non_regular_and_oversize_inputs_stop_at_the_limit() {
+    let Some(_) = case(5) else { return };
+    let work = tempfile::tempdir().expect("tempdir");
+    let w = work.path();
+    // A 200 MB file (sparse: the size check comes before any read).
+    let big = std::fs::File::create(w.join("big.yaml")).expect("create");
+    big.set_len(200_485_384).expect("set_len");
+    let r = check_concise(w, &["big.yaml"]);
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("big.yaml:1:1: error[TOPO006/unreadable-file]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("over the limit of 134217728 bytes"),
+        "{}",
+        r.stdout
+    );
+    // A device whose size says 0, and stdin: read up to the limit only.
+    let r = check_concise(w, &["/dev/zero"]);
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(r.stdout.contains("reading stopped there"), "{}", r.stdout);
+    let zeros = vec![0u8; 200 * 1024 * 1024];
+    let r = run_in(w, &["check", "--format", "concise", "-"], Some(&zeros));
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(r.stdout.contains("-:1:1: error[TOPO006"), "{}", r.stdout);
+}

@@ -60,29 +60,3 @@ pub const KNOWN: &[(&str, &str)] = &[
         "two IPv4 subnets in one network's ipam.config: the IR keeps one IPv4 subnet per network (the first)",
     ),
 ];
-
-/// Disagreements another engineer's issue resolves (the test does not fail
-/// when they agree again, so their landing does not break it; it prints a
-/// note to drop the entry).
-pub const OTHER_ISSUE: &[(&str, &str)] = &[
-    (
-        "loading/10/g-ov-yml-and-yaml",
-        "several default files in one directory: compose takes the first (discovery, issue 10: TOPO024 compose-file-ignored, not landed yet)",
-    ),
-    (
-        "loading/10/g-ov-two-overrides",
-        "several override files: compose takes the first (discovery, issue 10, not landed yet)",
-    ),
-    (
-        "gen/two-default-names",
-        "several default files: compose takes the first (discovery, issue 10, not landed yet)",
-    ),
-    (
-        "gen/docker-compose-name",
-        "compose.yaml and docker-compose.yml: compose takes compose.yaml (discovery, issue 10, not landed yet)",
-    ),
-    (
-        "gen/two-overrides",
-        "several override files: compose takes the first (discovery, issue 10, not landed yet)",
-    ),
-];

@@ -370,19 +370,11 @@ fn topoc_loads_what_docker_compose_loads() {
     for r in &results {
         let name = r.case.name.as_str();
         let stricter = known::STRICTER.iter().find(|(n, _)| *n == name);
-        let other_issue = known::OTHER_ISSUE.iter().find(|(n, _)| *n == name);
-        let known = known::KNOWN
-            .iter()
-            .find(|(n, _)| *n == name)
-            .or(other_issue);
+        let known = known::KNOWN.iter().find(|(n, _)| *n == name);
         match difference(&r.oracle, &r.topoc) {
             None => {
                 agree += 1;
-                if other_issue.is_some() {
-                    listed.push(format!(
-                        "  note     {name} agrees now: drop it from known.rs"
-                    ));
-                } else if stricter.is_some() || known.is_some() {
+                if stricter.is_some() || known.is_some() {
                     problems.push(format!("{name}: listed in known.rs but agrees now"));
                 }
             }
@@ -403,7 +395,7 @@ fn topoc_loads_what_docker_compose_loads() {
                     }
                     listed.push(format!("  stricter {name}: {why}"));
                 } else if let Some((_, why)) = known {
-                    if name.starts_with("loading/") && other_issue.is_none() {
+                    if name.starts_with("loading/") {
                         problems.push(format!("{name}: compose-loading cases must agree ({why})"));
                     }
                     listed.push(format!("  known    {name}: {why}"));
@@ -419,11 +411,7 @@ fn topoc_loads_what_docker_compose_loads() {
             }
         }
     }
-    for (n, _) in known::STRICTER
-        .iter()
-        .chain(known::KNOWN)
-        .chain(known::OTHER_ISSUE)
-    {
+    for (n, _) in known::STRICTER.iter().chain(known::KNOWN) {
         if !results.iter().any(|r| r.case.name == *n) {
             problems.push(format!("{n}: listed in known.rs but there is no such case"));
         }

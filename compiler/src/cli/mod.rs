@@ -12,7 +12,7 @@ mod schema;
 mod write;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use topoc::diagnostic::{self, Diagnostic, Severity, Summary};
 use topoc::input::{Input, LoadOptions};
@@ -62,9 +62,10 @@ pub struct InputArgs {
     /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
     #[arg(long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
-    /// Read interpolation variables from this file instead of the project's `.env`.
+    /// Read interpolation variables from this file instead of the project's
+    /// `.env` (repeatable; later files win, as in docker compose).
     #[arg(long = "env-file", value_name = "FILE")]
-    pub env_file: Option<String>,
+    pub env_files: Vec<String>,
     /// The path stdin (`-`) stands for: findings name it, and its `.env`,
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
@@ -85,11 +86,11 @@ impl InputArgs {
         let mut inputs = Vec::new();
         for p in &self.paths {
             if p == "-" {
-                let mut bytes = Vec::new();
-                let read = match std::io::stdin().read_to_end(&mut bytes) {
-                    Ok(_) => topoc::source::decode(bytes),
-                    Err(e) => Err(topoc::source::ReadError::Io(e.to_string())),
-                };
+                // Never to exhaustion: `yes | topoc check -` stops at the limit.
+                let read = topoc::source::read_within(
+                    std::io::stdin().lock(),
+                    topoc::source::MAX_FILE_BYTES,
+                );
                 let name = self.stdin_filename.clone().unwrap_or_else(|| "-".into());
                 inputs.push(Input::Named { name, read });
             } else {
@@ -117,7 +118,7 @@ impl InputArgs {
                 compose_files: self.files.clone(),
                 project_name: self.project_name.clone(),
                 profiles,
-                env_file: self.env_file.clone(),
+                env_files: self.env_files.clone(),
                 env,
                 walk: topoc::input::walk::WalkOptions {
                     no_ignore: self.no_ignore,

@@ -41,7 +41,8 @@ codes! {
     UNSET_VARIABLE = "TOPO013", "unset-variable", Warning, "an interpolated variable is not set and defaults to an empty string";
     INVALID_CONFIG = "TOPO014", "invalid-config", Error, "`topoc.yaml` or an inline ignore is malformed or names an unknown rule";
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
-    NETWORK_MODE_NETWORK = "TOPO016", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
+    UNSUPPORTED_PEER = "TOPO016", "unsupported-peer", Warning, "an AdminNetworkPolicy `nodes` peer is not analysed: topoc models no nodes";
+    NETWORK_MODE_NETWORK = "TOPO017", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";
     KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization is not expanded; its resources are not checked as it builds them";

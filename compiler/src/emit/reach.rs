@@ -46,6 +46,11 @@ impl Reach {
         let mut reach = Reach::default();
         let mut widened = Vec::new();
         for e in &c.edges {
+            // The ingress controller is neither a workload of the inputs nor
+            // the outside: emitters have no peer for it.
+            if [c.src(e).kind, c.dst(e).kind].contains(&EndpointKind::IngressController) {
+                continue;
+            }
             let mut narrow = None;
             let mut peer = |k: EndpointKind| match k {
                 EndpointKind::Workload(w) => Peer::Workload(w),
@@ -55,6 +60,7 @@ impl Reach {
                     }
                     Peer::External
                 }
+                EndpointKind::IngressController => unreachable!("skipped above"),
             };
             let (a, b) = (peer(c.src(e).kind), peer(c.dst(e).kind));
             if a == Peer::External && b == Peer::External {

@@ -45,8 +45,9 @@ pub struct LoadOptions {
     pub project_name: Option<String>,
     /// `--profile P` (plus `COMPOSE_PROFILES`, split by the caller).
     pub profiles: Vec<String>,
-    /// `--env-file F`: replaces the project's `.env`.
-    pub env_file: Option<String>,
+    /// `--env-file F` (repeatable, later files win): replaces the
+    /// project's `.env`.
+    pub env_files: Vec<String>,
     /// The process environment, for interpolation.
     pub env: BTreeMap<String, String>,
     /// How directories are walked (ignore files, excludes, includes).
@@ -97,7 +98,8 @@ impl Reader<'_> {
         if let Some(id) = self.loaded.sources.find_path(path) {
             return Some(id);
         }
-        match source::read_file(path) {
+        let left = source::MAX_RUN_BYTES.saturating_sub(self.loaded.sources.total_bytes());
+        match source::read_file_within(path, left) {
             Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
                 self.unreadable(name, path, &err, at);

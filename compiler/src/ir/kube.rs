@@ -167,15 +167,28 @@ pub struct Policy {
 #[derive(Debug, Clone)]
 pub struct IngressBackend {
     pub service: String,
+    /// Ingress: the Service port (number or port name). Route
+    /// (`spec.port.targetPort`): a number is the Service port's target port,
+    /// a name the Service port's name. None: every port of the Service.
     pub port: Option<PortRef>,
     pub origin: Origin,
 }
 
-/// A Kubernetes Ingress, reduced to the Services it routes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngressKind {
+    /// `networking.k8s.io` Ingress.
+    Ingress,
+    /// OpenShift `route.openshift.io` Route.
+    Route,
+}
+
+/// A Kubernetes Ingress or OpenShift Route, reduced to the Services it
+/// routes to: the cluster's ingress controller reaches their pods.
 #[derive(Debug, Clone)]
 pub struct Ingress {
     pub name: String,
     pub namespace: NamespaceId,
+    pub kind: IngressKind,
     pub backends: Vec<IngressBackend>,
     pub origin: Origin,
 }

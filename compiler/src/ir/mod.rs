@@ -2,10 +2,12 @@
 //! later stage reads. Plain typed arrays with index ids; every element carries
 //! the `Origin` of the YAML node it came from.
 
+mod admin;
 mod dump;
 mod kube;
 mod mesh;
 
+pub use admin::*;
 pub use dump::{IrDump, dump};
 pub use kube::*;
 pub use mesh::*;
@@ -472,6 +474,8 @@ pub struct Topology {
     pub services: Vec<Service>,
     pub publications: Vec<Publication>,
     pub policies: Vec<Policy>,
+    /// AdminNetworkPolicies and BaselineAdminNetworkPolicies (`ir/admin.rs`).
+    pub admin_policies: Vec<AdminPolicy>,
     pub ingresses: Vec<Ingress>,
     pub intents: Vec<Intent>,
     pub opaque: Vec<OpaqueObject>,

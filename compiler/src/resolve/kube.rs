@@ -57,6 +57,8 @@ pub struct KubeResolved {
     pub ns_classes: Vec<Vec<ClassId>>,
     /// Per policy: the classes its podSelector selects.
     pub policy_classes: Vec<Vec<ClassId>>,
+    /// Per admin policy (ANP/BANP): the classes its subject selects.
+    pub admin_classes: Vec<Vec<ClassId>>,
     /// Per Service: the workloads its selector picks (empty without selector).
     pub service_workloads: Vec<Vec<WorkloadId>>,
     pub services: ServiceIndex,
@@ -170,6 +172,13 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         r.class_by_label.add(&c.labels, i);
     }
     r.policy_classes = t.policies.iter().map(|p| r.selected(p)).collect();
+    // An admin subject always has a namespaceSelector: the namespace given
+    // here is never used.
+    r.admin_classes = t
+        .admin_policies
+        .iter()
+        .map(|p| r.peer_classes(NamespaceId(0), &p.subject))
+        .collect();
     r.service_workloads = t
         .services
         .iter()

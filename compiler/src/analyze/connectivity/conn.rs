@@ -100,6 +100,40 @@ impl ConnSet {
         out
     }
 
+    /// The connections of `self` that are not in `o`.
+    pub fn difference(&self, o: &ConnSet) -> ConnSet {
+        let mut out = ConnSet::none();
+        for i in 0..3 {
+            let mut cut = o.ranges[i].iter().peekable();
+            for &(lo, hi) in &self.ranges[i] {
+                let mut lo = u32::from(lo);
+                let hi = u32::from(hi);
+                while let Some(&&(clo, chi)) = cut.peek() {
+                    let (clo, chi) = (u32::from(clo), u32::from(chi));
+                    if chi < lo {
+                        cut.next();
+                        continue;
+                    }
+                    if clo > hi {
+                        break;
+                    }
+                    if clo > lo {
+                        out.ranges[i].push((lo as u16, (clo - 1) as u16));
+                    }
+                    lo = chi + 1;
+                    if chi > hi {
+                        break;
+                    }
+                    cut.next();
+                }
+                if lo <= hi {
+                    out.ranges[i].push((lo as u16, hi as u16));
+                }
+            }
+        }
+        out
+    }
+
     /// Whether every connection of `o` is in `self`.
     pub fn contains(&self, o: &ConnSet) -> bool {
         &self.intersect(o) == o
@@ -184,5 +218,28 @@ mod tests {
         assert!(ConnSet::all().contains(&a));
         assert!(!a.contains(&b));
         assert!(a.intersect(&ConnSet::protocol(Protocol::Udp)).is_empty());
+    }
+
+    #[test]
+    fn difference_cuts_ranges() {
+        let all_tcp = ConnSet::protocol(Protocol::Tcp);
+        let mut cut = ConnSet::ports(Protocol::Tcp, 80, 80);
+        cut.add(Protocol::Tcp, 443, 1000);
+        cut.add(Protocol::Udp, 53, 53);
+        assert_eq!(
+            all_tcp.difference(&cut).to_string(),
+            "TCP 1-79,81-442,1001-65535"
+        );
+        assert!(cut.difference(&ConnSet::all()).is_empty());
+        assert_eq!(ConnSet::all().difference(&ConnSet::none()), ConnSet::all());
+        let a = ConnSet::ports(Protocol::Tcp, 10, 20);
+        assert_eq!(
+            a.difference(&ConnSet::ports(Protocol::Tcp, 1, 15)),
+            ConnSet::ports(Protocol::Tcp, 16, 20)
+        );
+        assert_eq!(
+            a.difference(&ConnSet::ports(Protocol::Tcp, 20, 65535)),
+            ConnSet::ports(Protocol::Tcp, 10, 19)
+        );
     }
 }

@@ -1,8 +1,9 @@
-//! NetworkPolicy semantics on equivalence classes. Each policy rule is
-//! evaluated once into a bitset of peer classes plus an IPv4 interval list;
-//! each class gets its isolation flags and the rules that apply to it. A pair
-//! of classes then costs one bit test per applicable rule — there is no
-//! pod × pod × policy loop.
+//! NetworkPolicy semantics on equivalence classes, inside the admin tiers
+//! (`tiers.rs`: AdminNetworkPolicy before, BaselineAdminNetworkPolicy after).
+//! Each policy rule is evaluated once into a bitset of peer classes plus an
+//! IPv4 interval list; each class gets its isolation flags and the rules that
+//! apply to it. A pair of classes then costs one bit test per applicable rule
+//! — there is no pod × pod × policy loop.
 //!
 //! A flow needs the source's egress AND the destination's ingress to allow
 //! it; a direction no policy isolates allows everything; named ports resolve
@@ -11,7 +12,9 @@
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
 use super::{Connectivity, EndpointKind};
-use crate::ir::{Direction, PolicyRule, PortRef, Protocol, Topology};
+use crate::ir::{
+    AdminAction, Direction, LabelSelector, Peer, PolicyRule, PortRef, Protocol, Topology,
+};
 use crate::resolve::kube::{Class, ClassId, KubeResolved};
 
 /// A small fixed-size bitset over classes.
@@ -50,11 +53,24 @@ impl BitSet {
     }
 }
 
+/// The other side of a flow, seen from the pod a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remote {
+    Class(ClassId),
+    /// An external address range (one printed piece).
+    Piece(Range),
+    /// A pod of which nothing is known — any namespace, any labels (the
+    /// ingress controller): only peers that select every pod match it.
+    AnyPod,
+}
+
 /// One rule of one policy, pre-evaluated.
 #[derive(Debug, Clone)]
 pub struct RuleInfo {
     /// `from`/`to` absent or empty: every pod and every address.
     pub all_peers: bool,
+    /// Some peer selects every pod of every namespace.
+    pub any_pod: bool,
     pub classes: BitSet,
     /// Addresses its ipBlock peers allow.
     pub ips: Vec<Range>,
@@ -71,22 +87,39 @@ impl RuleInfo {
         ns: crate::ir::NamespaceId,
         rule: &PolicyRule,
     ) -> Self {
+        let _ = t;
+        let (fixed, named) = rule_ports(rule);
+        let mut info = RuleInfo::peers(r, ns, &rule.peers, fixed, named);
+        info.all_peers = rule.peers.is_empty();
+        info
+    }
+
+    /// A rule over `peers` (never "every peer": an empty list matches
+    /// nothing) with its ports already split.
+    pub fn peers(
+        r: &KubeResolved,
+        ns: crate::ir::NamespaceId,
+        peers: &[Peer],
+        fixed: ConnSet,
+        named: Vec<(String, Protocol)>,
+    ) -> Self {
         let mut classes = BitSet::new(r.classes.len());
         let mut ips = Vec::new();
-        for peer in &rule.peers {
+        let mut any_pod = false;
+        for peer in peers {
             match &peer.ip_block {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
+                    any_pod |= selects_every_pod(peer);
                     for c in r.peer_classes(ns, peer) {
                         classes.insert(c.index());
                     }
                 }
             }
         }
-        let _ = t;
-        let (fixed, named) = rule_ports(rule);
         RuleInfo {
-            all_peers: rule.peers.is_empty(),
+            all_peers: false,
+            any_pod,
             classes,
             ips,
             fixed,
@@ -112,6 +145,34 @@ impl RuleInfo {
     pub fn matches_piece(&self, piece: Range) -> bool {
         self.all_peers || ipset::covers(&self.ips, piece)
     }
+
+    pub fn matches(&self, remote: Remote) -> bool {
+        match remote {
+            Remote::Class(c) => self.matches_class(c),
+            Remote::Piece(p) => self.matches_piece(p),
+            Remote::AnyPod => self.all_peers || self.any_pod,
+        }
+    }
+
+    /// Connections to `dst`: a class (named ports resolve on it) or an
+    /// address (named ports never match).
+    pub fn conn_for(&self, dst: Option<&Class>) -> ConnSet {
+        match dst {
+            Some(c) => self.conn_to(c),
+            None => self.fixed.clone(),
+        }
+    }
+}
+
+/// A peer whose selectors match every pod of every namespace
+/// (`namespaceSelector: {}` with no or an empty `podSelector`).
+fn selects_every_pod(peer: &Peer) -> bool {
+    let empty = |s: &Option<LabelSelector>| s.as_ref().is_some_and(LabelSelector::is_empty);
+    empty(&peer.namespace_selector)
+        && peer
+            .pod_selector
+            .as_ref()
+            .is_none_or(LabelSelector::is_empty)
 }
 
 /// The ports of a rule: numeric ones and whole protocols as a fixed set,
@@ -135,20 +196,40 @@ pub fn rule_ports(rule: &PolicyRule) -> (ConnSet, Vec<(String, Protocol)>) {
 /// Isolation and applicable rules of every class, per direction.
 pub struct Engine<'a> {
     pub r: &'a KubeResolved,
+    /// NetworkPolicy rules first (numbered policy by policy, ingress then
+    /// egress), then the admin tiers' rules (`actions` says which).
     pub rules: Vec<RuleInfo>,
+    /// Per rule: None for a NetworkPolicy rule, the action of an admin rule.
+    pub actions: Vec<Option<AdminAction>>,
+    /// Per rule: (policy index in `t.policies` or `t.admin_policies`, rule
+    /// index in its direction).
+    pub rule_source: Vec<(u32, u32)>,
     pub ingress_isolated: Vec<bool>,
     pub egress_isolated: Vec<bool>,
     pub ingress_rules: Vec<Vec<u32>>,
     pub egress_rules: Vec<Vec<u32>>,
-    /// Every interval of ingress (resp. egress) ipBlocks, for the pieces.
+    /// Per class and direction ([ingress, egress]): the ANP rules that apply,
+    /// in evaluation order, and the BANP's.
+    pub admin_rules: [Vec<Vec<u32>>; 2],
+    pub baseline_rules: [Vec<Vec<u32>>; 2],
+    /// Every interval of ingress (resp. egress) ipBlocks and admin
+    /// `networks`, for the pieces.
     pub ingress_ips: Vec<Range>,
     pub egress_ips: Vec<Range>,
     /// Per class and direction: an index into `reach`, the union of the
-    /// peers its rules can match — a cheap test that skips most pairs.
-    /// Classes with the same rule list share one entry.
+    /// peers its rules (of every tier) can match — a cheap test that skips
+    /// most pairs. Classes with the same rule lists share one entry.
     ingress_reach: Vec<u32>,
     egress_reach: Vec<u32>,
     reach: Vec<(bool, BitSet)>,
+}
+
+/// Index of a direction in `[ingress, egress]` arrays.
+pub fn dir_index(dir: Direction) -> usize {
+    match dir {
+        Direction::Ingress => 0,
+        Direction::Egress => 1,
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -157,10 +238,14 @@ impl<'a> Engine<'a> {
         let mut e = Engine {
             r,
             rules: Vec::new(),
+            actions: Vec::new(),
+            rule_source: Vec::new(),
             ingress_isolated: vec![false; n],
             egress_isolated: vec![false; n],
             ingress_rules: vec![Vec::new(); n],
             egress_rules: vec![Vec::new(); n],
+            admin_rules: [vec![Vec::new(); n], vec![Vec::new(); n]],
+            baseline_rules: [vec![Vec::new(); n], vec![Vec::new(); n]],
             ingress_ips: Vec::new(),
             egress_ips: Vec::new(),
             ingress_reach: Vec::new(),
@@ -170,7 +255,7 @@ impl<'a> Engine<'a> {
         for (pi, p) in t.policies.iter().enumerate() {
             let mut ids = [Vec::new(), Vec::new()];
             for (d, rules) in [(0, &p.ingress), (1, &p.egress)] {
-                for rule in rules {
+                for (ri, rule) in rules.iter().enumerate() {
                     let info = RuleInfo::new(t, r, p.namespace, rule);
                     if d == 0 {
                         e.ingress_ips.extend_from_slice(&info.ips);
@@ -179,6 +264,8 @@ impl<'a> Engine<'a> {
                     }
                     ids[d].push(e.rules.len() as u32);
                     e.rules.push(info);
+                    e.actions.push(None);
+                    e.rule_source.push((pi as u32, ri as u32));
                 }
             }
             for &c in &r.policy_classes[pi] {
@@ -193,6 +280,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        super::tiers::add_admin_rules(&mut e, t);
         let mut seen: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
         for dir in 0..2 {
             let lists = if dir == 0 {
@@ -201,11 +289,18 @@ impl<'a> Engine<'a> {
                 &e.egress_rules
             };
             let mut ids = Vec::with_capacity(n);
-            for list in lists {
-                let id = *seen.entry(list.clone()).or_insert_with(|| {
+            for (c, list) in lists.iter().enumerate() {
+                let admin = &e.admin_rules[dir][c];
+                let baseline = &e.baseline_rules[dir][c];
+                let mut key = list.clone();
+                key.push(u32::MAX);
+                key.extend_from_slice(admin);
+                key.push(u32::MAX);
+                key.extend_from_slice(baseline);
+                let id = *seen.entry(key).or_insert_with(|| {
                     let mut all = false;
                     let mut bits = BitSet::new(n);
-                    for &ri in list {
+                    for &ri in list.iter().chain(admin).chain(baseline) {
                         let rule = &e.rules[ri as usize];
                         all |= rule.all_peers;
                         bits.union_with(&rule.classes);
@@ -226,6 +321,9 @@ impl<'a> Engine<'a> {
 
     /// Whether some rule could allow anything between the two classes.
     fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+        // Without NetworkPolicy isolation the cluster default allows
+        // (unless an admin rule denies, which `decide` evaluates); with it,
+        // only a peer some rule of some tier matches can be allowed.
         let ok = |isolated: &[bool], reach: &[u32], subject: ClassId, peer: ClassId| {
             if !isolated[subject.index()] {
                 return true;
@@ -237,30 +335,54 @@ impl<'a> Engine<'a> {
             && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
     }
 
-    fn class(&self, c: ClassId) -> &Class {
+    pub fn class(&self, c: ClassId) -> &Class {
         &self.r.classes[c.index()]
     }
 
-    /// What one direction allows between two classes.
-    pub fn allowed(&self, dir: Direction, src: ClassId, dst: ClassId) -> ConnSet {
-        let (isolated, rules, subject, peer) = match dir {
-            Direction::Egress => (&self.egress_isolated, &self.egress_rules, src, dst),
-            Direction::Ingress => (&self.ingress_isolated, &self.ingress_rules, dst, src),
-        };
-        if !isolated[subject.index()] {
+    pub fn isolated(&self, dir: Direction, subject: ClassId) -> bool {
+        match dir {
+            Direction::Ingress => self.ingress_isolated[subject.index()],
+            Direction::Egress => self.egress_isolated[subject.index()],
+        }
+    }
+
+    /// What the NetworkPolicy tier alone allows in one direction of
+    /// `subject` (the pod the policies select) with `remote`; `dst` is the
+    /// destination class (None: an address).
+    pub fn np_allowed(
+        &self,
+        dir: Direction,
+        subject: ClassId,
+        remote: Remote,
+        dst: Option<&Class>,
+    ) -> ConnSet {
+        if !self.isolated(dir, subject) {
             return ConnSet::all();
         }
+        let rules = match dir {
+            Direction::Egress => &self.egress_rules,
+            Direction::Ingress => &self.ingress_rules,
+        };
         let mut c = ConnSet::none();
         for &ri in &rules[subject.index()] {
             let rule = &self.rules[ri as usize];
-            if rule.matches_class(peer) {
-                c.union_with(&rule.conn_to(self.class(dst)));
+            if rule.matches(remote) {
+                c.union_with(&rule.conn_for(dst));
                 if c.is_all() {
                     break;
                 }
             }
         }
         c
+    }
+
+    /// What one direction allows between two classes, all tiers applied.
+    pub fn allowed(&self, dir: Direction, src: ClassId, dst: ClassId) -> ConnSet {
+        let (subject, remote) = match dir {
+            Direction::Egress => (src, dst),
+            Direction::Ingress => (dst, src),
+        };
+        self.decide(dir, subject, Remote::Class(remote), Some(self.class(dst)))
     }
 
     pub fn pair(&self, src: ClassId, dst: ClassId) -> ConnSet {
@@ -276,32 +398,28 @@ impl<'a> Engine<'a> {
 
     /// From an external piece into a class.
     pub fn from_external(&self, piece: Range, dst: ClassId) -> ConnSet {
-        if !self.ingress_isolated[dst.index()] {
-            return ConnSet::all();
-        }
-        let mut c = ConnSet::none();
-        for &ri in &self.ingress_rules[dst.index()] {
-            let rule = &self.rules[ri as usize];
-            if rule.matches_piece(piece) {
-                c.union_with(&rule.conn_to(self.class(dst)));
-            }
-        }
-        c
+        self.decide(
+            Direction::Ingress,
+            dst,
+            Remote::Piece(piece),
+            Some(self.class(dst)),
+        )
     }
 
     /// From a class to an external piece (named ports never match addresses).
     pub fn to_external(&self, src: ClassId, piece: Range) -> ConnSet {
-        if !self.egress_isolated[src.index()] {
-            return ConnSet::all();
-        }
-        let mut c = ConnSet::none();
-        for &ri in &self.egress_rules[src.index()] {
-            let rule = &self.rules[ri as usize];
-            if rule.matches_piece(piece) {
-                c.union_with(&rule.fixed);
-            }
-        }
-        c
+        self.decide(Direction::Egress, src, Remote::Piece(piece), None)
+    }
+
+    /// From a pod of which nothing is known (the ingress controller) into a
+    /// class; its own egress is not governed by the inputs.
+    pub fn from_any_pod(&self, dst: ClassId) -> ConnSet {
+        self.decide(
+            Direction::Ingress,
+            dst,
+            Remote::AnyPod,
+            Some(self.class(dst)),
+        )
     }
 }
 
@@ -362,6 +480,7 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
             }
         }
     }
+    super::ingress::edges(t, r, &e, out);
 }
 
 #[cfg(test)]

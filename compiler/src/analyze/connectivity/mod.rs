@@ -7,8 +7,10 @@
 pub mod compose;
 pub mod conn;
 pub mod explain;
+pub mod ingress;
 pub mod ipset;
 pub mod kube;
+pub mod tiers;
 
 pub use conn::ConnSet;
 pub use ipset::Range;
@@ -21,6 +23,9 @@ use std::collections::HashMap;
 pub enum EndpointKind {
     Workload(WorkloadId),
     External(Range),
+    /// The cluster's ingress controller, the source of Ingress and Route
+    /// traffic (`{ingress-controller}`, as netpol-analyzer prints it).
+    IngressController,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +40,10 @@ pub struct Endpoint {
 impl Endpoint {
     pub fn is_external(&self) -> bool {
         matches!(self.kind, EndpointKind::External(_))
+    }
+
+    pub fn is_ingress_controller(&self) -> bool {
+        self.kind == EndpointKind::IngressController
     }
 }
 
@@ -70,6 +79,7 @@ impl Connectivity {
                 (format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()), Some(ns))
             }
             EndpointKind::External(r) => (format!("{r}[External]"), None),
+            EndpointKind::IngressController => (ingress::INGRESS_CONTROLLER.to_string(), None),
         };
         let i = self.endpoints.len() as u32;
         self.endpoints.push(Endpoint {
@@ -149,7 +159,7 @@ impl Connectivity {
                         || wl.name == focus
                         || format!("{}/{}", t.namespace(wl.namespace).name, wl.name) == focus
                 }
-                EndpointKind::External(_) => e.name == focus,
+                EndpointKind::External(_) | EndpointKind::IngressController => e.name == focus,
             })
             .collect();
         self.edges

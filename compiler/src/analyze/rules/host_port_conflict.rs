@@ -56,6 +56,11 @@ fn addresses_overlap(t: &Topology, a: &Publication, b: &Publication) -> bool {
     if is_compose(t, a) != is_compose(t, b) {
         return false;
     }
+    // Every Compose project is its own world: alternatives of one stack
+    // (variants of a directory) and unrelated projects never share a host.
+    if t.workload(a.workload).project != t.workload(b.workload).project {
+        return false;
+    }
     if !a.host_ip_declared || !b.host_ip_declared {
         return true;
     }
@@ -136,7 +141,15 @@ fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
         .filter(|p| p.host_ports.is_some() && is_compose(t, p))
         .filter(|p| t.workload(p.workload).replicas > 0)
         .collect();
-    order.sort_by_key(|p| (p.protocol, p.host_ports.map(|r| r.start), p.origin));
+    let project = |p: &Publication| t.workload(p.workload).project;
+    order.sort_by_key(|p| {
+        (
+            project(p),
+            p.protocol,
+            p.host_ports.map(|r| r.start),
+            p.origin,
+        )
+    });
     let mut parent: Vec<usize> = (0..order.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -149,7 +162,9 @@ fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
     for i in 0..order.len() {
         let (p, range) = (order[i], order[i].host_ports.unwrap());
         open.retain(|&q| {
-            order[q].protocol == p.protocol && order[q].host_ports.unwrap().end >= range.start
+            project(order[q]) == project(p)
+                && order[q].protocol == p.protocol
+                && order[q].host_ports.unwrap().end >= range.start
         });
         for &q in &open {
             if addresses_overlap(t, p, order[q]) {

@@ -37,10 +37,15 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
         declared.extend(n.subnets_v6.iter().map(|(s, o)| (*s, *o, i)));
     }
-    declared.sort_by_key(|(s, o, _)| (s.network(), *o));
+    // Every Compose project is its own world: the sweep runs per project.
+    let project = |i: usize| t.networks[i].project;
+    declared.sort_by_key(|(s, o, i)| (project(*i), s.network(), *o));
     let mut out = Vec::new();
     let mut widest: Option<(IpNet, Origin, usize)> = None;
     for (net, origin, i) in declared {
+        if widest.is_some_and(|(_, _, j)| project(j) != project(i)) {
+            widest = None;
+        }
         if let Some((prev, prev_origin, j)) = widest
             && overlaps(&prev, &net)
         {

@@ -2,6 +2,7 @@
 //! `extends`/`include`, merge override files, then lower into the IR
 //! (compose-go's loading pipeline, on spanned trees).
 
+mod declared;
 pub mod dotenv;
 mod env;
 mod extends;
@@ -12,6 +13,7 @@ mod merge;
 mod naming;
 pub mod ports;
 pub mod project;
+mod project_name;
 
 use super::{LoadOptions, Loaded, Reader};
 use crate::source::{FileId, SourceMap};
@@ -25,6 +27,8 @@ struct Prepared {
     files: Vec<FileId>,
     dir: std::path::PathBuf,
     env: env::Env,
+    variant: Option<FileId>,
+    profiles: Vec<String>,
 }
 
 /// Load every Compose project among the inputs (and the `-f` files) into
@@ -43,21 +47,27 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
             }
             if let Some((first, _)) = docs.first() {
                 let dir = project::dir_of(&reader.loaded.sources, *first);
-                groups.push(project::ProjectFiles { dir, docs });
+                groups.push(project::ProjectFiles {
+                    dir,
+                    docs,
+                    env_files: Vec::new(),
+                    profiles: Vec::new(),
+                    variant: None,
+                });
             }
         }
+        let (declared, files) = declared::take_declared(&mut reader, files, &opts.projects);
+        groups.extend(declared);
         let referenced = referenced_elsewhere(&reader.loaded.sources, &files);
-        let first_directory_group = groups.len();
-        groups.extend(project::group(&reader.loaded.sources, files, &referenced));
-        for group in &mut groups[first_directory_group..] {
-            add_override_without_services(&mut reader, group);
-        }
+        let (guessed, diags) = project::group(&reader.loaded.sources, files, &referenced);
+        reader.loaded.diagnostics.extend(diags);
+        groups.extend(guessed);
     }
 
     let mut prepared = Vec::new();
     for group in groups {
         let mut reader = Reader { loaded };
-        let env = env::project_env(&mut reader, &group.dir, opts.env_file.as_deref(), &opts.env);
+        let env = declared::env_of(&mut reader, &group, opts);
         let mut resolver = extends::Resolver::new(&mut reader, opts);
         let mut merged: Option<Node> = None;
         let mut file_ids = Vec::new();
@@ -97,65 +107,32 @@ pub fn load_projects(loaded: &mut Loaded, files: Vec<(FileId, Document)>, opts: 
                 files: file_ids,
                 dir: group.dir,
                 env,
+                variant: group.variant,
+                profiles: group.profiles,
             });
         }
     }
 
+    // A project whose `-p` / COMPOSE_PROJECT_NAME compose refuses is not loaded.
+    let mut named = Vec::new();
+    let mut names = Vec::new();
     for p in prepared {
         let at = || super::command_line_span(loaded, "<command line>");
-        let name = match naming::project_name(&p.root, &p.dir, opts, &p.env, at) {
-            Ok(name) => name,
-            Err(d) => {
-                loaded.diagnostics.push(*d);
-                continue;
+        match project_name::project_name(&p.root, &p.dir, opts, &p.env, at) {
+            Ok(name) => {
+                names.push(name);
+                named.push(p);
             }
-        };
-        let profiles = naming::active_profiles(opts, &p.env);
-        lower::lower_project(loaded, &p.root, &name, p.files, &profiles);
+            Err(d) => loaded.diagnostics.push(*d),
+        }
+    }
+    let namespaces = naming::namespaces(&loaded.sources, &named, &names);
+    for ((p, name), namespace) in named.into_iter().zip(names).zip(namespaces) {
+        let mut profiles = project_name::active_profiles(opts, &p.env);
+        profiles.extend(p.profiles.iter().cloned());
+        lower::lower_project(loaded, &p.root, &name, &namespace, p.files, &profiles);
     }
     lower::allocate_addresses(loaded);
-}
-
-/// An override file that holds no `services:` (only top-level `networks`,
-/// `name`, ...) is not classified as Compose, but docker compose merges it
-/// all the same: add the first one in compose-go's order to a directory
-/// project that has a default file and no override yet.
-fn add_override_without_services(reader: &mut Reader, group: &mut project::ProjectFiles) {
-    let sources = &reader.loaded.sources;
-    let name_of = |id: FileId| {
-        sources
-            .get(id)
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string()
-    };
-    let Some((first, _)) = group.docs.first() else {
-        return;
-    };
-    if !project::DEFAULT_FILES.contains(&name_of(*first).as_str())
-        || group
-            .docs
-            .iter()
-            .any(|(id, _)| project::OVERRIDE_FILES.contains(&name_of(*id).as_str()))
-    {
-        return;
-    }
-    let Some(path) = project::OVERRIDE_FILES
-        .iter()
-        .map(|n| group.dir.join(n))
-        .find(|p| p.is_file())
-    else {
-        return;
-    };
-    let name = path.to_string_lossy().into_owned();
-    if let Some(parsed) = reader.read(&name, &path, None)
-        && let Some(doc) = parsed.documents.into_iter().next()
-        && doc.root.as_map().is_some()
-    {
-        group.docs.push((parsed.id, doc));
-    }
 }
 
 /// Input files that another input file reaches through `extends.file` or

@@ -1,5 +1,6 @@
-//! The Kubernetes front end (workloads, Services, Ingresses, NetworkPolicies,
-//! Namespaces; Istio routing objects) — lowered into the IR.
+//! The Kubernetes front end (workloads, Services, Ingresses and OpenShift
+//! Routes, NetworkPolicies and the admin tiers around them, Namespaces;
+//! Istio routing objects) — lowered into the IR.
 //!
 //! Lowering runs in passes over the flattened object list: Namespaces first
 //! (so later objects find their labels), then every other kind, then the
@@ -7,11 +8,13 @@
 //! need every Service to be known. Intents are produced here, in the front
 //! end, so that the IR is complete before `resolve` runs.
 
+mod admin;
 mod dedupe;
 mod intents;
 mod istio;
 mod meta;
 mod policies;
+mod routes;
 mod services;
 mod workloads;
 
@@ -113,6 +116,15 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
             "Service" => cx.service(o.node),
             "Ingress" => cx.ingress(o.node),
             "NetworkPolicy" => cx.policy(o.node),
+            "AdminNetworkPolicy" if o.api_version.starts_with("policy.networking.k8s.io") => {
+                cx.admin_policy(o.node, false)
+            }
+            "BaselineAdminNetworkPolicy"
+                if o.api_version.starts_with("policy.networking.k8s.io") =>
+            {
+                cx.admin_policy(o.node, true)
+            }
+            "Route" if o.api_version.starts_with("route.openshift.io") => cx.route(o.node),
             "VirtualService" if o.api_version.starts_with("networking.istio.io") => {
                 cx.virtual_service(o.node)
             }

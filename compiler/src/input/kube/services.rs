@@ -164,6 +164,7 @@ impl Cx<'_> {
         let mut ing = Ingress {
             name: m.name.clone(),
             namespace: ns,
+            kind: crate::ir::IngressKind::Ingress,
             backends: Vec::new(),
             origin,
         };

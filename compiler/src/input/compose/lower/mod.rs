@@ -194,6 +194,7 @@ pub fn lower_project(
     loaded: &mut Loaded,
     root: &Node,
     name: &str,
+    namespace: &str,
     files: Vec<FileId>,
     profiles: &[String],
 ) {
@@ -212,7 +213,6 @@ pub fn lower_project(
     };
     let origin = Origin::from(root.span);
     let xt = root.get("x-topoc");
-    let mut namespace_name = name.to_string();
     let mut policy = ComposePolicy::default();
     let project = ProjectId(topology.projects.len() as u32);
     let mut l = Lowering {
@@ -233,10 +233,9 @@ pub fn lower_project(
     {
         for e in items {
             match e.key.as_str() {
+                // Read by the caller, which names the namespace; checked here.
                 Some("namespace") => {
-                    if let Some(ns) = l.string(&e.value, "`x-topoc.namespace`") {
-                        namespace_name = ns;
-                    }
+                    l.string(&e.value, "`x-topoc.namespace`");
                 }
                 Some("policy") => match e.value.as_str() {
                     Some("isolate-networks") => policy = ComposePolicy::IsolateNetworks,
@@ -252,7 +251,9 @@ pub fn lower_project(
             }
         }
     }
-    l.namespace = l.topo.intern_namespace(&namespace_name, origin);
+    // The caller names the namespace: `x-topoc.namespace` or the project
+    // name, made unique among the run's projects.
+    l.namespace = l.topo.intern_namespace(namespace, origin);
     l.topo.projects.push(Project {
         name: name.to_string(),
         namespace: l.namespace,
