@@ -43,6 +43,7 @@ codes! {
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
     UNSUPPORTED_PEER = "TOPO016", "unsupported-peer", Warning, "an AdminNetworkPolicy `nodes` peer is not analysed: topoc models no nodes";
     NETWORK_MODE_NETWORK = "TOPO017", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
+    IGNORE_MATCHES_NOTHING = "TOPO019", "ignore-matches-nothing", Warning, "an `ignore` entry of `topoc.yaml` silences no finding (stale or misspelled)";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";
     KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization is not expanded; its resources are not checked as it builds them";
@@ -100,6 +101,7 @@ codes! {
     MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
     CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
     NOT_CONVERTED = "TOPO610", "not-converted", Warning, "an input object has no counterpart in the target and was left out";
+    SERVICE_ADDRESS_REWRITTEN = "TOPO611", "service-address-rewritten", Info, "a client's Service address was rewritten to the Compose service and container port, as Compose has no Services";
 }
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).
