@@ -77,6 +77,10 @@ pub struct NetworkDump {
     pub engine_name: String,
     pub driver: String,
     pub subnet: Option<String>,
+    /// Whether `subnet` was written in the file (`ipam.config`), else allocated by topoc.
+    pub subnet_declared: bool,
+    /// IPv6 subnets from `ipam.config`.
+    pub subnets_v6: Vec<String>,
     pub gateway: Option<String>,
     pub internal: bool,
     pub external: bool,
@@ -87,7 +91,11 @@ pub struct NetworkDump {
 pub struct AttachmentDump {
     /// Network id, `namespace/name`.
     pub network: String,
+    /// The static `ipv4_address`, or the address topoc allocated.
     pub address: Option<String>,
+    /// Whether `address` is a static `ipv4_address` from the file.
+    pub address_declared: bool,
+    pub ipv6_address: Option<String>,
     pub aliases: Vec<String>,
 }
 
@@ -119,6 +127,9 @@ pub struct WorkloadDump {
 pub struct PublicationDump {
     pub workload: String,
     pub host_ip: String,
+    /// The address families bound: `["ipv4", "ipv6"]` when no host IP is
+    /// written (Docker binds `0.0.0.0` and `::`), else the family of `host_ip`.
+    pub families: Vec<String>,
     /// Null for an ephemeral host port.
     pub host_port_start: Option<u16>,
     pub host_port_end: Option<u16>,
@@ -300,6 +311,8 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                     engine_name: n.engine_name.clone(),
                     driver: n.driver.clone(),
                     subnet: n.subnet.map(|s| s.to_string()),
+                    subnet_declared: n.subnet_declared,
+                    subnets_v6: n.subnets_v6.iter().map(|(s, _)| s.to_string()).collect(),
                     gateway: n.gateway.map(|g| g.to_string()),
                     internal: n.internal,
                     external: n.external,
@@ -325,6 +338,8 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                         .map(|a| AttachmentDump {
                             network: t.network_id(a.network),
                             address: a.address.map(|x| x.to_string()),
+                            address_declared: a.address_declared,
+                            ipv6_address: a.ipv6_address.map(|x| x.to_string()),
                             aliases: a.aliases.iter().map(|(s, _)| s.clone()).collect(),
                         })
                         .collect(),
@@ -347,6 +362,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
             .map(|p| PublicationDump {
                 workload: t.workload_id(p.workload),
                 host_ip: p.host_ip.to_string(),
+                families: p.families().iter().map(|f| (*f).into()).collect(),
                 host_port_start: p.host_ports.map(|r| r.start),
                 host_port_end: p.host_ports.map(|r| r.end),
                 port: p.port,
