@@ -90,6 +90,11 @@ codes! {
     SUBSET_SELECTS_NOTHING = "TOPO503", "subset-selects-nothing", Warning, "a DestinationRule subset's labels match no workload of its host";
     ROUTE_HOST_UNKNOWN = "TOPO504", "route-host-unknown", Warning, "a route destination host names no Service";
     MIRROR_HOST_UNKNOWN = "TOPO505", "mirror-host-unknown", Warning, "a mirror host names no Service";
+    GATEWAY_SELECTS_NOTHING = "TOPO506", "gateway-selects-nothing", Warning, "an Istio Gateway's selector matches no pod";
+    GATEWAY_PORT_NOT_DECLARED = "TOPO507", "gateway-port-not-declared", Warning, "a Gateway server port is neither a container port nor a Service port of the gateway pods";
+    GATEWAY_UNDEFINED = "TOPO508", "gateway-undefined", Warning, "a VirtualService is bound to a Gateway that is not defined";
+    GATEWAY_HOST_NOT_ACCEPTED = "TOPO509", "gateway-host-not-accepted", Warning, "no server of a VirtualService's Gateway accepts any of its hosts";
+    ROUTE_SUBSET_SELECTS_NOTHING = "TOPO510", "route-subset-selects-nothing", Warning, "a route sends traffic to a subset whose labels match no pod of its host";
 
     COMPOSE_FLOW_WIDENED = "TOPO601", "compose-flow-widened", Warning, "Compose networks cannot express a policy this fine: the emitted file allows more than the input";
     UNSUPPORTED_NETWORK_MODE = "TOPO602", "unsupported-network-mode", Warning, "the target has no equivalent of this `network_mode`; an approximation was emitted";

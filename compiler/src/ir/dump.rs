@@ -25,7 +25,31 @@ pub struct IrDump {
     pub policies: Vec<PolicyDump>,
     /// Istio VirtualServices with their HTTP routes.
     pub routes: Vec<RouteDump>,
+    /// Istio Gateways: the pods they select and the servers they open.
+    pub gateways: Vec<GatewayDump>,
     pub intents: Vec<IntentDump>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct GatewayDump {
+    /// `namespace/name` of the Gateway.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    /// Labels of the gateway pods (searched in every namespace).
+    pub selector: BTreeMap<String, String>,
+    pub servers: Vec<GatewayServerDump>,
+    pub origin: OriginDump,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct GatewayServerDump {
+    pub port: Option<u16>,
+    /// `HTTP`, `HTTPS`, `GRPC`, `TCP`, `TLS`, ... as written.
+    pub protocol: Option<String>,
+    /// `[namespace/]dnsName` patterns of the VirtualService hosts it accepts.
+    pub hosts: Vec<String>,
+    pub origin: OriginDump,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -395,9 +419,34 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                 name: v.name.clone(),
                 namespace: ns(v.namespace),
                 hosts: v.hosts.iter().map(|(h, _)| h.clone()).collect(),
-                gateways: v.gateways.clone(),
+                gateways: v.gateways.iter().map(|(g, _)| g.clone()).collect(),
                 http: v.http.iter().map(http_route).collect(),
                 origin: origin(&v.origin),
+            })
+            .collect(),
+        gateways: t
+            .gateways
+            .iter()
+            .map(|g| GatewayDump {
+                id: format!("{}/{}", ns(g.namespace), g.name),
+                name: g.name.clone(),
+                namespace: ns(g.namespace),
+                selector: g
+                    .selector
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                servers: g
+                    .servers
+                    .iter()
+                    .map(|s| GatewayServerDump {
+                        port: s.port,
+                        protocol: s.protocol.clone(),
+                        hosts: s.hosts.iter().map(|(h, _)| h.clone()).collect(),
+                        origin: origin(&s.origin),
+                    })
+                    .collect(),
+                origin: origin(&g.origin),
             })
             .collect(),
         intents: t
