@@ -361,7 +361,9 @@ fn merge_key_findings_sit_on_the_merge_key() {
         .iter()
         .find(|d| d["rule"] == "host-port-conflict")
         .unwrap_or_else(|| panic!("{report:#}"));
-    assert_eq!((conflict["line"].as_u64(), conflict["column"].as_u64()), (Some(7), Some(5)));
+    assert_eq!(
+        (conflict["line"].as_u64(), conflict["column"].as_u64()),
+        (Some(7), Some(5))
+    );
     assert_eq!(conflict["related"][0]["line"], 5);
 }
-

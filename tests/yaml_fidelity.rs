@@ -140,7 +140,14 @@ fn a_tab_after_a_block_sequence_dash_is_refused() {
 #[test]
 fn merged_entries_sit_on_the_merge_key() {
     let r = root("x: &web\n  ports: [\"8080:80\"]\ny:\n  <<: *web\n  image: z\n");
-    let port = |m: &str| r.get(m).and_then(|n| n.get("ports")).unwrap().as_seq().unwrap()[0].span;
+    let port = |m: &str| {
+        r.get(m)
+            .and_then(|n| n.get("ports"))
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .span
+    };
     let (x, y) = (port("x"), port("y"));
     assert_eq!((x.start.line, x.start.column), (2, 11));
     assert_eq!((y.start.line, y.start.column, y.end.column), (4, 3, 11));
