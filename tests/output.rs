@@ -381,9 +381,14 @@ fn help_ends_with_examples_and_exit_codes() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let help = stdout(&topoc(&["check", "--help"]));
-    assert!(readme.contains("| `-p NAME` | project name when the files set no top-level `name:`"));
+    assert!(readme.contains(
+        "| `-p NAME` | project name; as in docker compose it wins over `COMPOSE_PROJECT_NAME`"
+    ));
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        help.contains("Compose project name when the files set no top-level `name:`"),
+        flat.contains(
+            "Compose project name; as in docker compose it wins over `COMPOSE_PROJECT_NAME`"
+        ),
         "{help}"
     );
 }

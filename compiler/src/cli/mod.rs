@@ -132,8 +132,8 @@ pub struct InputArgs {
     /// Compose file(s), merged in order into one project (like `docker compose -f`).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
-    /// Compose project name when the files set no top-level `name:` (before
-    /// `COMPOSE_PROJECT_NAME` and the directory name).
+    /// Compose project name; as in docker compose it wins over
+    /// `COMPOSE_PROJECT_NAME`, which wins over the last `name:`, then the directory.
     #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
