@@ -479,3 +479,74 @@ fn h05_non_regular_and_oversize_inputs_stop_at_the_limit() {
     assert_eq!(r.code(), 2, "{}", r.stdout);
     assert!(r.stdout.contains("-:1:1: error[TOPO006"), "{}", r.stdout);
 }
+
+// --- 19: --templates ---------------------------------------------------------
+
+#[test]
+fn h19_overriding_templates_run_on_fuel_and_must_be_files() {
+    let Some(dir) = case(19) else { return };
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = format!("{}/", out.path().display());
+    let r = run_in(
+        &dir,
+        &[
+            "compile",
+            "compose.yaml",
+            "--to",
+            "nft",
+            "--templates",
+            "tpl",
+            "-o",
+            &o,
+        ],
+        None,
+    );
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stderr);
+    assert!(r.stderr.contains("ran out of fuel"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_dir(out.path()).expect("ls").count(),
+        0,
+        "nothing written"
+    );
+    let tpl = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tpl.path().join("nft/ruleset.nft.j2")).expect("mkdir");
+    let t = tpl.path().to_string_lossy().into_owned();
+    let r = run_in(
+        &dir,
+        &["compile", "compose.yaml", "--to", "nft", "--templates", &t],
+        None,
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+}
+
+// --- 16 (c), 17: locations of .env and JSON errors --------------------------
+
+#[test]
+fn h16_env_file_errors_point_at_their_line() {
+    let Some(dir) = case(16) else { return };
+    let r = check_concise(&dir, &["compose.yaml"]);
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(".env:4:1: error[TOPO005/invalid-interpolation] cannot parse env file"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn h17_json_with_a_comment_is_an_error_at_the_comment() {
+    let Some(dir) = case(17) else { return };
+    let r = check_concise(&dir, &["compose.json"]);
+    r.no_panic();
+    assert_eq!(r.code(), 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("compose.json:2:3: error[TOPO001/invalid-yaml] invalid JSON"),
+        "{}",
+        r.stdout
+    );
+}

@@ -182,8 +182,13 @@ fn read_templates(dir: Option<&Path>) -> Result<BTreeMap<String, String>, String
     }
     for (name, _) in emit::render::EMBEDDED {
         let p = dir.join(name);
+        // Something else where a template should be is a mistake to
+        // report, not a reason to fall back to the embedded template.
+        if p.exists() && !p.is_file() {
+            return Err(format!("template {}: not a regular file", p.display()));
+        }
         if p.is_file() {
-            let text = std::fs::read_to_string(&p)
+            let text = topoc::source::read_file(&p)
                 .map_err(|e| format!("cannot read template {}: {e}", p.display()))?;
             out.insert(name.to_string(), text);
         }

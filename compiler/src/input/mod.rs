@@ -166,7 +166,10 @@ impl Reader<'_> {
         let sources = &self.loaded.sources;
         let budget = &self.loaded.alias_budget;
         let before = budget.used();
-        let parse = |id: &FileId| syntax::parse_in(*id, &sources.get(*id).text, budget);
+        let parse = |id: &FileId| {
+            let f = sources.get(*id);
+            syntax::parse_file(*id, &f.path, &f.text, budget)
+        };
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
@@ -211,11 +214,9 @@ impl Reader<'_> {
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
-        let (documents, diags) = syntax::parse_in(
-            id,
-            &self.loaded.sources.get(id).text,
-            &self.loaded.alias_budget,
-        );
+        let f = self.loaded.sources.get(id);
+        let (documents, diags) =
+            syntax::parse_file(id, &f.path, &f.text, &self.loaded.alias_budget);
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
