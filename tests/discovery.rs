@@ -395,7 +395,7 @@ fn an_unreadable_directory_is_reported_there_and_the_walk_goes_on() {
         )
         .unwrap();
     }
-    std::fs::set_permissions(&d.join("aa"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(d.join("aa"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let readable =
         |p: &Path| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
     readable(t.path());
