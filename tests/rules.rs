@@ -166,3 +166,33 @@ fn a_misspelled_x_topoc_is_a_warning_with_did_you_mean() {
     }
     assert_eq!(found[0].span.start.line, 4, "{text}");
 }
+
+#[test]
+fn conflicts_follow_merge_order_not_file_names() {
+    // `compose.override.yaml` sorts before `compose.yaml`, but it is merged
+    // after it: its declarations are the later ones, hence primary.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: {front: {aliases: [site]}}\nnetworks:\n  front: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("compose.override.yaml"),
+        "services:\n  admin:\n    image: nginx\n    ports: [\"8080:81\"]\n    networks: {front: {aliases: [site]}}\n",
+    )
+    .unwrap();
+    let (found, text) = run(dir.path().to_str().unwrap());
+    for rule in ["host-port-conflict", "dns-name-collision"] {
+        let d = found
+            .iter()
+            .find(|d| d.rule == rule)
+            .unwrap_or_else(|| panic!("{rule} fires:\n{text}"));
+        let line = |s: &str| text.lines().any(|l| l.contains(s));
+        assert!(
+            line(&format!("compose.override.yaml:{}:", d.span.start.line)),
+            "{rule} primary is the override:\n{text}"
+        );
+        assert!(d.message.contains("`admin`"), "{rule}: {}", d.message);
+    }
+}

@@ -74,7 +74,11 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     });
     diagnostics.extend(findings);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
+    // Stale `ignore` entries, themselves subject to `rules:` levels.
+    let stale = config::unmatched_ignores(&cfg, &applied);
+    let stale = config::apply(&cfg, &loaded.topology, stale).diagnostics;
     let mut diagnostics = applied.diagnostics;
+    diagnostics.extend(stale);
     diagnostics.extend(cfg_diags);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();

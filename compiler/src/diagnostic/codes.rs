@@ -42,6 +42,7 @@ codes! {
     INVALID_CONFIG = "TOPO014", "invalid-config", Error, "`topoc.yaml` or an inline ignore is malformed or names an unknown rule";
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
     UNSUPPORTED_PEER = "TOPO016", "unsupported-peer", Warning, "an AdminNetworkPolicy `nodes` peer is not analysed: topoc models no nodes";
+    IGNORE_MATCHES_NOTHING = "TOPO019", "ignore-matches-nothing", Warning, "an `ignore` entry of `topoc.yaml` silences no finding (stale or misspelled)";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";
     KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization is not expanded; its resources are not checked as it builds them";
@@ -98,6 +99,7 @@ codes! {
     MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
     CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
     NOT_CONVERTED = "TOPO610", "not-converted", Warning, "an input object has no counterpart in the target and was left out";
+    SERVICE_ADDRESS_REWRITTEN = "TOPO611", "service-address-rewritten", Info, "a client's Service address was rewritten to the Compose service and container port, as Compose has no Services";
 }
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).

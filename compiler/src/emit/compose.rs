@@ -6,6 +6,7 @@
 //!   may all talk to each other, and a `compose-flow-widened` finding for
 //!   every flow the networks allow beyond the policies.
 
+mod clients;
 mod groups;
 
 use super::k8s::{Kv, kv};

@@ -39,7 +39,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     }
     // Every Compose project is its own world: the sweep runs per project.
     let project = |i: usize| t.networks[i].project;
-    declared.sort_by_key(|(s, o, i)| (project(*i), s.network(), *o));
+    let order = t.declaration_order();
+    declared.sort_by_key(|(s, o, i)| (project(*i), s.network(), order.key(*o)));
     let mut out = Vec::new();
     let mut widest: Option<(IpNet, Origin, usize)> = None;
     for (net, origin, i) in declared {
@@ -49,7 +50,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         if let Some((prev, prev_origin, j)) = widest
             && overlaps(&prev, &net)
         {
-            let (later, earlier, li, ei) = if origin > prev_origin {
+            let (later, earlier, li, ei) = if order.before(prev_origin, origin) {
                 ((net, origin), (prev, prev_origin), i, j)
             } else {
                 ((prev, prev_origin), (net, origin), j, i)

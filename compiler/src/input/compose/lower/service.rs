@@ -218,7 +218,10 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
                     w.replicas_origin = Some(Origin::from(r.span));
                 }
             }
-            "volumes" => w.named_volumes = named_volumes(l, v),
+            "volumes" => {
+                w.named_volumes = named_volumes(l, v);
+                w.volume_mounts = volume_mounts(l, v);
+            }
             "environment" => {
                 let entries = l.map(v, "`environment`").unwrap_or_default();
                 // A list may set one name twice; compose keeps the last.
@@ -306,6 +309,39 @@ fn named_volumes(l: &mut Lowering, v: &Node) -> Vec<String> {
         {
             out.push(s);
         }
+    }
+    out
+}
+
+/// Every `volumes` entry: short `[SOURCE:]TARGET[:MODE]` or long syntax.
+fn volume_mounts(l: &Lowering, v: &Node) -> Vec<VolumeMount> {
+    let mut out = Vec::new();
+    for item in v.as_seq().unwrap_or_default() {
+        let (source, target) = match &item.value {
+            Value::Scalar(s) => {
+                let parts: Vec<&str> = s.text.split(':').collect();
+                match parts.as_slice() {
+                    [target] => (None, target.to_string()),
+                    [source, target, ..] => (Some(source.to_string()), target.to_string()),
+                    [] => continue,
+                }
+            }
+            Value::Map(_) => match item.get("target").and_then(Node::as_str) {
+                Some(t) => (
+                    item.get("source").and_then(Node::as_str).map(String::from),
+                    t.to_string(),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let named = source.as_ref().is_some_and(|s| l.volumes.contains(s));
+        out.push(VolumeMount {
+            source,
+            target,
+            named,
+            origin: Origin::from(item.span),
+        });
     }
     out
 }
