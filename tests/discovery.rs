@@ -463,3 +463,29 @@ fn env_files_repeat_and_later_files_win() {
     let ir = json(&o);
     assert_eq!(ir["publications"][0]["host_port_start"], 8082, "{ir}");
 }
+
+#[test]
+fn walk_found_files_that_look_like_topology_still_fail_when_malformed() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    std::fs::write(d.join("notes.yaml"), "title: [unclosed\n").unwrap();
+    let o = topoc_in(d, &no_helm(), &["check", "--format", "concise", "."]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    std::fs::write(
+        d.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: [\n",
+    )
+    .unwrap();
+    let o = topoc_in(d, &no_helm(), &["check", "--format", "concise", "."]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("pod.yaml:") && !out.contains("notes.yaml"),
+        "{out}"
+    );
+}
