@@ -158,10 +158,9 @@ fn extends_cycles_and_missing_targets_are_reported() {
         rules.iter().any(|(r, _)| r == "invalid-extends"),
         "{rules:?}"
     );
-    assert!(
-        rules.contains(&("undefined-service".into(), 7)),
-        "{rules:?}"
-    );
+    // compose-go refuses the project: `cannot extend service "c" ...: service
+    // "nope" not found` — an input error, in `ir` as in `check`.
+    assert!(rules.contains(&("invalid-extends".into(), 7)), "{rules:?}");
 }
 
 #[test]
@@ -213,13 +212,18 @@ fn project_name_precedence_and_normalisation() {
     );
     let p = dir.to_string_lossy().into_owned();
     assert_eq!(ir(&[&p])["projects"][0]["name"], "myshop_1");
-    assert_eq!(ir(&[&p, "-p", "Other"])["projects"][0]["name"], "other");
+    // compose-go `ValidateProjectName`: `-p` must already be a valid name.
+    let o = common::topoc(&["ir", &p, "-p", "Other"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("invalid project name `Other`"));
+    // `name:` is normalised; `-p` wins over it (cli/options.go `projectName`).
     write(
         &dir,
         "compose.yaml",
         "name: Named\nservices:\n  web:\n    image: nginx\n",
     );
-    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "other");
 }
 
 #[test]

@@ -102,9 +102,16 @@ fn quoted_scalar_lines_left_of_the_block_indentation() {
 }
 
 #[test]
-fn tabs_inside_flow_collections() {
+fn tabs_inside_flow_collections_and_after_a_colon() {
     let c = command("services:\n  a:\n    command: [a,\n\tb]\n");
     assert_eq!(strings(&c), ["a", "b"]);
+    let r = root("services:\n  a:\n    image:\tnginx\n");
+    let image = r
+        .get("services")
+        .and_then(|s| s.get("a"))
+        .and_then(|a| a.get("image"));
+    assert_eq!(image.and_then(Node::as_str), Some("nginx"));
+    assert_eq!(image.map(|i| i.span.start.column), Some(12));
 }
 
 /// What go-yaml refuses stays refused: block indentation is still checked.
@@ -116,4 +123,13 @@ fn block_context_is_still_checked() {
     refused("a:\n    b: 1\n  c: 2\n");
     // An unclosed flow sequence.
     refused("a: [b\n");
+}
+
+/// go-yaml: "found character that cannot start any token".
+#[test]
+fn a_tab_after_a_block_sequence_dash_is_refused() {
+    let msg = refused("a:\n  - x\n  -\ty\n");
+    assert!(msg.contains("tab after `-`"), "{msg}");
+    // In flow context and after a `:` tabs stay fine (go-yaml too).
+    root("a: [x,\ty]\nb:\tc\n");
 }
