@@ -343,3 +343,27 @@ fn ipv6_subnets_are_checked_for_overlap_too() {
         [("subnet-overlap".to_string(), 15)]
     );
 }
+
+/// repos/17: a port inherited through `<<: *web` conflicts on the merge key's
+/// line, with the anchor's publication as the related span.
+#[test]
+fn merge_key_findings_sit_on_the_merge_key() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web: &web\n    image: nginx\n    ports:\n      - \"8080:80\"\n  web2:\n    <<: *web\n    environment:\n      A: b\n",
+    );
+    let (_, report) = common::check_json(&[&d.path().to_string_lossy()]);
+    let conflict = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "host-port-conflict")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        (conflict["line"].as_u64(), conflict["column"].as_u64()),
+        (Some(7), Some(5))
+    );
+    assert_eq!(conflict["related"][0]["line"], 5);
+}

@@ -133,3 +133,26 @@ fn a_tab_after_a_block_sequence_dash_is_refused() {
     // In flow context and after a `:` tabs stay fine (go-yaml too).
     root("a: [x,\ty]\nb:\tc\n");
 }
+
+/// A merge key places what it brings from an anchor on the `<<` entry, so a
+/// finding about the merging mapping points there (repos/17); the anchor
+/// keeps its own spans.
+#[test]
+fn merged_entries_sit_on_the_merge_key() {
+    let r = root("x: &web\n  ports: [\"8080:80\"]\ny:\n  <<: *web\n  image: z\n");
+    let port = |m: &str| {
+        r.get(m)
+            .and_then(|n| n.get("ports"))
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .span
+    };
+    let (x, y) = (port("x"), port("y"));
+    assert_eq!((x.start.line, x.start.column), (2, 11));
+    assert_eq!((y.start.line, y.start.column, y.end.column), (4, 3, 11));
+    // A merge written in place keeps its own spans.
+    let r = root("y:\n  <<: {a: 1}\n");
+    let a = r.get("y").and_then(|y| y.entry("a")).unwrap();
+    assert_eq!((a.key.span.start.line, a.key.span.start.column), (2, 8));
+}
