@@ -55,8 +55,4 @@ pub const KNOWN: &[(&str, &str)] = &[
         "gen/ov-service-only-ports",
         "a service with neither `image` nor `build`: compose refuses the project, topoc loads it (a network model needs neither; `compile` warns TOPO608)",
     ),
-    (
-        "gen/ov-ipam-both",
-        "two IPv4 subnets in one network's ipam.config: the IR keeps one IPv4 subnet per network (the first)",
-    ),
 ];
