@@ -310,6 +310,12 @@ fn h15_service_names_outside_the_compose_alphabet_are_input_errors() {
         r.stdout
     );
     assert!(lines.iter().all(|l| !l.starts_with("::")), "{}", r.stdout);
+    // Human output (the output engineer's escaping) cannot be forged either.
+    let human = run_in(&dir, &["check", "compose.yaml"], None);
+    human.no_panic();
+    for l in human.stdout.lines().chain(human.stderr.lines()) {
+        assert!(!l.starts_with("forged.yaml") && !l.starts_with("::"), "{l}");
+    }
 }
 
 // --- 8: writes ------------------------------------------------------------
