@@ -197,12 +197,14 @@ apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, nam
 apiVersion: v1\nkind: Service\nmetadata: {{name: svc, namespace: ops{}}}\nspec:\n  selector: {{app: nothing}}\n  ports: [{{port: 80}}]\n---\n\
 apiVersion: v1\nkind: Service\nmetadata: {{name: api, namespace: ops}}\nspec:\n  selector: {{app: api}}\n  ports: [{{port: 80}}]\n---\n\
 apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: ops{}}}\nspec:\n  hosts: [api]\n  http:\n  - route:\n    - destination: {{host: missing}}\n---\n\
-apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: dr, namespace: ops{}}}\nspec:\n  host: api\n  subsets:\n  - {{name: v1, labels: {{version: v1}}}}\n",
+apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: dr, namespace: ops{}}}\nspec:\n  host: api\n  subsets:\n  - {{name: v1, labels: {{version: v1}}}}\n---\n\
+apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: ops{}}}\nspec:\n  selector: {{app: no-such-gateway}}\n  servers: [{{port: {{number: 80, name: http, protocol: HTTP}}, hosts: [\"*\"]}}]\n",
         ann("workload-not-isolated"),
         ann("policy-selects-nothing"),
         ann("service-selects-nothing"),
         ann("route-host-unknown"),
         ann("subset-selects-nothing"),
+        ann("gateway-selects-nothing"),
     )
 }
 
@@ -214,6 +216,7 @@ fn topoc_ignore_annotation_on_every_kubernetes_and_istio_object() {
         "service-selects-nothing",
         "route-host-unknown",
         "subset-selects-nothing",
+        "gateway-selects-nothing",
     ];
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plain.yaml"), kube_objects(false)).unwrap();

@@ -140,3 +140,25 @@ fn extra_containers_and_volume_mounts_are_reported_or_carried() {
         "{findings}"
     );
 }
+
+#[test]
+fn host_and_port_pairs_are_rewritten_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let k8s = dir.path().join("app.yaml");
+    std::fs::write(
+        &k8s,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api, labels: {app: api}}\nspec:\n  containers:\n  - name: api\n    image: api\n    env:\n    - {name: DB_HOST, value: postgres.default.svc.cluster.local}\n    - {name: DB_PORT, value: \"5433\"}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {name: db, labels: {app: db}}\nspec:\n  containers: [{name: db, image: postgres, ports: [{containerPort: 5432}]}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {name: postgres}\nspec:\n  selector: {app: db}\n  ports: [{port: 5433, targetPort: 5432}]\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (file, findings) = compile(k8s.to_str().unwrap(), "compose", out.path()).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("\"DB_HOST\": \"db\"") && text.contains("\"DB_PORT\": \"5432\""),
+        "{text}"
+    );
+    assert!(findings.contains("TOPO611"), "{findings}");
+    assert!(error_rules(&[&file]).is_empty());
+}

@@ -196,3 +196,36 @@ fn conflicts_follow_merge_order_not_file_names() {
         assert!(d.message.contains("`admin`"), "{rule}: {}", d.message);
     }
 }
+
+#[test]
+fn routes_bound_only_to_gateways_are_no_sidecar_intents() {
+    // `checkout` talks to `reviews`; the VirtualService splits `reviews`
+    // traffic to `ratings` — for sidecars only when it applies to `mesh`.
+    let manifest = |gateways: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: checkout, labels: {{app: checkout}}}}\nspec:\n  containers: [{{name: c, image: c, env: [{{name: REVIEWS_URL, value: \"http://reviews:9080\"}}]}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: reviews, labels: {{app: reviews}}}}\nspec:\n  containers: [{{name: r, image: r, ports: [{{containerPort: 9080}}]}}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: reviews}}\nspec:\n  selector: {{app: reviews}}\n  ports: [{{port: 9080}}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: ratings}}\nspec:\n  selector: {{app: reviews}}\n  ports: [{{port: 9080}}]\n---\n\
+apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: reviews}}\nspec:\n  hosts: [reviews]\n{gateways}  http:\n  - route:\n    - destination: {{host: ratings}}\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let routes = |gateways: &str| {
+        let path = dir.path().join("m.yaml");
+        std::fs::write(&path, manifest(gateways)).unwrap();
+        let (loaded, _) = driver::load(
+            &[Input::Path(path.display().to_string())],
+            &LoadOptions::default(),
+        );
+        loaded
+            .topology
+            .intents
+            .iter()
+            .filter(|i| i.source == topoc::ir::IntentSource::Route)
+            .count()
+    };
+    assert_eq!(routes(""), 1);
+    assert_eq!(routes("  gateways: [mesh, edge/gw]\n"), 1);
+    assert_eq!(routes("  gateways: [edge/gw]\n"), 0);
+}

@@ -177,6 +177,7 @@ fn from_compose(
                     .unwrap_or_else(|| compose_name(s))
             )),
             NetworkMode::Container(c) => Some(format!("container:{c}")),
+            NetworkMode::Network(n) => Some(n.clone()),
         };
         let networks = if network_mode.is_some() {
             Vec::new()

@@ -266,6 +266,11 @@ fn workload(
             w.network_mode_origin.unwrap_or(w.origin),
             format!("`{}` shares the network stack of `{other}`: pods cannot share one, so it is emitted as its own pod on `{other}`'s networks (localhost between them is lost)", w.name),
         )),
+        NetworkMode::Network(other) => diags.push(cx.diag(
+            &diag::UNSUPPORTED_NETWORK_MODE,
+            w.network_mode_origin.unwrap_or(w.origin),
+            format!("`{}` joins the engine network `{other}`, which is not part of the project: emitted isolated", w.name),
+        )),
         NetworkMode::Container(other) => diags.push(cx.diag(
             &diag::UNSUPPORTED_NETWORK_MODE,
             w.network_mode_origin.unwrap_or(w.origin),

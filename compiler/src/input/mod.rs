@@ -227,7 +227,7 @@ impl Reader<'_> {
 }
 
 /// A location for problems that belong to no file node (bad command-line paths).
-fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
+pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
     let id =
         loaded
             .sources

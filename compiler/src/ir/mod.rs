@@ -188,6 +188,9 @@ pub enum NetworkMode {
     Service(String),
     /// `container:NAME` shares an external container's network stack.
     Container(String),
+    /// Any other value: the engine joins the existing network of exactly
+    /// that name (not `<project>_<name>`), outside the project.
+    Network(String),
 }
 
 impl NetworkMode {
@@ -199,6 +202,7 @@ impl NetworkMode {
             NetworkMode::None => "none".into(),
             NetworkMode::Service(s) => format!("service:{s}"),
             NetworkMode::Container(s) => format!("container:{s}"),
+            NetworkMode::Network(s) => s.clone(),
         }
     }
 }
@@ -391,6 +395,18 @@ pub struct Publication {
     pub protocol: Protocol,
     pub name: Option<String>,
     pub origin: Origin,
+}
+
+impl Publication {
+    /// The address families the publication binds: both when no host IP is
+    /// written (Docker listens on `0.0.0.0` and `::`), else that of `host_ip`.
+    pub fn families(&self) -> &'static [&'static str] {
+        match (self.host_ip_declared, self.host_ip) {
+            (false, _) => &["ipv4", "ipv6"],
+            (true, IpAddr::V4(_)) => &["ipv4"],
+            (true, IpAddr::V6(_)) => &["ipv6"],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

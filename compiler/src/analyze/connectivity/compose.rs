@@ -74,6 +74,12 @@ pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
             match &w.network_mode {
                 NetworkMode::None | NetworkMode::Container(_) => {}
                 NetworkMode::Host => outbound = true,
+                // The engine network of that name, shared with whoever else
+                // joins it by that name.
+                NetworkMode::Network(name) => {
+                    networks.insert(name.clone());
+                    outbound = true;
+                }
                 NetworkMode::DefaultBridge => {
                     networks.insert(DEFAULT_BRIDGE.to_string());
                     outbound = true;

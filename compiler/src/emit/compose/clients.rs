@@ -3,6 +3,7 @@
 //! the pods' targetPort (8080). Compose has neither Service names nor port
 //! mapping: a client reaches another container by service name on the port
 //! the container listens on. So environment values that name a Service are
+//! (or `*_HOST` + `*_PORT` pairs)
 //! rewritten to the Compose service and the target port — the connection
 //! keeps working, reported as `TOPO611` — and where no single rewrite
 //! exists (a Service over several workloads with other names, a value whose
@@ -66,16 +67,30 @@ pub fn environment(
             (Some(_), Some(n)) => format!("{host}:{n}"),
             _ => host.clone(),
         };
-        let rewritten = if one_name {
-            rewrite(
+        // `*_HOST` + `*_PORT`: the host alone here, the port in its pair.
+        let port_var = e
+            .name
+            .strip_suffix("HOST")
+            .map(|prefix| format!("{prefix}PORT"))
+            .and_then(|n| {
+                env.iter()
+                    .position(|(k, v)| *k == n && v.trim().parse().ok() == intent.port)
+            });
+        let rewritten = match (one_name, port_var) {
+            (false, _) => None,
+            (true, Some(pv)) if env[var].1.trim() == intent.target_name => {
+                if let (true, Some(n)) = (port_changes, target_port) {
+                    env[pv].1 = n.to_string();
+                }
+                Some(host.clone())
+            }
+            (true, _) => rewrite(
                 &env[var].1,
                 &intent.target_name,
                 intent.port,
                 target_port,
                 &host,
-            )
-        } else {
-            None
+            ),
         };
         match rewritten {
             Some(value) => {

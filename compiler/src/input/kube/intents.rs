@@ -156,7 +156,13 @@ impl Cx<'_> {
     /// every destination of its routes (and mirrors).
     fn route_intents(&mut self, index: &ServiceIndex) {
         let mut extra = Vec::new();
-        for vs in &self.t.virtual_services {
+        // Routes bound only to gateways do not apply to sidecar traffic.
+        for vs in self
+            .t
+            .virtual_services
+            .iter()
+            .filter(|v| v.applies_to_mesh())
+        {
             let vs_ns = self.t.namespace(vs.namespace).name.clone();
             let hosts: Vec<_> = vs
                 .hosts

@@ -9,6 +9,7 @@
 //! end, so that the IR is complete before `resolve` runs.
 
 mod admin;
+mod dedupe;
 mod intents;
 mod istio;
 mod meta;
@@ -99,6 +100,7 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
     for doc in docs {
         flatten(&doc.root, None, &mut objects, &mut cx);
     }
+    let objects = dedupe::last_copies(objects, cx.diags);
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
         cx.namespace(o.node);
     }

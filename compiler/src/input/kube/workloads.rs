@@ -50,9 +50,10 @@ impl Cx<'_> {
             Some(t) => self.meta(t),
             None => m.clone(),
         };
-        // A pod owned by a controller becomes (part of) that controller.
+        // A pod owned by a controller becomes (part of) that controller; a
+        // static pod (owned by its `Node`) is a workload of its own.
         let (name, wkind) = match (&m.owner, kind) {
-            (Some((okind, oname)), "Pod") => (
+            (Some((okind, oname)), "Pod") if okind != "Node" => (
                 oname.clone(),
                 WorkloadKind::parse(okind).unwrap_or(WorkloadKind::Pod),
             ),

@@ -3,6 +3,7 @@
 //! project is still lowered.
 
 mod alloc;
+mod cycles;
 mod intents;
 mod network;
 mod publish;
@@ -17,7 +18,7 @@ use crate::source::FileId;
 use crate::syntax::{Entry, Node};
 use std::collections::BTreeMap;
 
-const TOP_LEVEL_KEYS: [&str; 9] = [
+pub(super) const TOP_LEVEL_KEYS: [&str; 9] = [
     "version", "name", "services", "networks", "volumes", "configs", "secrets", "include", "models",
 ];
 
@@ -84,8 +85,18 @@ impl Lowering<'_> {
         }
     }
 
+    /// A boolean as compose-go casts it: a YAML boolean, or (after
+    /// interpolation, quoted or not) one of `y yes true on` / `n no false off`
+    /// in any case (`interpolate.go` `toBoolean`).
     pub fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
-        let b = node.as_bool();
+        let b = node.as_bool().or_else(|| match &node.value {
+            crate::syntax::Value::Scalar(s) => match s.text.to_ascii_lowercase().as_str() {
+                "y" | "yes" | "true" | "on" => Some(true),
+                "n" | "no" | "false" | "off" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        });
         if b.is_none() {
             self.error(
                 &diag::INVALID_VALUE,
@@ -173,6 +184,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// What docker compose would do with a value topoc refuses on purpose: the
+/// loader keeps it as a string, the engine fails on it (issue 11 item 4).
+pub const ENGINE_REFUSES: &str = "docker compose loads this file, but the engine refuses it when it creates the network or container";
 
 /// Lower one merged project tree.
 pub fn lower_project(

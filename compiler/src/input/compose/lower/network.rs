@@ -1,7 +1,7 @@
 //! Top-level `networks` entries, and the networks Compose adds on its own
 //! (the implicit `default`, Docker's default bridge).
 
-use super::Lowering;
+use super::{ENGINE_REFUSES, Lowering};
 use crate::diagnostic as diag;
 use crate::ir::{Network, NetworkId, Origin};
 use crate::syntax::{Entry, Node};
@@ -127,7 +127,7 @@ fn parse_net(l: &mut Lowering, node: &Node) -> Option<IpNet> {
             l.error(
                 &diag::INVALID_ADDRESS,
                 node,
-                format!("`{text}` is not a valid CIDR subnet"),
+                format!("`{text}` is not a valid CIDR subnet ({ENGINE_REFUSES})"),
             );
             None
         }
@@ -143,7 +143,7 @@ fn parse_v4(l: &mut Lowering, node: &Node, what: &str) -> Option<Ipv4Addr> {
             l.error(
                 &diag::INVALID_ADDRESS,
                 node,
-                format!("{what} `{text}` is not a valid IP address"),
+                format!("{what} `{text}` is not a valid IP address ({ENGINE_REFUSES})"),
             );
             None
         }
