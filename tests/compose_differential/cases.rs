@@ -146,6 +146,34 @@ fn short_ports() -> Vec<Gen> {
     out
 }
 
+/// The short syntax systematically: host IP × host port × container port ×
+/// protocol, `[[IP:]HOST:]CONTAINER[/PROTO]` as go-connections splits it.
+fn port_grid() -> Vec<Gen> {
+    let ips = ["", "127.0.0.1:", "0.0.0.0:", "[::1]:", "::1:", "[::]:"];
+    let containers = ["80", "80-81"];
+    let protos = ["", "/udp", "/sctp", "/TCP"];
+    let mut out = Vec::new();
+    for ip in ips {
+        let hosts: &[&str] = if ip.is_empty() {
+            &["", "8080:", "8080-8081:"]
+        } else {
+            &["8080:", "8080-8081:", ":"]
+        };
+        for host in hosts {
+            for container in containers {
+                for proto in protos {
+                    let spec = format!("{ip}{host}{container}{proto}");
+                    out.push(case(
+                        format!("port-grid-{:03}", out.len()),
+                        port(&format!("\"{spec}\"")),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn long_ports() -> Vec<Gen> {
     let bodies = [
         "target: 80",
@@ -804,6 +832,7 @@ pub fn all() -> Vec<Gen> {
     let mut out = Vec::new();
     for group in [
         short_ports(),
+        port_grid(),
         long_ports(),
         expose(),
         service_networks(),
