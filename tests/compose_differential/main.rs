@@ -19,8 +19,10 @@
 //! `TOPOC_REQUIRE_TOOLS=1` that is a failure.
 
 mod cases;
+mod files_cases;
 mod known;
 mod model;
+mod ports_cases;
 
 #[path = "../common/mod.rs"]
 mod common;
