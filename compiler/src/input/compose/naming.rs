@@ -37,9 +37,13 @@ pub(super) fn namespaces(
         .zip(names)
         .map(|(p, n)| wanted(p, n))
         .collect();
+    let mut groups: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, ns) in wanted.iter().enumerate() {
+        groups.entry(ns.as_str()).or_default().push(i);
+    }
     let mut out = wanted.clone();
     for (i, ns) in wanted.iter().enumerate() {
-        let same: Vec<usize> = (0..wanted.len()).filter(|&j| wanted[j] == *ns).collect();
+        let same = &groups[ns.as_str()];
         if same.len() < 2 {
             continue;
         }
