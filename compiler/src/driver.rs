@@ -82,6 +82,9 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     diagnostics.extend(cfg_diags);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
+    // A file shared by two projects (a canonical file and a layer on it)
+    // yields the same finding in each: report it once.
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
     Analysis {
         loaded,
         resolved,

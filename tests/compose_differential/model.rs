@@ -337,7 +337,7 @@ pub fn from_topoc(json: &Value, pick: &dyn Fn(&str) -> bool) -> Option<Project> 
                 subnets.insert(canon_subnet(s));
             }
             subnets.extend(
-                n["subnets_v6"]
+                n["more_subnets"]
                     .as_array()
                     .into_iter()
                     .flatten()

@@ -79,8 +79,9 @@ pub struct NetworkDump {
     pub subnet: Option<String>,
     /// Whether `subnet` was written in the file (`ipam.config`), else allocated by topoc.
     pub subnet_declared: bool,
-    /// IPv6 subnets from `ipam.config`.
-    pub subnets_v6: Vec<String>,
+    /// The other declared subnets of `ipam.config`: every IPv6 one, and
+    /// IPv4 ones after the first (`subnet`).
+    pub more_subnets: Vec<String>,
     pub gateway: Option<String>,
     pub internal: bool,
     pub external: bool,
@@ -312,7 +313,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                     driver: n.driver.clone(),
                     subnet: n.subnet.map(|s| s.to_string()),
                     subnet_declared: n.subnet_declared,
-                    subnets_v6: n.subnets_v6.iter().map(|(s, _)| s.to_string()).collect(),
+                    more_subnets: n.more_subnets.iter().map(|(s, _)| s.to_string()).collect(),
                     gateway: n.gateway.map(|g| g.to_string()),
                     internal: n.internal,
                     external: n.external,

@@ -163,8 +163,10 @@ pub struct Network {
     pub subnet: Option<Ipv4Net>,
     pub gateway: Option<Ipv4Addr>,
     pub ip_range: Option<Ipv4Net>,
-    /// IPv6 subnets from `ipam.config`, with the span of each value.
-    pub subnets_v6: Vec<(IpNet, Origin)>,
+    /// The other subnets of `ipam.config` (every IPv6 one, and IPv4 ones
+    /// after the first), with the span of each value. Addresses are
+    /// allocated from `subnet` only.
+    pub more_subnets: Vec<(IpNet, Origin)>,
     /// Whether `subnet` was written in the file (else allocated).
     pub subnet_declared: bool,
     /// Span of the declared subnet value, when there is one.

@@ -19,8 +19,9 @@ pub static RULE: Rule = Rule {
 otherwise — and on every sidecar when the list is empty or names the reserved `mesh`. A \
 name without a Gateway of that namespace in the input binds the routes to nothing: typically \
 a Gateway in another namespace named without its `namespace/` prefix, or a typo. (Listing \
-gateways without `mesh` also takes the routes away from sidecar traffic; topoc derives route \
-intents only for VirtualServices that apply to the mesh.) Name the Gateway as \
+gateways without `mesh` also takes the routes away from sidecar traffic: topoc derives route \
+intents from clients only for VirtualServices that apply to the mesh, and from the pods of \
+each bound Gateway of the input.) Name the Gateway as \
 `namespace/name`, or define it.",
     fail_example: fixture!("gateway-undefined", "fail"),
     pass_example: fixture!("gateway-undefined", "pass"),

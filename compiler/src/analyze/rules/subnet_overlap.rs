@@ -35,7 +35,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         {
             declared.push((IpNet::V4(s), o, i));
         }
-        declared.extend(n.subnets_v6.iter().map(|(s, o)| (*s, *o, i)));
+        declared.extend(n.more_subnets.iter().map(|(s, o)| (*s, *o, i)));
     }
     // Every Compose project is its own world: the sweep runs per project.
     let project = |i: usize| t.networks[i].project;

@@ -210,6 +210,15 @@ pub fn from_kube(
             }
         }
         let nets = attach.remove(&id).unwrap_or_default();
+        if let Some(conn) = reach.from_ingress_controller.get(&id) {
+            diags.push(Diagnostic::new(
+                &diag::FLOW_NOT_EXPRESSIBLE,
+                w.origin.span,
+                format!(
+                    "{{ingress-controller}} => {name}: {conn} (an Ingress or Route) has no Compose counterpart and is left out: publish the port or run a reverse proxy service"
+                ),
+            ));
+        }
         if !w.volume_mounts.is_empty() {
             let paths: Vec<String> = w
                 .volume_mounts

@@ -5,8 +5,9 @@
 //! directories with the same name — are told apart by their file:
 //! `name@FILE`, where FILE is the variant file (for the canonical project,
 //! its default file). When exactly one of them is a directory's canonical
-//! project, it keeps the plain name. FILE is the file name when that is
-//! unique among them, else the path as given.
+//! project, it keeps the plain name. FILE is the shortest end of the file's
+//! path that no other of them shares (`compose.prod.yaml`,
+//! `one/app/compose.yaml`), so it does not depend on how paths were typed.
 
 use super::Prepared;
 use crate::source::{FileId, SourceMap};
@@ -36,9 +37,13 @@ pub(super) fn namespaces(
         .zip(names)
         .map(|(p, n)| wanted(p, n))
         .collect();
+    let mut groups: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, ns) in wanted.iter().enumerate() {
+        groups.entry(ns.as_str()).or_default().push(i);
+    }
     let mut out = wanted.clone();
     for (i, ns) in wanted.iter().enumerate() {
-        let same: Vec<usize> = (0..wanted.len()).filter(|&j| wanted[j] == *ns).collect();
+        let same = &groups[ns.as_str()];
         if same.len() < 2 {
             continue;
         }
@@ -53,27 +58,39 @@ pub(super) fn namespaces(
         let Some(file) = own_file(&prepared[i]) else {
             continue;
         };
-        let base = |id: FileId| {
-            sources
-                .get(id)
-                .path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let short = base(file);
-        let clash = same
+        let others: Vec<FileId> = same
             .iter()
             .filter(|&&j| j != i)
             .filter_map(|&j| own_file(&prepared[j]))
-            .any(|f| base(f) == short);
-        let tag = if clash {
-            sources.get(file).name.clone()
-        } else {
-            short
-        };
+            .collect();
+        let tag = distinguishing_suffix(sources, file, &others);
         out[i] = format!("{ns}@{tag}");
     }
     out
+}
+
+/// The last path components of `file` that none of `others` ends with.
+fn distinguishing_suffix(sources: &SourceMap, file: FileId, others: &[FileId]) -> String {
+    let parts = |id: FileId| -> Vec<String> {
+        let path = &sources.get(id).path;
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        abs.components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mine = parts(file);
+    let theirs: Vec<Vec<String>> = others.iter().map(|&o| parts(o)).collect();
+    for k in 1..=mine.len() {
+        let tail = &mine[mine.len() - k..];
+        let shared = theirs
+            .iter()
+            .any(|t| t.len() >= k && t[t.len() - k..] == *tail);
+        if !shared {
+            return tail.join("/");
+        }
+    }
+    sources.get(file).name.clone()
 }

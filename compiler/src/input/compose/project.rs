@@ -97,20 +97,23 @@ pub fn group(
         let p = sources.get(id).path.canonicalize().ok();
         p.is_some_and(|p| referenced.contains(&p))
     };
+    // Directories in the order they were first seen; an index keeps a walk
+    // over thousands of directories linear.
     let mut by_dir: Vec<(PathBuf, Vec<FileDocs>)> = Vec::new();
+    let mut index: std::collections::HashMap<PathBuf, usize> = Default::default();
     for (id, doc) in docs {
         if is_referenced(id) {
             continue;
         }
         let dir = dir_of(sources, id);
-        let list = match by_dir.iter_mut().find(|(d, _)| *d == dir) {
-            Some((_, list)) => list,
-            None => {
-                by_dir.push((dir, Vec::new()));
-                &mut by_dir.last_mut().expect("just pushed").1
-            }
-        };
+        let slot = *index.entry(dir.clone()).or_insert_with(|| {
+            by_dir.push((dir, Vec::new()));
+            by_dir.len() - 1
+        });
+        let list = &mut by_dir[slot].1;
+        // A file given twice (named and found by a walk) counts once.
         match list.iter_mut().find(|(f, _)| *f == id) {
+            Some((_, docs)) if docs.iter().any(|d| d.index == doc.index) => {}
             Some((_, docs)) => docs.push(doc),
             None => list.push((id, vec![doc])),
         }
@@ -197,12 +200,11 @@ fn group_dir(
         .into_iter()
         .flat_map(|id| docs_of(id).into_iter().map(move |d| (id, d)))
         .collect();
-    if let Some(c) = canonical {
+    if canonical.is_some() {
         let mut docs = base.clone();
         if let Some(o) = overrides {
             docs.extend(docs_of(o).into_iter().map(|d| (o, d)));
         }
-        let _ = c;
         projects.push(ProjectFiles::new(dir.clone(), docs, None));
     }
     let base_names = Names::of(base.iter().map(|(_, d)| &d.root));

@@ -36,7 +36,7 @@ fn blank(l: &Lowering, name: &str, origin: Origin) -> Network {
         subnet: None,
         gateway: None,
         ip_range: None,
-        subnets_v6: Vec::new(),
+        more_subnets: Vec::new(),
         subnet_declared: false,
         subnet_origin: None,
         implicit: false,
@@ -174,10 +174,9 @@ fn lower_ipam(l: &mut Lowering, ipam: &Node, net: &mut Network) {
                             net.subnet_declared = true;
                             net.subnet_origin = Some(Origin::from(k.value.span));
                         }
-                        Some(IpNet::V4(_)) => {}
-                        Some(v6 @ IpNet::V6(_)) => net
-                            .subnets_v6
-                            .push((v6.trunc(), Origin::from(k.value.span))),
+                        Some(other) => net
+                            .more_subnets
+                            .push((other.trunc(), Origin::from(k.value.span))),
                         None => {}
                     },
                     "gateway" => {
