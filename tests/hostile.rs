@@ -604,7 +604,13 @@ fn h12_a_closed_pipe_ends_quietly() {
     let Some(dir) = case(12) else { return };
     for format in ["sarif", "human", "json"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_topoc"))
-            .args(["check", "--format", format, "compose.yaml", "../1/compose-fuzzed-41k.yaml"])
+            .args([
+                "check",
+                "--format",
+                format,
+                "compose.yaml",
+                "../1/compose-fuzzed-41k.yaml",
+            ])
             .current_dir(&dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -627,7 +633,11 @@ fn h13_stdin_errors_have_a_location() {
     let bytes = std::fs::read(dir.join("invalid-utf8.yaml")).expect("read");
     let r = run_in(&dir, &["check", "--format", "concise", "-"], Some(&bytes));
     assert_eq!(r.code(), 2, "{}", r.stdout);
-    assert!(r.stdout.starts_with("-:3:18: error[TOPO006"), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("-:3:18: error[TOPO006"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -701,7 +711,9 @@ fn every_command_renders_every_reproducer() {
     let mut files = Vec::new();
     for n in 1..=19 {
         let d = all.join(n.to_string());
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         let mut names: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
