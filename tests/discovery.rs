@@ -354,6 +354,8 @@ fn charts_render_through_helm_and_findings_name_the_template() {
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("chart-not-rendered"), "{out}");
+    // The chart is the input: no second warning that nothing was found.
+    assert!(!out.contains("no-input"), "{out}");
 }
 
 #[cfg(unix)]

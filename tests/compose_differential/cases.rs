@@ -5,17 +5,19 @@
 //! Each case is a small directory written under the test's temp dir.
 
 use super::Case;
+use super::files_cases as files;
+use super::ports_cases as ports;
 use std::path::Path;
 
 pub struct Gen {
-    name: String,
-    files: Vec<(String, String)>,
+    pub(super) name: String,
+    pub(super) files: Vec<(String, String)>,
     /// Flags both tools take alike (`-f`, `-p`, `--profile`, `--env-file`).
-    args: Vec<String>,
-    env: Vec<(String, String)>,
+    pub(super) args: Vec<String>,
+    pub(super) env: Vec<(String, String)>,
 }
 
-fn case(name: impl Into<String>, compose: impl Into<String>) -> Gen {
+pub(super) fn case(name: impl Into<String>, compose: impl Into<String>) -> Gen {
     Gen {
         name: name.into(),
         files: vec![("compose.yaml".into(), compose.into())],
@@ -25,193 +27,32 @@ fn case(name: impl Into<String>, compose: impl Into<String>) -> Gen {
 }
 
 impl Gen {
-    fn file(mut self, name: &str, text: impl Into<String>) -> Self {
+    pub(super) fn file(mut self, name: &str, text: impl Into<String>) -> Self {
         self.files.push((name.into(), text.into()));
         self
     }
-    fn args(mut self, args: &[&str]) -> Self {
+    pub(super) fn args(mut self, args: &[&str]) -> Self {
         self.args = args.iter().map(|s| (*s).to_string()).collect();
         self
     }
-    fn env(mut self, k: &str, v: &str) -> Self {
+    pub(super) fn env(mut self, k: &str, v: &str) -> Self {
         self.env.push((k.into(), v.into()));
         self
     }
 }
 
-fn svc(body: &str) -> String {
+pub(super) fn svc(body: &str) -> String {
     format!("services:\n  a:\n    image: nginx\n{body}")
 }
 
 /// One service `a` with one `ports` entry written as is.
-fn port(entry: &str) -> String {
+pub(super) fn port(entry: &str) -> String {
     svc(&format!("    ports:\n      - {entry}\n"))
 }
 
-fn long_port(body: &str) -> String {
+pub(super) fn long_port(body: &str) -> String {
     let body: String = body.lines().map(|l| format!("        {l}\n")).collect();
     svc(&format!("    ports:\n      -\n{body}"))
-}
-
-fn short_ports() -> Vec<Gen> {
-    let quoted = [
-        "80",
-        "8080:80",
-        "127.0.0.1:8080:80",
-        "127.0.0.1::80",
-        "0.0.0.0:8080:80",
-        "[::1]:8080:80",
-        "::1:8080:80",
-        "[::]:8080:80",
-        "::8080:80",
-        "[fe80::1]:8080:80",
-        "8000-8002:8000-8002",
-        "8000-8010:80",
-        "9090-9091:8080-8081",
-        "3000-3005",
-        "80/udp",
-        "80/sctp",
-        "8080:80/udp",
-        "8080:80/UDP",
-        "8080:80/tcp/udp",
-        "8080:80/http",
-        "8080:0",
-        "0:80",
-        "0",
-        "99999:80",
-        "8080:99999",
-        "a:b:c:d",
-        "80:8080:9090",
-        "-1:80",
-        "8000-8001:80-82",
-        "8000-7999:80",
-        "80-79",
-        "1.2.3.4:80",
-        "1.2.3.4:8080:80/udp",
-        "localhost:8080:80",
-        "8080:80/",
-        ":80",
-        "8080:",
-        "65535:65535",
-        "65536:80",
-        "127.0.0.1:5000-5010:5000-5010",
-        "127.0.0.1:5000-5001:5000",
-        "[::1]:6001:6001",
-        "6060:6060/udp",
-        "49100:22",
-        "8000-9000:80",
-        "300.1.1.1:80:80",
-        "[::1]:80",
-        "[127.0.0.1]:8080:80",
-        " 8080:80",
-        "8080 :80",
-        "$$PORT:80",
-        "${P:-8081}:80",
-        "${P}:80",
-        "127.0.0.1:${P:-9000}:90",
-        "${IP:-127.0.0.1}:8080:80",
-        "8080:80/${PROTO:-udp}",
-        "8080-8080:80",
-        "8080-:80",
-        "abc",
-        "80:abc",
-        "1-2-3:80",
-        "0.0.0.0::80",
-        "8000-8001:8000-8001/udp",
-    ];
-    let mut out: Vec<Gen> = quoted
-        .iter()
-        .enumerate()
-        .map(|(i, p)| case(format!("port-short-{i:02}"), port(&format!("\"{p}\""))))
-        .collect();
-    // Unquoted: YAML decides the type first (go-yaml: `0x50` is the int 80).
-    let plain = [
-        "80", "8080:80", "0x50", "0o120", "22:22", "80.0", "1e3", "080", "+80", "-80", "1_000",
-        "true", "null", "~", "'80'",
-    ];
-    out.extend(
-        plain
-            .iter()
-            .enumerate()
-            .map(|(i, p)| case(format!("port-plain-{i:02}"), port(p))),
-    );
-    out.push(case(
-        "port-several",
-        svc("    ports: [\"8080:80\", \"127.0.0.1:8081:81/udp\", \"90\", \"[::1]:92:92\"]\n"),
-    ));
-    out.push(case(
-        "port-dup",
-        svc("    ports: [\"8080:80\", \"8080:80\", \"8081:80\"]\n"),
-    ));
-    out
-}
-
-fn long_ports() -> Vec<Gen> {
-    let bodies = [
-        "target: 80",
-        "target: 80\npublished: 8080",
-        "target: 80\npublished: \"8080\"",
-        "target: 80\npublished: \"8000-8010\"",
-        "target: 80\npublished: 8000-8010",
-        "target: 80\npublished: 8080\nhost_ip: 127.0.0.1",
-        "target: 80\npublished: 8080\nhost_ip: \"::1\"",
-        "target: 80\npublished: 8080\nhost_ip: 0.0.0.0",
-        "target: 80\npublished: 8080\nhost_ip: not-an-ip",
-        "target: 80\npublished: 8080\nprotocol: udp",
-        "target: 80\npublished: 8080\nprotocol: UDP",
-        "target: 80\npublished: 8080\nprotocol: sctp",
-        "target: 80\npublished: 8080\nprotocol: icmp",
-        "target: 80\npublished: 8080\nmode: host",
-        "target: 80\npublished: 8080\nmode: ingress",
-        "target: 80\npublished: 8080\nname: web\napp_protocol: http",
-        "target: \"80\"\npublished: 8080",
-        "target: 65536",
-        "target: 80\npublished: 65536",
-        "target: 80\npublished: 0",
-        "target: 0\npublished: 8080",
-        "target: -1",
-        "published: 8080",
-        "target: ${T:-80}\npublished: ${P:-8080}",
-        "target: abc",
-        "target: 80\npublished: abc",
-        "target: 80\nunknown: 1",
-        "target: 80\npublished: 8080-8081\nprotocol: udp",
-        "target: 80\nhost_ip: 127.0.0.1",
-        "target: 80\npublished: \"\"",
-    ];
-    bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| case(format!("port-long-{i:02}"), long_port(b)))
-        .collect()
-}
-
-fn expose() -> Vec<Gen> {
-    let items = [
-        "\"3000\"",
-        "3000",
-        "\"8080-8085/tcp\"",
-        "\"80/udp\"",
-        "\"70000\"",
-        "\"0\"",
-        "\"80-79\"",
-        "\"80/icmp\"",
-        "\"${E:-3000}\"",
-        "\"3000-3000\"",
-        "\"-1\"",
-    ];
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            case(
-                format!("expose-{i:02}"),
-                svc(&format!(
-                    "    expose:\n      - {e}\n    ports: [\"8080:80\"]\n"
-                )),
-            )
-        })
-        .collect()
 }
 
 fn service_networks() -> Vec<Gen> {
@@ -522,242 +363,6 @@ fn interpolation() -> Vec<Gen> {
     ]
 }
 
-/// Directory mode override files and `-f` merges.
-fn merges() -> Vec<Gen> {
-    let base = "services:\n  a:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: [back]\nnetworks:\n  back: {}\n";
-    let ov = |name: &str, text: &str| case(name, base).file("compose.override.yaml", text);
-    let f = |name: &str, text: &str| {
-        case(name, base)
-            .file("b.yaml", text)
-            .args(&["-f", "compose.yaml", "-f", "b.yaml"])
-    };
-    let mut out = vec![
-        ov("ov-ports-append", "services:\n  a:\n    ports: [\"9000:90\"]\n"),
-        ov("ov-ports-same", "services:\n  a:\n    ports: [\"8080:80\"]\n"),
-        ov("ov-top-internal", "networks:\n  back:\n    internal: true\n"),
-        ov(
-            "ov-top-external",
-            "networks:\n  back:\n    external: true\n    name: shared\n",
-        ),
-        ov("ov-top-name", "networks:\n  back:\n    name: renamed\n"),
-        ov("ov-top-driver", "networks:\n  back:\n    driver: overlay\n"),
-        ov("ov-name", "name: fromoverride\n"),
-        ov("ov-new-network", "services:\n  a:\n    networks: [front]\nnetworks:\n  front: {}\n"),
-        ov(
-            "ov-networks-map",
-            "services:\n  a:\n    networks:\n      back:\n        aliases: [x]\n",
-        ),
-        ov("ov-reset-ports", "services:\n  a:\n    ports: !reset []\n"),
-        ov("ov-override-ports", "services:\n  a:\n    ports: !override [\"7000:70\"]\n"),
-        ov(
-            "ov-override-networks",
-            "services:\n  a:\n    networks: !override [front]\nnetworks:\n  front: {}\n",
-        ),
-        ov("ov-network-mode", "services:\n  a:\n    network_mode: host\n"),
-        ov(
-            "ov-network-mode-reset-networks",
-            "services:\n  a:\n    network_mode: host\n    networks: !reset []\n",
-        ),
-        ov("ov-new-service", "services:\n  b:\n    image: redis\n"),
-        ov("ov-service-only-ports", "services:\n  b:\n    ports: [\"1:1\"]\n"),
-        ov(
-            "ov-ipam",
-            "networks:\n  back:\n    ipam:\n      config:\n        - subnet: 172.30.0.0/16\n",
-        ),
-        ov("ov-long-port-dup", "services:\n  a:\n    ports:\n      - target: 80\n        published: 8080\n"),
-        ov("ov-profiles", "services:\n  a:\n    profiles: [x]\n"),
-        f("f-ports-append", "services:\n  a:\n    ports: [\"9000:90\"]\n"),
-        f("f-top-internal", "networks:\n  back:\n    internal: true\n"),
-        f(
-            "f-ipam",
-            "networks:\n  back:\n    ipam:\n      config:\n        - subnet: 172.23.0.0/16\n",
-        ),
-        f("f-reset-networks", "services:\n  a:\n    networks: !reset []\n"),
-        f("f-name", "name: second\n"),
-        case("f-only-second", base)
-            .file("b.yaml", "services:\n  z:\n    image: x\n")
-            .args(&["-f", "b.yaml"]),
-        case(
-            "ov-ipam-both",
-            "services:\n  a:\n    image: x\n    networks: [back]\nnetworks:\n  back:\n    ipam:\n      config:\n        - subnet: 172.24.0.0/16\n",
-        )
-        .file(
-            "compose.override.yaml",
-            "networks:\n  back:\n    ipam:\n      config:\n        - subnet: 172.23.0.0/16\n        - subnet: 172.25.0.0/16\n",
-        ),
-        case(
-            "reset-in-first",
-            "services:\n  a:\n    image: x\n    ports: !reset [\"8090:90\"]\n",
-        )
-        .file("compose.override.yaml", "services:\n  a:\n    ports: [\"8091:91\"]\n"),
-        case("two-default-names", "services:\n  z:\n    image: x\n")
-            .file("compose.yml", "services:\n  a:\n    image: x\n"),
-        case("docker-compose-name", "services:\n  z:\n    image: x\n")
-            .file("docker-compose.yml", "services:\n  a:\n    image: x\n"),
-        case("two-overrides", base)
-            .file("compose.override.yml", "services:\n  a:\n    ports: [\"8084:84\"]\n")
-            .file("compose.override.yaml", "services:\n  a:\n    ports: [\"8085:85\"]\n"),
-        case("docker-compose-override", base).file(
-            "docker-compose.override.yml",
-            "services:\n  a:\n    ports: [\"8086:86\"]\n",
-        ),
-    ];
-    // Only a docker-compose.yml plus its override.
-    out.push(Gen {
-        name: "docker-compose-and-override".into(),
-        files: vec![
-            ("docker-compose.yml".into(), base.into()),
-            (
-                "docker-compose.override.yml".into(),
-                "services:\n  a:\n    ports: [\"8087:87\"]\n".into(),
-            ),
-        ],
-        args: vec![],
-        env: vec![],
-    });
-    out
-}
-
-fn extends() -> Vec<Gen> {
-    let base = "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: [front]\nnetworks:\n  front: {}\n";
-    vec![
-        case(
-            "extends-same-file",
-            "services:\n  base:\n    image: x\n    ports: [\"8080:80\"]\n  a:\n    extends: base\n    ports: [\"9090:90\"]\n",
-        ),
-        case(
-            "extends-map",
-            "services:\n  base:\n    image: x\n    ports: [\"8080:80\"]\n  a:\n    extends:\n      service: base\n",
-        ),
-        case(
-            "extends-other-file",
-            "services:\n  a:\n    extends:\n      file: base.yaml\n      service: web\n    ports: [\"8081:81\"]\nnetworks:\n  front: {}\n",
-        )
-        .file("base.yaml", base),
-        case(
-            "extends-other-file-undeclared-network",
-            "services:\n  a:\n    extends:\n      file: base.yaml\n      service: web\n",
-        )
-        .file("base.yaml", base),
-        case("extends-missing", "services:\n  a:\n    image: x\n    extends: ghost\n"),
-        case(
-            "extends-missing-file",
-            "services:\n  a:\n    extends:\n      file: nope.yaml\n      service: web\n",
-        ),
-        case(
-            "extends-cycle",
-            "services:\n  a:\n    image: x\n    extends: b\n  b:\n    image: x\n    extends: a\n",
-        ),
-        case("extends-self", "services:\n  a:\n    image: x\n    extends: a\n"),
-        case(
-            "extends-self-file",
-            "services:\n  a:\n    image: x\n    extends:\n      file: compose.yaml\n      service: a\n",
-        ),
-        case(
-            "extends-chain",
-            "services:\n  a:\n    extends: b\n    ports: [\"1:1\"]\n  b:\n    extends: c\n    ports: [\"2:2\"]\n  c:\n    image: x\n    ports: [\"3:3\"]\n",
-        ),
-        case(
-            "extends-reset",
-            "services:\n  base:\n    image: x\n    ports: [\"8080:80\"]\n  a:\n    extends: base\n    ports: !reset []\n",
-        ),
-        case(
-            "extends-networks-merge",
-            "services:\n  base:\n    image: x\n    networks:\n      front:\n        aliases: [x]\n  a:\n    extends: base\n    networks:\n      front:\n        aliases: [y]\nnetworks:\n  front: {}\n",
-        ),
-        case(
-            "extends-network-mode",
-            "services:\n  base:\n    image: x\n    network_mode: host\n  a:\n    extends: base\n",
-        ),
-        case(
-            "extends-interpolated",
-            "services:\n  base:\n    image: x\n  a:\n    extends: ${B:-base}\n",
-        ),
-    ]
-}
-
-fn include() -> Vec<Gen> {
-    let sub = "services:\n  b:\n    image: redis\n    ports: [\"${RP:-6379}:6379\"]\n    networks: [n]\nnetworks:\n  n: {}\n";
-    vec![
-        case(
-            "include-simple",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case(
-            "include-long",
-            "include:\n  - path: sub/compose.yaml\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case(
-            "include-env-file",
-            "include:\n  - path: sub/compose.yaml\n    env_file: sub/x.env\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub)
-        .file("sub/x.env", "RP=6400\n"),
-        case(
-            "include-parent-env",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub)
-        .file(".env", "RP=6401\n"),
-        case(
-            "include-sub-dotenv",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub)
-        .file("sub/.env", "RP=6402\n"),
-        case(
-            "include-both-dotenv",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub)
-        .file("sub/.env", "RP=6402\n")
-        .file(".env", "RP=6403\n"),
-        case(
-            "include-process-env",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub)
-        .file("sub/.env", "RP=6402\n")
-        .env("RP", "6404"),
-        case(
-            "include-network-conflict",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n    networks: [n]\nnetworks:\n  n: {}\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case(
-            "include-service-conflict",
-            "include: [sub/compose.yaml]\nservices:\n  b:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case(
-            "include-uses-network",
-            "include: [sub/compose.yaml]\nservices:\n  a:\n    image: x\n    networks: [n]\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case("include-self", "include: [compose.yaml]\nservices:\n  a:\n    image: x\n"),
-        case(
-            "include-cycle",
-            "include: [b.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("b.yaml", "include: [compose.yaml]\nservices:\n  b:\n    image: x\n"),
-        case("include-missing", "include: [nope.yaml]\nservices:\n  a:\n    image: x\n"),
-        case(
-            "include-twice",
-            "include: [sub/compose.yaml, sub/compose.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("sub/compose.yaml", sub),
-        case(
-            "include-diamond",
-            "include: [l.yaml, r.yaml]\nservices:\n  a:\n    image: x\n",
-        )
-        .file("l.yaml", "include: [sub/compose.yaml]\nservices:\n  l:\n    image: x\n")
-        .file("r.yaml", "include: [sub/compose.yaml]\nservices:\n  r:\n    image: x\n")
-        .file("sub/compose.yaml", sub),
-    ]
-}
-
 /// YAML go-yaml reads (and some it refuses), on a field both tools read.
 fn yaml() -> Vec<Gen> {
     let docs = [
@@ -803,18 +408,19 @@ fn yaml() -> Vec<Gen> {
 pub fn all() -> Vec<Gen> {
     let mut out = Vec::new();
     for group in [
-        short_ports(),
-        long_ports(),
-        expose(),
+        ports::short_ports(),
+        ports::port_grid(),
+        ports::long_ports(),
+        ports::expose(),
         service_networks(),
         network_modes(),
         top_networks(),
         project_names(),
         profiles(),
         interpolation(),
-        merges(),
-        extends(),
-        include(),
+        files::merges(),
+        files::extends(),
+        files::include(),
         yaml(),
     ] {
         out.extend(group);

@@ -287,6 +287,7 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     if compose_files.is_empty()
         && kube_docs.is_empty()
         && opts.compose_files.is_empty()
+        && gathered.charts == 0
         && !loaded.diagnostics.iter().any(Diagnostic::is_input_error)
     {
         gather::nothing_checked(&mut loaded, inputs);
