@@ -392,3 +392,44 @@ fn help_ends_with_examples_and_exit_codes() {
         "{help}"
     );
 }
+
+/// The VS Code problem matcher of docs/editors.md matches every finding of
+/// `--format concise` (file, line, column, severity, code) and nothing else.
+#[test]
+fn editors_problem_matcher_matches_concise_findings() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/editors.md")).unwrap();
+    let line = doc
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"regexp\": "))
+        .expect("a regexp in docs/editors.md");
+    let json = format!("{{{}}}", line.trim().trim_end_matches(','));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let re = regex::Regex::new(v["regexp"].as_str().unwrap()).unwrap();
+    let o = topoc(&[
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        "samples/broken-compose",
+    ]);
+    let json = common::check_json(&["--no-config", "samples/broken-compose"]).1;
+    let findings = json["diagnostics"].as_array().unwrap();
+    let text = stdout(&o);
+    let matched: Vec<_> = text.lines().filter_map(|l| re.captures(l)).collect();
+    assert_eq!(matched.len(), findings.len(), "{text}");
+    for (c, d) in matched.iter().zip(findings) {
+        assert_eq!(&c[1], d["file"].as_str().unwrap());
+        assert_eq!(c[2].parse::<u64>().unwrap(), d["line"].as_u64().unwrap());
+        assert_eq!(c[3].parse::<u64>().unwrap(), d["column"].as_u64().unwrap());
+        assert_eq!(&c[4], d["severity"].as_str().unwrap());
+        assert_eq!(
+            &c[5],
+            format!(
+                "{}/{}",
+                d["code"].as_str().unwrap(),
+                d["rule"].as_str().unwrap()
+            )
+        );
+    }
+}
