@@ -158,10 +158,9 @@ fn extends_cycles_and_missing_targets_are_reported() {
         rules.iter().any(|(r, _)| r == "invalid-extends"),
         "{rules:?}"
     );
-    assert!(
-        rules.contains(&("undefined-service".into(), 7)),
-        "{rules:?}"
-    );
+    // compose-go refuses the project: `cannot extend service "c" ...: service
+    // "nope" not found` — an input error, in `ir` as in `check`.
+    assert!(rules.contains(&("invalid-extends".into(), 7)), "{rules:?}");
 }
 
 #[test]
@@ -213,13 +212,18 @@ fn project_name_precedence_and_normalisation() {
     );
     let p = dir.to_string_lossy().into_owned();
     assert_eq!(ir(&[&p])["projects"][0]["name"], "myshop_1");
-    assert_eq!(ir(&[&p, "-p", "Other"])["projects"][0]["name"], "other");
+    // compose-go `ValidateProjectName`: `-p` must already be a valid name.
+    let o = common::topoc(&["ir", &p, "-p", "Other"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("invalid project name `Other`"));
+    // `name:` is normalised; `-p` wins over it (cli/options.go `projectName`).
     write(
         &dir,
         "compose.yaml",
         "name: Named\nservices:\n  web:\n    image: nginx\n",
     );
-    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p])["projects"][0]["name"], "named");
+    assert_eq!(ir(&[&p, "-p", "other"])["projects"][0]["name"], "other");
 }
 
 #[test]
@@ -338,4 +342,28 @@ fn ipv6_subnets_are_checked_for_overlap_too() {
         common::rule_lines(&report),
         [("subnet-overlap".to_string(), 15)]
     );
+}
+
+/// repos/17: a port inherited through `<<: *web` conflicts on the merge key's
+/// line, with the anchor's publication as the related span.
+#[test]
+fn merge_key_findings_sit_on_the_merge_key() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web: &web\n    image: nginx\n    ports:\n      - \"8080:80\"\n  web2:\n    <<: *web\n    environment:\n      A: b\n",
+    );
+    let (_, report) = common::check_json(&[&d.path().to_string_lossy()]);
+    let conflict = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "host-port-conflict")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        (conflict["line"].as_u64(), conflict["column"].as_u64()),
+        (Some(7), Some(5))
+    );
+    assert_eq!(conflict["related"][0]["line"], 5);
 }

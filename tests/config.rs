@@ -154,3 +154,91 @@ fn inline_ignores_on_compose_services() {
         "{out}"
     );
 }
+
+#[test]
+fn an_ignore_entry_that_matches_nothing_is_a_warning() {
+    let other = "ignore:\n  - {rule: host-port-conflict, resource: 'app/w*', reason: x}\n";
+    let dir = project(CONFLICT, Some(other));
+    let (code, out) = topoc(dir.path(), &["check", "app", "--format", "concise"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("topoc.yaml:2:5: warning[TOPO019/ignore-matches-nothing] this ignore entry for `host-port-conflict` on `app/w*` matches no finding"),
+        "{out}"
+    );
+    // The warning obeys `rules:` like any finding.
+    let off = format!("{other}rules:\n  ignore-matches-nothing: off\n");
+    let dir = project(CONFLICT, Some(&off));
+    let (_, out) = topoc(dir.path(), &["check", "app", "--format", "concise"]);
+    assert!(!out.contains("ignore-matches-nothing"), "{out}");
+    // An entry that silences something is not reported.
+    let used = "ignore:\n  - {rule: host-port-conflict, resource: app/admin, reason: x}\n";
+    let dir = project(CONFLICT, Some(used));
+    let (code, out) = topoc(dir.path(), &["check", "app", "--format", "concise"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("ignore-matches-nothing"), "{out}");
+}
+
+/// One finding of each object kind: a Service, a NetworkPolicy and a
+/// DestinationRule that select nothing, a VirtualService routing to an
+/// unknown host, a Gateway selecting no pod, and an unisolated namespace.
+fn kube_objects(ignore: bool) -> String {
+    let ann = |rule: &str| {
+        if ignore {
+            format!(", annotations: {{topoc.dev/ignore: \"{rule}\"}}")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: shop{}}}\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: web, namespace: shop, labels: {{app: web}}}}\nspec:\n  containers: [{{name: web, image: nginx, ports: [{{containerPort: 80}}]}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: api, namespace: ops, labels: {{app: api}}}}\nspec:\n  containers: [{{name: api, image: api, ports: [{{containerPort: 80}}]}}]\n---\n\
+apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: ops{}}}\nspec:\n  podSelector: {{matchLabels: {{app: nothing}}}}\n  ingress: []\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: svc, namespace: ops{}}}\nspec:\n  selector: {{app: nothing}}\n  ports: [{{port: 80}}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: api, namespace: ops}}\nspec:\n  selector: {{app: api}}\n  ports: [{{port: 80}}]\n---\n\
+apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: vs, namespace: ops{}}}\nspec:\n  hosts: [api]\n  http:\n  - route:\n    - destination: {{host: missing}}\n---\n\
+apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: dr, namespace: ops{}}}\nspec:\n  host: api\n  subsets:\n  - {{name: v1, labels: {{version: v1}}}}\n---\n\
+apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {{name: gw, namespace: ops{}}}\nspec:\n  selector: {{app: no-such-gateway}}\n  servers: [{{port: {{number: 80, name: http, protocol: HTTP}}, hosts: [\"*\"]}}]\n",
+        ann("workload-not-isolated"),
+        ann("policy-selects-nothing"),
+        ann("service-selects-nothing"),
+        ann("route-host-unknown"),
+        ann("subset-selects-nothing"),
+        ann("gateway-selects-nothing"),
+    )
+}
+
+#[test]
+fn topoc_ignore_annotation_on_every_kubernetes_and_istio_object() {
+    let rules = [
+        "workload-not-isolated",
+        "policy-selects-nothing",
+        "service-selects-nothing",
+        "route-host-unknown",
+        "subset-selects-nothing",
+        "gateway-selects-nothing",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plain.yaml"), kube_objects(false)).unwrap();
+    std::fs::write(dir.path().join("ignored.yaml"), kube_objects(true)).unwrap();
+    let (_, plain) = topoc(dir.path(), &["check", "plain.yaml", "--format", "concise"]);
+    let (_, ignored) = topoc(
+        dir.path(),
+        &["check", "ignored.yaml", "--format", "concise"],
+    );
+    for rule in rules {
+        assert!(plain.contains(&format!("/{rule}]")), "{rule}:\n{plain}");
+        // The Namespace's annotation covers the workloads of `shop` (its
+        // summary finding); `ops` has a policy, so `api` keeps its own.
+        let left: Vec<&str> = ignored
+            .lines()
+            .filter(|l| l.contains(&format!("/{rule}]")))
+            .collect();
+        if rule == "workload-not-isolated" {
+            assert!(left.iter().all(|l| l.contains("`api`")), "{ignored}");
+            assert!(!ignored.contains("namespace `shop`"), "{ignored}");
+        } else {
+            assert!(left.is_empty(), "{rule}:\n{ignored}");
+        }
+    }
+}

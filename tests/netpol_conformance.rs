@@ -3,6 +3,8 @@
 //! (compared as sets of lines). The corpus is not part of the project; when it
 //! is absent the test says so, and fails under `TOPOC_REQUIRE_CORPUS=1`.
 
+mod skip;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +19,7 @@ fn corpus() -> Option<PathBuf> {
         "TOPOC_REQUIRE_CORPUS=1 but {} is missing",
         dir.display()
     );
-    println!("skipped: corpus folder {} is absent", dir.display());
+    skip::skip(format!("corpus folder {} is absent", dir.display()));
     None
 }
 

@@ -250,3 +250,186 @@ fn stdin_findings_have_locations_and_a_name() {
     let by_path = topoc(&["check", "--format", "concise", name]);
     assert_eq!(stdout(&o), stdout(&by_path));
 }
+
+/// Names on the command line that match nothing are usage errors with
+/// suggestions; `explain` takes Service names too.
+#[test]
+fn unknown_names_are_exit_2_with_suggestions() {
+    for args in [
+        &["connectivity", "samples/ecommerce", "--focus", "wbe"][..],
+        &[
+            "explain",
+            "samples/ecommerce",
+            "--from",
+            "wbe",
+            "--to",
+            "api",
+        ],
+        &[
+            "explain",
+            "samples/ecommerce",
+            "--from",
+            "web",
+            "--to",
+            "shop/databse",
+        ],
+    ] {
+        let o = topoc(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("did you mean `"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty());
+    }
+    let o = topoc(&["connectivity", "samples/ecommerce", "--focus", "shop/web"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).lines().all(|l| l.contains("shop/web")),
+        "{}",
+        stdout(&o)
+    );
+    // `web-service` selects the Pod `web` and the Deployment `web-deployment`.
+    let o = topoc(&[
+        "explain",
+        "samples/k8s-web",
+        "--from",
+        "external",
+        "--to",
+        "web-service",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let verdicts: Vec<_> = stdout(&o)
+        .lines()
+        .filter(|l| l.starts_with("ALLOWED") || l.starts_with("DENIED"))
+        .map(String::from)
+        .collect();
+    assert_eq!(verdicts.len(), 2, "{}", stdout(&o));
+    assert!(
+        verdicts[0].contains("default/web[Pod]") && verdicts[1].contains("default/web-deployment"),
+        "{verdicts:?}"
+    );
+}
+
+/// `compile` reports the checks' and the conversion's findings together,
+/// once, with one summary line; nft comments always say something.
+#[test]
+fn compile_reports_once_and_comments_are_never_empty() {
+    for sample in [
+        "samples/k8s-web",
+        "samples/ecommerce",
+        "samples/k8s-policies",
+        "samples/istio-canary",
+    ] {
+        let o = topoc(&["compile", sample, "--to", "nft", "--diagnostics", "concise"]);
+        assert_eq!(o.status.code(), Some(0), "{sample}: {}", stderr(&o));
+        let err = stderr(&o);
+        let summaries = err
+            .lines()
+            .filter(|l| l.contains(" errors, ") || l.contains(" error, "))
+            .count();
+        assert!(summaries <= 1, "{sample}: {err}");
+        let mut lines: Vec<_> = err.lines().filter(|l| l.contains(": ")).collect();
+        let n = lines.len();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), n, "a finding printed twice: {err}");
+        let text = stdout(&o);
+        assert!(
+            !text.contains("comment \"\"")
+                && !text.contains("\"topoc: \"")
+                && !text.contains("()\""),
+            "{sample}: {text}"
+        );
+    }
+}
+
+/// Every subcommand's `--help` ends with examples and its exit codes.
+#[test]
+fn help_ends_with_examples_and_exit_codes() {
+    for cmd in [
+        "check",
+        "connectivity",
+        "explain",
+        "ir",
+        "compile",
+        "rules",
+        "schema",
+    ] {
+        let o = topoc(&[cmd, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        let help = stdout(&o);
+        let examples = help
+            .find("\nExamples:\n  topoc ")
+            .unwrap_or_else(|| panic!("{cmd}: {help}"));
+        let codes = help
+            .find("\nExit codes:\n  0  ")
+            .unwrap_or_else(|| panic!("{cmd}: {help}"));
+        assert!(
+            examples < codes && help[codes..].contains("\n  2  "),
+            "{cmd}: {help}"
+        );
+        for line in help[examples..codes]
+            .lines()
+            .filter(|l| l.starts_with("  topoc "))
+        {
+            assert!(line.starts_with(&format!("  topoc {cmd}")), "{cmd}: {line}");
+        }
+    }
+    // README and --help say the same of -p.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let help = stdout(&topoc(&["check", "--help"]));
+    assert!(readme.contains(
+        "| `-p NAME` | project name; as in docker compose it wins over `COMPOSE_PROJECT_NAME`"
+    ));
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(
+            "Compose project name; as in docker compose it wins over `COMPOSE_PROJECT_NAME`"
+        ),
+        "{help}"
+    );
+}
+
+/// The VS Code problem matcher of docs/editors.md matches every finding of
+/// `--format concise` (file, line, column, severity, code) and nothing else.
+#[test]
+fn editors_problem_matcher_matches_concise_findings() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/editors.md")).unwrap();
+    let line = doc
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"regexp\": "))
+        .expect("a regexp in docs/editors.md");
+    let json = format!("{{{}}}", line.trim().trim_end_matches(','));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let re = regex::Regex::new(v["regexp"].as_str().unwrap()).unwrap();
+    let o = topoc(&[
+        "check",
+        "--no-config",
+        "--format",
+        "concise",
+        "samples/broken-compose",
+    ]);
+    let json = common::check_json(&["--no-config", "samples/broken-compose"]).1;
+    let findings = json["diagnostics"].as_array().unwrap();
+    let text = stdout(&o);
+    let matched: Vec<_> = text.lines().filter_map(|l| re.captures(l)).collect();
+    assert_eq!(matched.len(), findings.len(), "{text}");
+    for (c, d) in matched.iter().zip(findings) {
+        assert_eq!(&c[1], d["file"].as_str().unwrap());
+        assert_eq!(c[2].parse::<u64>().unwrap(), d["line"].as_u64().unwrap());
+        assert_eq!(c[3].parse::<u64>().unwrap(), d["column"].as_u64().unwrap());
+        assert_eq!(&c[4], d["severity"].as_str().unwrap());
+        assert_eq!(
+            &c[5],
+            format!(
+                "{}/{}",
+                d["code"].as_str().unwrap(),
+                d["rule"].as_str().unwrap()
+            )
+        );
+    }
+}

@@ -28,7 +28,7 @@ fn pre_commit() -> Option<PathBuf> {
         if std::env::var("TOPOC_REQUIRE_PRECOMMIT").as_deref() == Ok("1") {
             panic!("{msg} and TOPOC_REQUIRE_PRECOMMIT=1");
         }
-        println!("skipped: {msg}");
+        support::skip(msg);
     }
     found
 }
@@ -116,6 +116,42 @@ fn hook_fails_on_a_broken_compose_file_and_passes_once_fixed() {
         "hook failed on the fixed file:\n{out}"
     );
     assert!(out.contains("Passed"), "{out}");
+}
+
+/// Copy a directory tree (regular files and directories only).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The hook with its default args (`check --format concise .`) on a
+/// repository with every discovery case of issue 10 (tests/fixtures/repo):
+/// a chart, CI files, broken non-topology JSON, a gitignored broken build
+/// folder, an excluded legacy folder, variants and same-port projects. It
+/// passes, and its output shows the warnings that say what was not checked.
+#[test]
+fn hook_passes_on_a_real_world_repository() {
+    let Some(pc) = pre_commit() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, home) = (tmp.path().join("repo"), tmp.path().join("home"));
+    copy_tree(&root().join("tests/fixtures/repo"), &repo);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    let out = try_repo(&pc, &repo, &home);
+    let text = text(&out);
+    assert!(
+        out.status.success(),
+        "hook failed on the repository:\n{text}"
+    );
+    assert!(text.contains("Passed"), "{text}");
 }
 
 #[test]

@@ -166,3 +166,66 @@ fn a_misspelled_x_topoc_is_a_warning_with_did_you_mean() {
     }
     assert_eq!(found[0].span.start.line, 4, "{text}");
 }
+
+#[test]
+fn conflicts_follow_merge_order_not_file_names() {
+    // `compose.override.yaml` sorts before `compose.yaml`, but it is merged
+    // after it: its declarations are the later ones, hence primary.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    networks: {front: {aliases: [site]}}\nnetworks:\n  front: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("compose.override.yaml"),
+        "services:\n  admin:\n    image: nginx\n    ports: [\"8080:81\"]\n    networks: {front: {aliases: [site]}}\n",
+    )
+    .unwrap();
+    let (found, text) = run(dir.path().to_str().unwrap());
+    for rule in ["host-port-conflict", "dns-name-collision"] {
+        let d = found
+            .iter()
+            .find(|d| d.rule == rule)
+            .unwrap_or_else(|| panic!("{rule} fires:\n{text}"));
+        let line = |s: &str| text.lines().any(|l| l.contains(s));
+        assert!(
+            line(&format!("compose.override.yaml:{}:", d.span.start.line)),
+            "{rule} primary is the override:\n{text}"
+        );
+        assert!(d.message.contains("`admin`"), "{rule}: {}", d.message);
+    }
+}
+
+#[test]
+fn routes_bound_only_to_gateways_are_no_sidecar_intents() {
+    // `checkout` talks to `reviews`; the VirtualService splits `reviews`
+    // traffic to `ratings` — for sidecars only when it applies to `mesh`.
+    let manifest = |gateways: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: checkout, labels: {{app: checkout}}}}\nspec:\n  containers: [{{name: c, image: c, env: [{{name: REVIEWS_URL, value: \"http://reviews:9080\"}}]}}]\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata: {{name: reviews, labels: {{app: reviews}}}}\nspec:\n  containers: [{{name: r, image: r, ports: [{{containerPort: 9080}}]}}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: reviews}}\nspec:\n  selector: {{app: reviews}}\n  ports: [{{port: 9080}}]\n---\n\
+apiVersion: v1\nkind: Service\nmetadata: {{name: ratings}}\nspec:\n  selector: {{app: reviews}}\n  ports: [{{port: 9080}}]\n---\n\
+apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: reviews}}\nspec:\n  hosts: [reviews]\n{gateways}  http:\n  - route:\n    - destination: {{host: ratings}}\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let routes = |gateways: &str| {
+        let path = dir.path().join("m.yaml");
+        std::fs::write(&path, manifest(gateways)).unwrap();
+        let (loaded, _) = driver::load(
+            &[Input::Path(path.display().to_string())],
+            &LoadOptions::default(),
+        );
+        loaded
+            .topology
+            .intents
+            .iter()
+            .filter(|i| i.source == topoc::ir::IntentSource::Route)
+            .count()
+    };
+    assert_eq!(routes(""), 1);
+    assert_eq!(routes("  gateways: [mesh, edge/gw]\n"), 1);
+    assert_eq!(routes("  gateways: [edge/gw]\n"), 0);
+}

@@ -102,9 +102,16 @@ fn quoted_scalar_lines_left_of_the_block_indentation() {
 }
 
 #[test]
-fn tabs_inside_flow_collections() {
+fn tabs_inside_flow_collections_and_after_a_colon() {
     let c = command("services:\n  a:\n    command: [a,\n\tb]\n");
     assert_eq!(strings(&c), ["a", "b"]);
+    let r = root("services:\n  a:\n    image:\tnginx\n");
+    let image = r
+        .get("services")
+        .and_then(|s| s.get("a"))
+        .and_then(|a| a.get("image"));
+    assert_eq!(image.and_then(Node::as_str), Some("nginx"));
+    assert_eq!(image.map(|i| i.span.start.column), Some(12));
 }
 
 /// What go-yaml refuses stays refused: block indentation is still checked.
@@ -116,4 +123,36 @@ fn block_context_is_still_checked() {
     refused("a:\n    b: 1\n  c: 2\n");
     // An unclosed flow sequence.
     refused("a: [b\n");
+}
+
+/// go-yaml: "found character that cannot start any token".
+#[test]
+fn a_tab_after_a_block_sequence_dash_is_refused() {
+    let msg = refused("a:\n  - x\n  -\ty\n");
+    assert!(msg.contains("tab after `-`"), "{msg}");
+    // In flow context and after a `:` tabs stay fine (go-yaml too).
+    root("a: [x,\ty]\nb:\tc\n");
+}
+
+/// A merge key places what it brings from an anchor on the `<<` entry, so a
+/// finding about the merging mapping points there (repos/17); the anchor
+/// keeps its own spans.
+#[test]
+fn merged_entries_sit_on_the_merge_key() {
+    let r = root("x: &web\n  ports: [\"8080:80\"]\ny:\n  <<: *web\n  image: z\n");
+    let port = |m: &str| {
+        r.get(m)
+            .and_then(|n| n.get("ports"))
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .span
+    };
+    let (x, y) = (port("x"), port("y"));
+    assert_eq!((x.start.line, x.start.column), (2, 11));
+    assert_eq!((y.start.line, y.start.column, y.end.column), (4, 3, 11));
+    // A merge written in place keeps its own spans.
+    let r = root("y:\n  <<: {a: 1}\n");
+    let a = r.get("y").and_then(|y| y.entry("a")).unwrap();
+    assert_eq!((a.key.span.start.line, a.key.span.start.column), (2, 8));
 }

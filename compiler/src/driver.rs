@@ -74,10 +74,17 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     });
     diagnostics.extend(findings);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
+    // Stale `ignore` entries, themselves subject to `rules:` levels.
+    let stale = config::unmatched_ignores(&cfg, &applied);
+    let stale = config::apply(&cfg, &loaded.topology, stale).diagnostics;
     let mut diagnostics = applied.diagnostics;
+    diagnostics.extend(stale);
     diagnostics.extend(cfg_diags);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
+    // A file shared by two projects (a canonical file and a layer on it)
+    // yields the same finding in each: report it once.
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
     Analysis {
         loaded,
         resolved,

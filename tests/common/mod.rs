@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[path = "../skip/mod.rs"]
+mod skip_notice;
+pub use skip_notice::skip;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -19,7 +23,7 @@ pub fn corpus(sub: &str) -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!("skipped: corpus not found at {}", dir.display());
+    skip(format!("corpus not found at {}", dir.display()));
     None
 }
 

@@ -4,6 +4,10 @@
 //! over the nft view model) so round trips are checked in-process.
 #![allow(dead_code)]
 
+#[path = "../skip/mod.rs"]
+mod skip_notice;
+pub use skip_notice::skip;
+
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -30,7 +34,7 @@ pub fn corpus() -> Option<PathBuf> {
             "corpus missing at {} and TOPOC_REQUIRE_CORPUS=1",
             p.display()
         );
-        eprintln!("skipped: corpus not found at {}", p.display());
+        skip(format!("corpus not found at {}", p.display()));
         None
     }
 }
@@ -43,7 +47,7 @@ pub fn tool(what: &str, found: bool) -> bool {
             std::env::var("TOPOC_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "{what} missing and TOPOC_REQUIRE_TOOLS=1 (run .ci/install-emit-tools)"
         );
-        eprintln!("skipped: {what} not available (run .ci/install-emit-tools)");
+        skip(format!("{what} not available (run .ci/install-emit-tools)"));
     }
     found
 }

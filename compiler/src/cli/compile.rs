@@ -86,8 +86,8 @@ pub fn run(args: CompileArgs) -> ExitCode {
     let mut analysis = driver::analyze_with(&inputs, &opts, &config);
     super::name_from_repository(&mut analysis.loaded.sources);
     let sources = &analysis.loaded.sources;
-    report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
     if analysis.has_input_errors() {
+        report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
         return ExitCode::from(exit::INVALID);
     }
     if analysis
@@ -95,6 +95,7 @@ pub fn run(args: CompileArgs) -> ExitCode {
         .iter()
         .any(|d| d.severity == Severity::Error)
     {
+        report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
         eprintln!("error: not compiling: fix the errors above first");
         return ExitCode::from(exit::FINDINGS);
     }
@@ -121,7 +122,10 @@ pub fn run(args: CompileArgs) -> ExitCode {
     };
     let mut emitted = match emit::emit(target, &cx) {
         Ok(e) => e,
-        Err(e) => return usage_error(&e.to_string()),
+        Err(e) => {
+            report_to_stderr(&analysis.diagnostics, sources, args.diagnostics);
+            return usage_error(&e.to_string());
+        }
     };
     // Severities and `off` from topoc.yaml apply to conversion findings too;
     // problems in the config itself were already reported with the checks.
@@ -130,7 +134,11 @@ pub fn run(args: CompileArgs) -> ExitCode {
         .into_iter()
         .filter(|d| d.code.starts_with("TOPO6"))
         .collect();
-    report_to_stderr(&emitted.diagnostics, sources, args.diagnostics);
+    // The checks' findings and the conversion's, once, with one summary.
+    let mut all = analysis.diagnostics.clone();
+    all.extend(emitted.diagnostics.iter().cloned());
+    topoc::diagnostic::sort(&mut all);
+    report_to_stderr(&all, sources, args.diagnostics);
     if emitted
         .diagnostics
         .iter()
@@ -182,8 +190,13 @@ fn read_templates(dir: Option<&Path>) -> Result<BTreeMap<String, String>, String
     }
     for (name, _) in emit::render::EMBEDDED {
         let p = dir.join(name);
+        // Something else where a template should be is a mistake to
+        // report, not a reason to fall back to the embedded template.
+        if p.exists() && !p.is_file() {
+            return Err(format!("template {}: not a regular file", p.display()));
+        }
         if p.is_file() {
-            let text = std::fs::read_to_string(&p)
+            let text = topoc::source::read_file(&p)
                 .map_err(|e| format!("cannot read template {}: {e}", p.display()))?;
             out.insert(name.to_string(), text);
         }

@@ -66,7 +66,14 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     }
     let mut c = connectivity::compute(&loaded.topology, &resolved);
     if let Some(f) = &args.focus {
-        c.focus(&loaded.topology, f);
+        let t = &loaded.topology;
+        let mut names = super::workload_names(t);
+        names.extend(c.endpoints.iter().map(|e| e.name.clone()));
+        if !names.iter().any(|n| n == f) {
+            let hint = super::did_you_mean(f, names.iter().map(String::as_str));
+            return usage_error(&format!("--focus: no workload named `{f}`{hint}"));
+        }
+        c.focus(t, f);
     }
     let code = super::write_product_with(args.output.as_deref(), |w| {
         graph::write(&c, args.format.into(), w)

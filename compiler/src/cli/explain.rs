@@ -6,6 +6,8 @@ use clap::Args;
 use std::process::ExitCode;
 use topoc::analyze::connectivity::explain;
 use topoc::driver;
+use topoc::ir::Topology;
+use topoc::resolve::Resolved;
 
 #[derive(Args)]
 pub struct ExplainArgs {
@@ -48,14 +50,71 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         return ExitCode::from(exit::INVALID);
     }
     let t = &loaded.topology;
-    let from = match explain::find_subject(t, &args.from) {
+    let from = match subjects(t, &resolved, &args.from) {
         Ok(s) => s,
         Err(e) => return usage_error(&format!("--from: {e}")),
     };
-    let to = match explain::find_subject(t, &args.to) {
+    let to = match subjects(t, &resolved, &args.to) {
         Ok(s) => s,
         Err(e) => return usage_error(&format!("--to: {e}")),
     };
-    let text = explain::explain(t, &resolved, &loaded.sources, from, to, port);
+    let mut text = String::new();
+    for &f in &from {
+        for &d in &to {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&explain::explain(t, &resolved, &loaded.sources, f, d, port));
+        }
+    }
     super::write_product(args.output.as_deref(), &text)
+}
+
+/// A workload, an address, or a Kubernetes Service (`name`, `ns/name`):
+/// a Service stands for every workload it selects, each explained in turn.
+fn subjects(t: &Topology, r: &Resolved, name: &str) -> Result<Vec<explain::Subject>, String> {
+    let err = match explain::find_subject(t, name) {
+        Ok(s) => return Ok(vec![s]),
+        Err(e) => e,
+    };
+    let services: Vec<usize> = t
+        .services
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| {
+            s.name == name || format!("{}/{}", t.namespace(s.namespace).name, s.name) == name
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match services.as_slice() {
+        [i] => {
+            let backends = r
+                .kube
+                .service_workloads
+                .get(*i)
+                .cloned()
+                .unwrap_or_default();
+            if backends.is_empty() {
+                Err(format!("Service `{name}` selects no workload"))
+            } else {
+                Ok(backends
+                    .into_iter()
+                    .map(explain::Subject::Workload)
+                    .collect())
+            }
+        }
+        [] if err.starts_with("no workload") => {
+            let mut names = super::workload_names(t);
+            for s in &t.services {
+                names.push(s.name.clone());
+                names.push(format!("{}/{}", t.namespace(s.namespace).name, s.name));
+            }
+            let hint = super::did_you_mean(name, names.iter().map(String::as_str));
+            Err(format!("no workload or Service named `{name}`{hint}"))
+        }
+        [] => Err(err),
+        _ => Err(format!(
+            "`{name}` is ambiguous: Services in several namespaces; write `namespace/{name}`"
+        )),
+    }
 }

@@ -29,21 +29,97 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// A subcommand's `--help` epilogue: examples, then its exit codes.
+macro_rules! epilogue {
+    ($examples:literal, $codes:literal) => {
+        concat!(
+            "Examples:\n",
+            $examples,
+            "\nExit codes:\n",
+            $codes,
+            "  2  unreadable or invalid input, or bad usage (with a file:line:col message)\n\n",
+            "A closed stdout (`| head`) ends the command quietly (SIGPIPE)."
+        )
+    };
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Check inputs for conflicts and policy gaps.
+    #[command(after_help = epilogue!(
+        "  topoc check samples/ecommerce
+  topoc check . --format concise --fail-on warning
+  topoc check -f compose.yaml -f compose.prod.yaml -p shop
+  topoc check deploy/ --format sarif > topoc.sarif
+  cat compose.yaml | topoc check --stdin-filename compose.yaml -
+",
+        "  0  no finding at or above --fail-on (default: error)
+  1  findings at or above --fail-on
+"
+    ))]
     Check(check::CheckArgs),
     /// Who can reach whom, on which protocols and ports.
+    #[command(after_help = epilogue!(
+        "  topoc connectivity samples/ecommerce
+  topoc connectivity k8s/ --focus prod/api --format md
+  topoc connectivity k8s/ --format dot -o flows.dot
+",
+        "  0  the flows were written
+"
+    ))]
     Connectivity(connectivity::ConnectivityArgs),
     /// Why a flow is allowed or denied.
+    #[command(after_help = epilogue!(
+        "  topoc explain samples/ecommerce --from web --to database
+  topoc explain k8s/ --from prod/web --to prod/db --port 5432/tcp
+  topoc explain k8s/ --from external --to web-service
+",
+        "  0  the explanation was written (whether the flow is allowed or not)
+"
+    ))]
     Explain(explain::ExplainArgs),
     /// Dump the network IR.
+    #[command(after_help = epilogue!(
+        "  topoc ir samples/ecommerce
+  topoc ir k8s/ | jq '.workloads[].id'
+",
+        "  0  the IR was written
+"
+    ))]
     Ir(ir::IrArgs),
     /// Emit Kubernetes manifests, a Compose file or an nft ruleset.
+    #[command(after_help = epilogue!(
+        "  topoc compile samples/ecommerce --to k8s -o deploy/
+  topoc compile samples/ecommerce --to k8s -o deploy/ --check
+  topoc compile compose.yaml --to nft -o ruleset.nft
+  topoc compile k8s/ --to compose > compose.yaml
+",
+        "  0  written (or, with --check, up to date)
+  1  error-level findings or conversion errors (nothing written), or --check found it stale
+"
+    ))]
     Compile(compile::CompileArgs),
     /// List every rule, or explain one.
+    #[command(after_help = epilogue!(
+        "  topoc rules
+  topoc rules host-port-conflict
+  topoc rules TOPO201
+  topoc rules --markdown > docs/rules.md
+",
+        "  0  printed
+"
+    ))]
     Rules(rules::RulesArgs),
     /// Print or write the JSON Schemas (Compose with x-topoc, topoc.yaml, JSON outputs).
+    #[command(after_help = epilogue!(
+        "  topoc schema compose > compose.schema.json
+  topoc schema --out schemas/
+  topoc schema --out schemas/ --check
+",
+        "  0  printed or written (or, with --check, up to date)
+  1  with --check: a schema file is missing or stale
+"
+    ))]
     Schema(schema::SchemaArgs),
 }
 
@@ -56,15 +132,17 @@ pub struct InputArgs {
     /// Compose file(s), merged in order into one project (like `docker compose -f`).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
-    /// Compose project name (overrides `name:` and the directory name).
+    /// Compose project name; as in docker compose it wins over
+    /// `COMPOSE_PROJECT_NAME`, which wins over the last `name:`, then the directory.
     #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub project_name: Option<String>,
     /// Activate a Compose profile (repeatable; `COMPOSE_PROFILES` is also read).
     #[arg(long = "profile", value_name = "PROFILE")]
     pub profiles: Vec<String>,
-    /// Read interpolation variables from this file instead of the project's `.env`.
+    /// Read interpolation variables from this file instead of the project's
+    /// `.env` (repeatable; later files win, as in docker compose).
     #[arg(long = "env-file", value_name = "FILE")]
-    pub env_file: Option<String>,
+    pub env_files: Vec<String>,
     /// The path stdin (`-`) stands for: findings name it, and its `.env`,
     /// references and `topoc.yaml` are found from there (for editors).
     #[arg(long = "stdin-filename", value_name = "PATH")]
@@ -117,7 +195,7 @@ impl InputArgs {
                 compose_files: self.files.clone(),
                 project_name: self.project_name.clone(),
                 profiles,
-                env_file: self.env_file.clone(),
+                env_files: self.env_files.clone(),
                 env,
                 walk: topoc::input::walk::WalkOptions {
                     no_ignore: self.no_ignore,
@@ -299,6 +377,44 @@ pub fn name_from_repository(sources: &mut SourceMap) {
     sources.set_repository_root(&root);
 }
 
+/// " (did you mean `a`, `b`?)" for the candidates closest to `name`, or
+/// nothing when none is close.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            let edits = strsim::normalized_damerau_levenshtein(name, c);
+            (edits.max(strsim::jaro_winkler(name, c) - 0.2), c)
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    let names: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, c)| format!("`{}`", diagnostic::escape_controls(c)))
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", names.join(", "))
+    }
+}
+
+/// Every name a workload answers to on the command line: `name`, `ns/name`.
+pub fn workload_names(t: &topoc::ir::Topology) -> Vec<String> {
+    t.workload_ids()
+        .flat_map(|w| {
+            let wl = t.workload(w);
+            [
+                wl.name.clone(),
+                format!("{}/{}", t.namespace(wl.namespace).name, wl.name),
+            ]
+        })
+        .collect()
+}
+
 /// Usage problems that clap cannot see (exit 2).
 pub fn usage_error(msg: &str) -> ExitCode {
     eprintln!("error: {msg}");
@@ -315,5 +431,23 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn suggestions_are_the_close_names() {
+        let names = ["web", "shop/web", "api", "database", "web-service"];
+        assert_eq!(super::did_you_mean("wbe", names), " (did you mean `web`?)");
+        assert_eq!(
+            super::did_you_mean("shop/wbe", names),
+            " (did you mean `shop/web`?)"
+        );
+        assert_eq!(
+            super::did_you_mean("databse", names),
+            " (did you mean `database`?)"
+        );
+        assert_eq!(super::did_you_mean("zzzzzz", names), "");
     }
 }

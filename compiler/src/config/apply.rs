@@ -11,15 +11,66 @@ pub struct Applied {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings dropped by `off`, an `ignore` entry or an inline ignore.
     pub suppressed: usize,
+    /// Per `ignore` entry of the configuration: whether it matched a finding.
+    pub matched: Vec<bool>,
 }
 
-/// Inline ignores by resource name: a workload is known both as
-/// `namespace/name` and as `Kind/namespace/name`.
-fn inline_ignores(
-    t: &Topology,
-    problems: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, BTreeSet<&'static str>> {
-    let mut map: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+/// Inline ignores: by resource name (a workload is known both as
+/// `namespace/name` and as `Kind/namespace/name`), and by namespace for a
+/// `Namespace`'s annotation, which covers every object in it.
+#[derive(Default)]
+struct Inline {
+    by_resource: BTreeMap<String, BTreeSet<&'static str>>,
+    by_namespace: BTreeMap<String, BTreeSet<&'static str>>,
+}
+
+impl Inline {
+    fn silences(&self, resource: &str, code: &'static str) -> bool {
+        self.by_resource
+            .get(resource)
+            .is_some_and(|c| c.contains(code))
+            || resource_namespace(resource)
+                .and_then(|ns| self.by_namespace.get(ns))
+                .is_some_and(|c| c.contains(code))
+    }
+}
+
+/// The namespace of a resource identity: `Kind/ns/name`, `ns/name`
+/// (workloads, Compose services), `Namespace/ns`.
+fn resource_namespace(resource: &str) -> Option<&str> {
+    if let Some(ns) = resource.strip_prefix("Namespace/") {
+        return Some(ns);
+    }
+    let parts: Vec<&str> = resource.split('/').collect();
+    match parts.as_slice() {
+        [_, ns, _] => Some(ns),
+        [ns, _] => Some(ns),
+        _ => None,
+    }
+}
+
+fn inline_ignores(t: &Topology, problems: &mut Vec<Diagnostic>) -> Inline {
+    let mut inline = Inline::default();
+    for ig in &t.object_ignores {
+        let ns = &t.namespace(ig.namespace).name;
+        let (map, key) = if ig.kind == "Namespace" {
+            (&mut inline.by_namespace, ns.clone())
+        } else {
+            (
+                &mut inline.by_resource,
+                format!("{}/{ns}/{}", ig.kind, ig.name),
+            )
+        };
+        match rule(&ig.rule) {
+            Ok(code) => {
+                map.entry(key).or_default().insert(code.code);
+            }
+            Err(msg) => problems.push(
+                Diagnostic::new(&diag::INVALID_CONFIG, ig.origin.span, msg).with_resource(key),
+            ),
+        }
+    }
+    let map = &mut inline.by_resource;
     for id in t.workload_ids() {
         let w = t.workload(id);
         if w.ignores.is_empty() {
@@ -45,7 +96,7 @@ fn inline_ignores(
             }
         }
     }
-    map
+    inline
 }
 
 /// Whether an `ignore` resource pattern names `resource`; a pattern without a
@@ -64,6 +115,7 @@ pub fn apply(config: &Config, topology: &Topology, diags: Vec<Diagnostic>) -> Ap
     let mut problems = Vec::new();
     let inline = inline_ignores(topology, &mut problems);
     let mut out = Applied::default();
+    let mut matched = vec![false; config.ignores.len()];
     for mut d in diags {
         let Some(code) = diag::lookup(d.code).filter(|c| configurable(c)) else {
             out.diagnostics.push(d);
@@ -72,16 +124,20 @@ pub fn apply(config: &Config, topology: &Topology, diags: Vec<Diagnostic>) -> Ap
         let ignored_inline = d
             .resource
             .as_deref()
-            .and_then(|r| inline.get(r))
-            .is_some_and(|codes| codes.contains(code.code));
-        let ignored = config.ignores.iter().any(|i| {
-            i.code == code
+            .is_some_and(|r| inline.silences(r, code.code));
+        let mut ignored = false;
+        for (n, i) in config.ignores.iter().enumerate() {
+            if i.code == code
                 && match (&i.resource, &d.resource) {
                     (None, _) => true,
                     (Some(p), Some(r)) => resource_matches(p, r),
                     (Some(_), None) => false,
                 }
-        });
+            {
+                ignored = true;
+                matched[n] = true;
+            }
+        }
         match config.levels.iter().find(|l| l.code == code) {
             _ if ignored_inline || ignored => out.suppressed += 1,
             Some(l) if l.level.is_none() => out.suppressed += 1,
@@ -93,5 +149,31 @@ pub fn apply(config: &Config, topology: &Topology, diags: Vec<Diagnostic>) -> Ap
         }
     }
     out.diagnostics.extend(problems);
+    out.matched = matched;
     out
+}
+
+/// `ignore` entries that silenced nothing in a run: a warning each, as a
+/// stale or misspelled entry hides nothing and misleads. Conversion findings
+/// (`TOPO6xx`) only exist at compile time, so their entries are not judged
+/// by `check`.
+pub fn unmatched_ignores(config: &Config, applied: &Applied) -> Vec<Diagnostic> {
+    config
+        .ignores
+        .iter()
+        .zip(&applied.matched)
+        .filter(|(i, m)| !**m && !i.code.code.starts_with("TOPO6"))
+        .map(|(i, _)| {
+            let what = match &i.resource {
+                Some(r) => format!("`{}` on `{r}`", i.code.name),
+                None => format!("`{}`", i.code.name),
+            };
+            Diagnostic::new(
+                &diag::IGNORE_MATCHES_NOTHING,
+                i.span,
+                format!("this ignore entry for {what} matches no finding"),
+            )
+            .with_help("remove the entry, or fix its `rule` or `resource` (resources read `Kind/namespace/name` or `namespace/name`)")
+        })
+        .collect()
 }

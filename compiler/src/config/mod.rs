@@ -9,7 +9,7 @@
 mod apply;
 mod discovery;
 
-pub use apply::{Applied, apply};
+pub use apply::{Applied, apply, unmatched_ignores};
 pub use discovery::Discovery;
 
 use crate::diagnostic::{self as diag, Code, Diagnostic, Severity};

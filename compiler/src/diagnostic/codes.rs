@@ -42,11 +42,14 @@ codes! {
     INVALID_CONFIG = "TOPO014", "invalid-config", Error, "`topoc.yaml` or an inline ignore is malformed or names an unknown rule";
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
     UNSUPPORTED_PEER = "TOPO016", "unsupported-peer", Warning, "an AdminNetworkPolicy `nodes` peer is not analysed: topoc models no nodes";
+    NETWORK_MODE_NETWORK = "TOPO017", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
+    IGNORE_MATCHES_NOTHING = "TOPO019", "ignore-matches-nothing", Warning, "an `ignore` entry of `topoc.yaml` silences no finding (stale or misspelled)";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";
     KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization is not expanded; its resources are not checked as it builds them";
     NO_INPUT = "TOPO023", "no-input", Warning, "no Compose file or Kubernetes object was found under the given paths";
     COMPOSE_FILE_IGNORED = "TOPO024", "compose-file-ignored", Warning, "a directory has several default Compose or override files; docker compose uses only the first";
+    DUPLICATE_OBJECT = "TOPO025", "duplicate-object", Warning, "the same Kubernetes object (kind, namespace, name) is given twice; the last copy wins, as with `kubectl apply`";
 
     SUBNET_OVERLAP = "TOPO101", "subnet-overlap", Error, "two networks have overlapping subnets";
     ADDRESS_OUTSIDE_SUBNET = "TOPO102", "address-outside-subnet", Error, "a static address lies outside its network's subnet";
@@ -87,6 +90,11 @@ codes! {
     SUBSET_SELECTS_NOTHING = "TOPO503", "subset-selects-nothing", Warning, "a DestinationRule subset's labels match no workload of its host";
     ROUTE_HOST_UNKNOWN = "TOPO504", "route-host-unknown", Warning, "a route destination host names no Service";
     MIRROR_HOST_UNKNOWN = "TOPO505", "mirror-host-unknown", Warning, "a mirror host names no Service";
+    GATEWAY_SELECTS_NOTHING = "TOPO506", "gateway-selects-nothing", Warning, "an Istio Gateway's selector matches no pod";
+    GATEWAY_PORT_NOT_DECLARED = "TOPO507", "gateway-port-not-declared", Warning, "a Gateway server port is neither a container port nor a Service port of the gateway pods";
+    GATEWAY_UNDEFINED = "TOPO508", "gateway-undefined", Warning, "a VirtualService is bound to a Gateway that is not defined";
+    GATEWAY_HOST_NOT_ACCEPTED = "TOPO509", "gateway-host-not-accepted", Warning, "no server of a VirtualService's Gateway accepts any of its hosts";
+    ROUTE_SUBSET_SELECTS_NOTHING = "TOPO510", "route-subset-selects-nothing", Warning, "a route sends traffic to a subset whose labels match no pod of its host";
 
     COMPOSE_FLOW_WIDENED = "TOPO601", "compose-flow-widened", Warning, "Compose networks cannot express a policy this fine: the emitted file allows more than the input";
     UNSUPPORTED_NETWORK_MODE = "TOPO602", "unsupported-network-mode", Warning, "the target has no equivalent of this `network_mode`; an approximation was emitted";
@@ -98,6 +106,7 @@ codes! {
     MISSING_IMAGE = "TOPO608", "missing-image", Warning, "a service has no `image`; the emitted workload cannot run as is";
     CONNECTIVITY_UNAVAILABLE = "TOPO609", "connectivity-unavailable", Error, "the conversion needs the connectivity of Kubernetes workloads, which was not computed";
     NOT_CONVERTED = "TOPO610", "not-converted", Warning, "an input object has no counterpart in the target and was left out";
+    SERVICE_ADDRESS_REWRITTEN = "TOPO611", "service-address-rewritten", Info, "a client's Service address was rewritten to the Compose service and container port, as Compose has no Services";
 }
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).

@@ -6,6 +6,7 @@
 //!   may all talk to each other, and a `compose-flow-widened` finding for
 //!   every flow the networks allow beyond the policies.
 
+mod clients;
 mod groups;
 
 use super::k8s::{Kv, kv};
@@ -176,6 +177,7 @@ fn from_compose(
                     .unwrap_or_else(|| compose_name(s))
             )),
             NetworkMode::Container(c) => Some(format!("container:{c}")),
+            NetworkMode::Network(n) => Some(n.clone()),
         };
         let networks = if network_mode.is_some() {
             Vec::new()

@@ -74,6 +74,14 @@ pub struct WorkloadView {
     pub service_name: String,
     /// StatefulSet: one claim template per named volume.
     pub volumes: Vec<String>,
+    /// Where the claims are mounted in the container.
+    pub mounts: Vec<MountView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MountView {
+    pub name: String,
+    pub path: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -258,6 +266,11 @@ fn workload(
             w.network_mode_origin.unwrap_or(w.origin),
             format!("`{}` shares the network stack of `{other}`: pods cannot share one, so it is emitted as its own pod on `{other}`'s networks (localhost between them is lost)", w.name),
         )),
+        NetworkMode::Network(other) => diags.push(cx.diag(
+            &diag::UNSUPPORTED_NETWORK_MODE,
+            w.network_mode_origin.unwrap_or(w.origin),
+            format!("`{}` joins the engine network `{other}`, which is not part of the project: emitted isolated", w.name),
+        )),
         NetworkMode::Container(other) => diags.push(cx.diag(
             &diag::UNSUPPORTED_NETWORK_MODE,
             w.network_mode_origin.unwrap_or(w.origin),
@@ -341,6 +354,42 @@ fn workload(
     if let Some(s) = published_service(cx, reach, id, &name, &selector, namer, diags) {
         services.push(s);
     }
+    // Named volumes become claim templates mounted at their paths; bind
+    // mounts and anonymous volumes have no counterpart and are reported.
+    let claims: Vec<(&String, String)> = {
+        let mut vn = Namer::new();
+        w.named_volumes
+            .iter()
+            .map(|v| (v, vn.unique(&names::dns_label(v), "-", 63)))
+            .collect()
+    };
+    let mut mounts = Vec::new();
+    for m in &w.volume_mounts {
+        let claim = m
+            .source
+            .as_ref()
+            .filter(|_| m.named)
+            .and_then(|s| claims.iter().find(|(v, _)| *v == s));
+        match claim {
+            Some((_, c)) => mounts.push(MountView {
+                name: c.clone(),
+                path: m.target.clone(),
+            }),
+            None => diags.push(cx.diag(
+                &diag::NOT_CONVERTED,
+                m.origin,
+                format!(
+                    "{} mounted at `{}` of `{}` is not converted: only named volumes become PersistentVolumeClaims",
+                    match &m.source {
+                        Some(s) => format!("`{s}`"),
+                        None => "an anonymous volume".to_string(),
+                    },
+                    m.target,
+                    w.name
+                ),
+            )),
+        }
+    }
     let wv = WorkloadView {
         kind: if w.named_volumes.is_empty() {
             "Deployment"
@@ -359,13 +408,8 @@ fn workload(
         env,
         host_network,
         service_name: name,
-        volumes: {
-            let mut vn = Namer::new();
-            w.named_volumes
-                .iter()
-                .map(|v| vn.unique(&names::dns_label(v), "-", 63))
-                .collect()
-        },
+        volumes: claims.iter().map(|(_, c)| c.clone()).collect(),
+        mounts,
     };
     (wv, services)
 }

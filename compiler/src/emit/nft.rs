@@ -236,11 +236,14 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
             ));
         }
     }
+    // Where the table comes from: the Compose project, else (Kubernetes
+    // inputs) the first workload's file; a comment is never empty.
     let project_at = t
         .projects
         .first()
         .map(|p| cx.at(p.origin))
-        .unwrap_or_default();
+        .or_else(|| t.workload_ids().next().map(|w| cx.at(t.workload(w).origin)))
+        .unwrap_or_else(|| "no workloads".into());
     let managed_points: BTreeSet<u32> = managed.keys().copied().collect();
     let external = boxes::complement(&managed_points);
 

@@ -23,6 +23,9 @@ pub enum Peer {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     pub flows: BTreeMap<(Peer, Peer), ConnSet>,
+    /// What the cluster's ingress controller (Ingress, Route) may reach:
+    /// no emitter has a peer for it, so they report these flows.
+    pub from_ingress_controller: BTreeMap<WorkloadId, ConnSet>,
 }
 
 impl Reach {
@@ -49,6 +52,15 @@ impl Reach {
             // The ingress controller is neither a workload of the inputs nor
             // the outside: emitters have no peer for it.
             if [c.src(e).kind, c.dst(e).kind].contains(&EndpointKind::IngressController) {
+                if let (EndpointKind::IngressController, EndpointKind::Workload(w)) =
+                    (c.src(e).kind, c.dst(e).kind)
+                {
+                    reach
+                        .from_ingress_controller
+                        .entry(w)
+                        .or_default()
+                        .union_with(c.conn(e));
+                }
                 continue;
             }
             let mut narrow = None;

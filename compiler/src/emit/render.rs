@@ -42,12 +42,31 @@ pub fn render<V: Serialize>(
     view: &V,
     overrides: &BTreeMap<String, String>,
 ) -> Result<String, EmitError> {
-    let env = environment(overrides).map_err(|e| EmitError::Template(describe(&e)))?;
+    let mut env = environment(overrides).map_err(|e| EmitError::Template(describe(&e)))?;
+    if !overrides.is_empty() {
+        // Templates from `--templates` are not ours: bound their work by
+        // the size of what they are given (hostile/19: nested loops).
+        let values = serde_json::to_value(view).map_or(0, |v| value_count(&v));
+        env.set_fuel(Some(FUEL_BASE + FUEL_PER_VALUE * values));
+    }
     let tmpl = env
         .get_template(name)
         .map_err(|e| EmitError::Template(describe(&e)))?;
     tmpl.render(Value::from(Serde(view)))
         .map_err(|e| EmitError::Template(describe(&e)))
+}
+
+/// Instructions an overriding template may run: a base, plus this many per
+/// value of its view (the embedded templates need well under 100).
+pub const FUEL_BASE: u64 = 1_000_000;
+pub const FUEL_PER_VALUE: u64 = 1_000;
+
+fn value_count(v: &serde_json::Value) -> u64 {
+    1 + match v {
+        serde_json::Value::Array(a) => a.iter().map(value_count).sum(),
+        serde_json::Value::Object(o) => o.values().map(value_count).sum(),
+        _ => 0,
+    }
 }
 
 /// The error with its chain of causes, on one line per cause.
@@ -263,6 +282,26 @@ mod tests {
             &o,
         );
         assert_eq!(ok.unwrap(), "10.0.0.1-10.0.0.9");
+    }
+
+    #[test]
+    fn overriding_templates_run_on_fuel() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "nft/ruleset.nft.j2".to_string(),
+            "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}"
+                .to_string(),
+        );
+        let started = std::time::Instant::now();
+        let err = render("nft/ruleset.nft.j2", &serde_json::json!({"a": [1, 2]}), &o).unwrap_err();
+        assert!(err.to_string().contains("fuel"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        o.insert(
+            "nft/ruleset.nft.j2".to_string(),
+            "{% for x in a %}{{ x }}{% endfor %}".to_string(),
+        );
+        let ok = render("nft/ruleset.nft.j2", &serde_json::json!({"a": [1, 2]}), &o);
+        assert_eq!(ok.unwrap(), "12");
     }
 
     #[test]

@@ -167,9 +167,7 @@ pub fn load_chart(
         };
         let id = reader.loaded.sources.add(SourceFile::new(name, path, part));
         chart_files.push(id);
-        let mut parsed = reader.parse(id, false);
-        parsed.explicit = false;
-        out.push(parsed);
+        out.push(reader.parse(id, false));
     }
     out
 }

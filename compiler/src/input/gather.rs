@@ -18,6 +18,9 @@ pub struct Gathered {
     pub files: Vec<ParsedFile>,
     /// Files holding `helm template` output.
     pub chart_files: Vec<FileId>,
+    /// Helm charts found (rendered or not): Kubernetes input, even when
+    /// it could not be checked.
+    pub charts: usize,
 }
 
 fn start_span(file: FileId) -> Span {
@@ -37,6 +40,7 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
     let mut out = Gathered {
         files: Vec::new(),
         chart_files: Vec::new(),
+        charts: 0,
     };
     let mut reader = Reader { loaded };
     let mut charts_seen: Vec<std::path::PathBuf> = Vec::new();
@@ -46,6 +50,7 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
             return;
         }
         charts_seen.push(abs);
+        out.charts += 1;
         let files = chart::load_chart(reader, dir, opts.render_chart, &mut out.chart_files);
         out.files.extend(files);
     };

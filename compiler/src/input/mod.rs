@@ -45,8 +45,9 @@ pub struct LoadOptions {
     pub project_name: Option<String>,
     /// `--profile P` (plus `COMPOSE_PROFILES`, split by the caller).
     pub profiles: Vec<String>,
-    /// `--env-file F`: replaces the project's `.env`.
-    pub env_file: Option<String>,
+    /// `--env-file F` (repeatable, later files win): replaces the
+    /// project's `.env`.
+    pub env_files: Vec<String>,
     /// The process environment, for interpolation.
     pub env: BTreeMap<String, String>,
     /// How directories are walked (ignore files, excludes, includes).
@@ -165,7 +166,10 @@ impl Reader<'_> {
         let sources = &self.loaded.sources;
         let budget = &self.loaded.alias_budget;
         let before = budget.used();
-        let parse = |id: &FileId| syntax::parse_in(*id, &sources.get(*id).text, budget);
+        let parse = |id: &FileId| {
+            let f = sources.get(*id);
+            syntax::parse_file(*id, &f.path, &f.text, budget)
+        };
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(8);
@@ -210,11 +214,9 @@ impl Reader<'_> {
     }
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
-        let (documents, diags) = syntax::parse_in(
-            id,
-            &self.loaded.sources.get(id).text,
-            &self.loaded.alias_budget,
-        );
+        let f = self.loaded.sources.get(id);
+        let (documents, diags) =
+            syntax::parse_file(id, &f.path, &f.text, &self.loaded.alias_budget);
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
@@ -225,7 +227,7 @@ impl Reader<'_> {
 }
 
 /// A location for problems that belong to no file node (bad command-line paths).
-fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
+pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
     let id =
         loaded
             .sources
@@ -285,6 +287,7 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     if compose_files.is_empty()
         && kube_docs.is_empty()
         && opts.compose_files.is_empty()
+        && gathered.charts == 0
         && !loaded.diagnostics.iter().any(Diagnostic::is_input_error)
     {
         gather::nothing_checked(&mut loaded, inputs);

@@ -22,6 +22,9 @@ use std::sync::{Arc, Mutex};
 /// ignore files say.
 const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
 
+/// topoc's own configuration file (`config::FILE_NAME`).
+pub const CONFIG_FILE: &str = "topoc.yaml";
+
 /// Globs in gitignore syntax, anchored at `root`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Globs {
@@ -179,7 +182,8 @@ pub fn walk(dir: &Path, opts: &WalkOptions) -> Found {
         } else {
             false
         };
-        if !regular || !is_yaml_name(path) {
+        // `topoc.yaml` configures the run; it is never an input.
+        if !regular || !is_yaml_name(path) || entry.file_name() == CONFIG_FILE {
             continue;
         }
         if !include.is_empty() && !include.matches(path, false, true) {

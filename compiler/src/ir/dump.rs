@@ -25,7 +25,31 @@ pub struct IrDump {
     pub policies: Vec<PolicyDump>,
     /// Istio VirtualServices with their HTTP routes.
     pub routes: Vec<RouteDump>,
+    /// Istio Gateways: the pods they select and the servers they open.
+    pub gateways: Vec<GatewayDump>,
     pub intents: Vec<IntentDump>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct GatewayDump {
+    /// `namespace/name` of the Gateway.
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    /// Labels of the gateway pods (searched in every namespace).
+    pub selector: BTreeMap<String, String>,
+    pub servers: Vec<GatewayServerDump>,
+    pub origin: OriginDump,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct GatewayServerDump {
+    pub port: Option<u16>,
+    /// `HTTP`, `HTTPS`, `GRPC`, `TCP`, `TLS`, ... as written.
+    pub protocol: Option<String>,
+    /// `[namespace/]dnsName` patterns of the VirtualService hosts it accepts.
+    pub hosts: Vec<String>,
+    pub origin: OriginDump,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -53,6 +77,11 @@ pub struct NetworkDump {
     pub engine_name: String,
     pub driver: String,
     pub subnet: Option<String>,
+    /// Whether `subnet` was written in the file (`ipam.config`), else allocated by topoc.
+    pub subnet_declared: bool,
+    /// The other declared subnets of `ipam.config`: every IPv6 one, and
+    /// IPv4 ones after the first (`subnet`).
+    pub more_subnets: Vec<String>,
     pub gateway: Option<String>,
     pub internal: bool,
     pub external: bool,
@@ -63,7 +92,11 @@ pub struct NetworkDump {
 pub struct AttachmentDump {
     /// Network id, `namespace/name`.
     pub network: String,
+    /// The static `ipv4_address`, or the address topoc allocated.
     pub address: Option<String>,
+    /// Whether `address` is a static `ipv4_address` from the file.
+    pub address_declared: bool,
+    pub ipv6_address: Option<String>,
     pub aliases: Vec<String>,
 }
 
@@ -95,6 +128,9 @@ pub struct WorkloadDump {
 pub struct PublicationDump {
     pub workload: String,
     pub host_ip: String,
+    /// The address families bound: `["ipv4", "ipv6"]` when no host IP is
+    /// written (Docker binds `0.0.0.0` and `::`), else the family of `host_ip`.
+    pub families: Vec<String>,
     /// Null for an ephemeral host port.
     pub host_port_start: Option<u16>,
     pub host_port_end: Option<u16>,
@@ -276,6 +312,8 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                     engine_name: n.engine_name.clone(),
                     driver: n.driver.clone(),
                     subnet: n.subnet.map(|s| s.to_string()),
+                    subnet_declared: n.subnet_declared,
+                    more_subnets: n.more_subnets.iter().map(|(s, _)| s.to_string()).collect(),
                     gateway: n.gateway.map(|g| g.to_string()),
                     internal: n.internal,
                     external: n.external,
@@ -301,6 +339,8 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                         .map(|a| AttachmentDump {
                             network: t.network_id(a.network),
                             address: a.address.map(|x| x.to_string()),
+                            address_declared: a.address_declared,
+                            ipv6_address: a.ipv6_address.map(|x| x.to_string()),
                             aliases: a.aliases.iter().map(|(s, _)| s.clone()).collect(),
                         })
                         .collect(),
@@ -323,6 +363,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
             .map(|p| PublicationDump {
                 workload: t.workload_id(p.workload),
                 host_ip: p.host_ip.to_string(),
+                families: p.families().iter().map(|f| (*f).into()).collect(),
                 host_port_start: p.host_ports.map(|r| r.start),
                 host_port_end: p.host_ports.map(|r| r.end),
                 port: p.port,
@@ -379,9 +420,34 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
                 name: v.name.clone(),
                 namespace: ns(v.namespace),
                 hosts: v.hosts.iter().map(|(h, _)| h.clone()).collect(),
-                gateways: v.gateways.clone(),
+                gateways: v.gateways.iter().map(|(g, _)| g.clone()).collect(),
                 http: v.http.iter().map(http_route).collect(),
                 origin: origin(&v.origin),
+            })
+            .collect(),
+        gateways: t
+            .gateways
+            .iter()
+            .map(|g| GatewayDump {
+                id: format!("{}/{}", ns(g.namespace), g.name),
+                name: g.name.clone(),
+                namespace: ns(g.namespace),
+                selector: g
+                    .selector
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                servers: g
+                    .servers
+                    .iter()
+                    .map(|s| GatewayServerDump {
+                        port: s.port,
+                        protocol: s.protocol.clone(),
+                        hosts: s.hosts.iter().map(|(h, _)| h.clone()).collect(),
+                        origin: origin(&s.origin),
+                    })
+                    .collect(),
+                origin: origin(&g.origin),
             })
             .collect(),
         intents: t

@@ -164,6 +164,18 @@ pub struct Policy {
     pub origin: Origin,
 }
 
+/// One rule silenced by `topoc.dev/ignore` on an object. On a `Namespace`
+/// it covers every object of that namespace.
+#[derive(Debug, Clone)]
+pub struct ObjectIgnore {
+    pub kind: String,
+    pub namespace: NamespaceId,
+    pub name: String,
+    pub rule: String,
+    /// The annotation value.
+    pub origin: Origin,
+}
+
 #[derive(Debug, Clone)]
 pub struct IngressBackend {
     pub service: String,

@@ -55,9 +55,22 @@ pub struct VirtualService {
     pub name: String,
     pub namespace: NamespaceId,
     pub hosts: Vec<(String, Origin)>,
-    pub gateways: Vec<String>,
+    /// `gateways:` as written (`name`, `namespace/name`, or `mesh`, the
+    /// sidecars); empty means `[mesh]`.
+    pub gateways: Vec<(String, Origin)>,
     pub http: Vec<HttpRoute>,
     pub origin: Origin,
+}
+
+/// The reserved gateway name of every sidecar in the mesh.
+pub const MESH_GATEWAY: &str = "mesh";
+
+impl VirtualService {
+    /// Whether the routes apply to sidecar traffic (`gateways` empty or
+    /// naming `mesh`), not only to the listed gateways.
+    pub fn applies_to_mesh(&self) -> bool {
+        self.gateways.is_empty() || self.gateways.iter().any(|(g, _)| g == MESH_GATEWAY)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -80,9 +93,45 @@ pub struct DestinationRule {
 #[derive(Debug, Clone)]
 pub struct GatewayServer {
     pub port: Option<u16>,
+    pub port_origin: Option<Origin>,
     pub protocol: Option<String>,
-    pub hosts: Vec<String>,
+    /// `[namespace/]dnsName`, as written (`*`, `*.example.com`, `./host`).
+    pub hosts: Vec<(String, Origin)>,
     pub origin: Origin,
+}
+
+impl GatewayServer {
+    /// Whether this server accepts VirtualService host `host` bound from a
+    /// VirtualService of namespace `vs_ns` (the gateway being in `gw_ns`):
+    /// the namespace part is `*`, `.` (the gateway's own namespace) or a
+    /// name; the DNS part is exact or a `*` / `*.suffix` wildcard, either
+    /// side (Istio's host matching).
+    pub fn accepts(&self, host: &str, vs_ns: &str, gw_ns: &str) -> bool {
+        self.hosts.iter().any(|(pattern, _)| {
+            let (ns, dns) = match pattern.split_once('/') {
+                Some((ns, dns)) => (ns, dns),
+                None => ("*", pattern.as_str()),
+            };
+            let ns_ok = match ns {
+                "*" => true,
+                "." => vs_ns == gw_ns,
+                "~" => false,
+                ns => ns == vs_ns,
+            };
+            ns_ok && dns_matches(dns, host)
+        })
+    }
+}
+
+/// Istio host matching: equal, or one side a wildcard that covers the other.
+fn dns_matches(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let covers = |w: &str, h: &str| {
+        w == "*"
+            || w.strip_prefix('*')
+                .is_some_and(|suffix| h.ends_with(suffix))
+    };
+    a == b || covers(&a, &b) || covers(&b, &a)
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +139,36 @@ pub struct Gateway {
     pub name: String,
     pub namespace: NamespaceId,
     pub selector: Labels,
+    pub selector_origin: Option<Origin>,
     pub servers: Vec<GatewayServer>,
     pub origin: Origin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_hosts_match_like_istio() {
+        let o = Origin::from(crate::source::Span {
+            file: crate::source::FileId(0),
+            start: Default::default(),
+            end: Default::default(),
+        });
+        let server = |hosts: &[&str]| GatewayServer {
+            port: Some(80),
+            port_origin: None,
+            protocol: None,
+            hosts: hosts.iter().map(|h| (h.to_string(), o)).collect(),
+            origin: o,
+        };
+        assert!(server(&["*"]).accepts("bookinfo.example.com", "a", "b"));
+        assert!(server(&["*.example.com"]).accepts("bookinfo.example.com", "a", "b"));
+        assert!(!server(&["*.example.com"]).accepts("example.org", "a", "b"));
+        assert!(server(&["./shop.example.com"]).accepts("shop.example.com", "gw", "gw"));
+        assert!(!server(&["./shop.example.com"]).accepts("shop.example.com", "app", "gw"));
+        assert!(server(&["app/*"]).accepts("x.y", "app", "gw"));
+        assert!(!server(&["other/*"]).accepts("x.y", "app", "gw"));
+        assert!(server(&["uk.bookinfo.com"]).accepts("*.bookinfo.com", "a", "b"));
+    }
 }

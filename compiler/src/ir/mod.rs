@@ -163,8 +163,10 @@ pub struct Network {
     pub subnet: Option<Ipv4Net>,
     pub gateway: Option<Ipv4Addr>,
     pub ip_range: Option<Ipv4Net>,
-    /// IPv6 subnets from `ipam.config`, with the span of each value.
-    pub subnets_v6: Vec<(IpNet, Origin)>,
+    /// The other subnets of `ipam.config` (every IPv6 one, and IPv4 ones
+    /// after the first), with the span of each value. Addresses are
+    /// allocated from `subnet` only.
+    pub more_subnets: Vec<(IpNet, Origin)>,
     /// Whether `subnet` was written in the file (else allocated).
     pub subnet_declared: bool,
     /// Span of the declared subnet value, when there is one.
@@ -188,6 +190,9 @@ pub enum NetworkMode {
     Service(String),
     /// `container:NAME` shares an external container's network stack.
     Container(String),
+    /// Any other value: the engine joins the existing network of exactly
+    /// that name (not `<project>_<name>`), outside the project.
+    Network(String),
 }
 
 impl NetworkMode {
@@ -199,6 +204,7 @@ impl NetworkMode {
             NetworkMode::None => "none".into(),
             NetworkMode::Service(s) => format!("service:{s}"),
             NetworkMode::Container(s) => format!("container:{s}"),
+            NetworkMode::Network(s) => s.clone(),
         }
     }
 }
@@ -305,6 +311,9 @@ pub struct Workload {
     pub exposure: Option<Exposure>,
     /// Named volumes (Compose), which make a StatefulSet when compiled.
     pub named_volumes: Vec<String>,
+    /// Where volumes are mounted (Compose `volumes`, Kubernetes
+    /// `volumeMounts`), so conversions carry or report them.
+    pub volume_mounts: Vec<VolumeMount>,
     /// Rules silenced inline (`x-topoc.ignore`, `topoc.dev/ignore`).
     pub ignores: Vec<(String, Origin)>,
     /// Environment variables as written (name, value, span of the value).
@@ -338,6 +347,7 @@ impl Workload {
             container_name: None,
             exposure: None,
             named_volumes: Vec::new(),
+            volume_mounts: Vec::new(),
             ignores: Vec::new(),
             env: Vec::new(),
             networks_key: None,
@@ -345,6 +355,19 @@ impl Workload {
             origin,
         }
     }
+}
+
+/// One mounted volume: a named volume, a bind mount, an anonymous volume
+/// (Compose) or a pod volume (Kubernetes, by volume name).
+#[derive(Debug, Clone)]
+pub struct VolumeMount {
+    /// The volume name or host path; None for an anonymous volume.
+    pub source: Option<String>,
+    /// The path in the container.
+    pub target: String,
+    /// A Compose named volume declared under top-level `volumes`.
+    pub named: bool,
+    pub origin: Origin,
 }
 
 #[derive(Debug, Clone)]
@@ -374,6 +397,18 @@ pub struct Publication {
     pub protocol: Protocol,
     pub name: Option<String>,
     pub origin: Origin,
+}
+
+impl Publication {
+    /// The address families the publication binds: both when no host IP is
+    /// written (Docker listens on `0.0.0.0` and `::`), else that of `host_ip`.
+    pub fn families(&self) -> &'static [&'static str] {
+        match (self.host_ip_declared, self.host_ip) {
+            (false, _) => &["ipv4", "ipv6"],
+            (true, IpAddr::V4(_)) => &["ipv4"],
+            (true, IpAddr::V6(_)) => &["ipv6"],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -468,6 +503,9 @@ pub struct Topology {
     pub virtual_services: Vec<VirtualService>,
     pub destination_rules: Vec<DestinationRule>,
     pub gateways: Vec<Gateway>,
+    /// `topoc.dev/ignore` on Kubernetes and Istio objects other than
+    /// workloads (those keep theirs in `Workload.ignores`).
+    pub object_ignores: Vec<ObjectIgnore>,
     /// Namespace name → id, for `intern_namespace` (every Kubernetes object
     /// interns its namespace: a linear scan made loading quadratic in the
     /// number of namespaces). Checked against `namespaces` before it is
@@ -475,7 +513,43 @@ pub struct Topology {
     namespace_index: HashMap<String, NamespaceId>,
 }
 
+/// Declaration order of origins: the files of each Compose project in merge
+/// order (base file before override), projects in order, then every other
+/// file in input order. File ids follow reading order, which for a
+/// directory is alphabetical (`compose.override.yaml` before `compose.yaml`),
+/// so conflicts that name "the earlier declaration" use this instead.
+#[derive(Debug, Clone)]
+pub struct DeclarationOrder {
+    rank: HashMap<FileId, u32>,
+}
+
+impl DeclarationOrder {
+    /// A sort key: earlier declarations sort first.
+    pub fn key(&self, o: Origin) -> (u32, u32, u32) {
+        let rank = self
+            .rank
+            .get(&o.span.file)
+            .copied()
+            .unwrap_or(u32::MAX / 2 + o.span.file.0);
+        (rank, o.span.start.offset, o.span.end.offset)
+    }
+
+    pub fn before(&self, a: Origin, b: Origin) -> bool {
+        self.key(a) < self.key(b)
+    }
+}
+
 impl Topology {
+    /// Declaration order of the origins of this topology.
+    pub fn declaration_order(&self) -> DeclarationOrder {
+        let mut rank = HashMap::new();
+        for f in self.projects.iter().flat_map(|p| &p.files) {
+            let next = rank.len() as u32;
+            rank.entry(*f).or_insert(next);
+        }
+        DeclarationOrder { rank }
+    }
+
     pub fn namespace(&self, id: NamespaceId) -> &Namespace {
         &self.namespaces[id.index()]
     }

@@ -195,6 +195,25 @@ fn tag_text(tag: &Tag) -> Box<str> {
     }
 }
 
+/// Give every node of `n` whose text lies outside `own` (it came through an
+/// alias) the span `to`.
+fn respan_foreign(n: &mut Node, own: Span, to: Span) {
+    let inside = n.span.start.offset >= own.start.offset && n.span.end.offset <= own.end.offset;
+    if !inside {
+        n.span = to;
+    }
+    match &mut n.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| respan_foreign(i, own, to)),
+        Value::Map(entries) => {
+            for e in entries {
+                respan_foreign(&mut e.key, own, to);
+                respan_foreign(&mut e.value, own, to);
+            }
+        }
+        Value::Null | Value::Scalar(_) => {}
+    }
+}
+
 fn node_count(n: &Node) -> usize {
     1 + match &n.value {
         Value::Seq(items) => items.iter().map(node_count).sum(),
@@ -377,9 +396,20 @@ impl<'a> Builder<'a> {
                     }
                     let key = self.node(ev, s, depth + 1)?;
                     let (ev, s) = self.next()?;
-                    let value = self.node(ev, s, depth + 1)?;
+                    let written = self.span(&s);
+                    let mut value = self.node(ev, s, depth + 1)?;
                     end = value.span.end;
                     if matches!(&key.value, Value::Scalar(k) if k.plain && &*k.text == "<<") {
+                        // What the merge brings from an anchor elsewhere is
+                        // placed on this `<<` entry: a finding about the
+                        // merging mapping points here, not at the anchor
+                        // (which keeps its own spans for its own findings).
+                        let own = if value.span.start.offset == written.start.offset {
+                            value.span
+                        } else {
+                            written
+                        };
+                        respan_foreign(&mut value, own, key.span.to(written));
                         merges.push(value);
                         continue;
                     }

@@ -5,9 +5,28 @@
 //! front ends can walk plain data.
 
 mod build;
+mod json;
 mod split;
 
 pub use build::{Budget, MAX_DEPTH, MAX_NODES, MAX_RUN_ALIAS_NODES, parse, parse_in};
+pub use json::strict_json_error;
+
+/// Parse a file by its name: `*.json` must be strict JSON (no comments, no
+/// trailing commas), everything else is YAML.
+pub fn parse_file(
+    file: FileId,
+    path: &std::path::Path,
+    text: &str,
+    budget: &Budget,
+) -> (Vec<Document>, Vec<crate::diagnostic::Diagnostic>) {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json && let Some(d) = strict_json_error(file, text) {
+        return (Vec::new(), vec![d]);
+    }
+    parse_in(file, text, budget)
+}
 
 use crate::source::{FileId, Span};
 

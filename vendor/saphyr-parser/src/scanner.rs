@@ -1622,7 +1622,17 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // generate BLOCK-SEQUENCE-START if indented
         self.roll_indent(mark.col, None, TokenType::BlockSequenceStart, mark);
+        let tabs_at = self.mark;
         let found_tabs = self.skip_ws_to_eol(SkipTabs::Yes)?.found_tabs();
+        // topoc patch (PATCHES.md #4): libyaml/go-yaml do not skip a tab
+        // after a block sequence's `-` ("found character that cannot start
+        // any token").
+        if found_tabs && self.flow_level == 0 {
+            return Err(ScanError::new_str(
+                tabs_at,
+                "found a tab after `-`: go-yaml and libyaml refuse it (use spaces)",
+            ));
+        }
         self.input.lookahead(2);
         if found_tabs && self.input.next_char_is('-') && is_blank_or_breakz(self.input.peek_nth(1))
         {
@@ -2539,15 +2549,8 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Skip over ':'.
         self.skip_non_blank();
-        if self.input.look_ch() == '\t'
-            && !self.skip_ws_to_eol(SkipTabs::Yes)?.has_valid_yaml_ws()
-            && (self.input.peek() == '-' || self.input.next_is_alpha())
-        {
-            return Err(ScanError::new_str(
-                self.mark,
-                "':' must be followed by a valid YAML whitespace",
-            ));
-        }
+        // topoc patch (PATCHES.md #3): no "':' must be followed by a valid
+        // YAML whitespace"; go-yaml reads `key:<TAB>value`.
 
         if sk.possible {
             // insert simple key

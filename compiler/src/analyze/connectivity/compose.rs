@@ -17,8 +17,10 @@
 //! - `open`: every service of the project reaches every other one and every
 //!   external address; inbound external traffic still needs a publication.
 //!
-//! Networks are identified by their engine name, so projects that join the
-//! same `external: true` network reach each other through it.
+//! External networks are identified by their engine name, so projects that
+//! join the same `external: true` network reach each other through it; every
+//! other network belongs to its project (each project is its own world, even
+//! when variants of one directory share a project name).
 
 use super::conn::ConnSet;
 use super::ipset::Range;
@@ -42,6 +44,16 @@ struct Svc {
     stack: bool,
 }
 
+/// Which networks are one: external ones by engine name, the others per
+/// project namespace.
+fn network_key(t: &Topology, net: &crate::ir::Network) -> String {
+    if net.external {
+        net.engine_name.clone()
+    } else {
+        format!("{}\0{}", t.namespace(net.namespace).name, net.engine_name)
+    }
+}
+
 fn loopback(ip: &IpAddr) -> bool {
     ip.is_loopback()
 }
@@ -62,6 +74,12 @@ pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
             match &w.network_mode {
                 NetworkMode::None | NetworkMode::Container(_) => {}
                 NetworkMode::Host => outbound = true,
+                // The engine network of that name, shared with whoever else
+                // joins it by that name.
+                NetworkMode::Network(name) => {
+                    networks.insert(name.clone());
+                    outbound = true;
+                }
                 NetworkMode::DefaultBridge => {
                     networks.insert(DEFAULT_BRIDGE.to_string());
                     outbound = true;
@@ -69,7 +87,7 @@ pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
                 NetworkMode::Bridge | NetworkMode::Service(_) => {
                     for &n in r.effective_networks.get(id.index()).map_or(&[][..], |v| v) {
                         let net = t.network(n);
-                        networks.insert(net.engine_name.clone());
+                        networks.insert(network_key(t, net));
                         outbound |= !net.internal;
                     }
                 }

@@ -45,7 +45,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
-    claims.sort_by_key(|c| c.2);
+    let order = t.declaration_order();
+    claims.sort_by_key(|c| order.key(c.2));
     let mut first: HashMap<(usize, &str), (Origin, WorkloadId)> = HashMap::new();
     let mut out = Vec::new();
     for (net, name, origin, id, what) in &claims {

@@ -34,7 +34,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
-    statics.sort_by_key(|s| s.0);
+    let order = t.declaration_order();
+    statics.sort_by_key(|s| order.key(s.0));
     for (origin, net, addr, name, id) in statics {
         let network = &t.networks[net];
         if network.gateway == Some(addr) {

@@ -13,6 +13,9 @@
 //! same `nodeName` share it (both errors); two other workloads are kept apart
 //! by the scheduler (or one stays Pending), which is only an info.
 //!
+//! The earlier declaration is the one in merge order (base file before
+//! override), never the alphabetical one.
+//!
 //! **Why it matters.** The second container fails to start with "port is
 //! already allocated" — at runtime, after the deploy.
 //!
@@ -23,7 +26,7 @@
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, HOST_PORT_CONFLICT, Severity};
-use crate::ir::{Publication, Topology, WorkloadKind};
+use crate::ir::{DeclarationOrder, Publication, Topology, WorkloadKind};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -54,6 +57,11 @@ fn addresses_overlap(t: &Topology, a: &Publication, b: &Publication) -> bool {
     // Compose ports bind the Docker host; Kubernetes hostPorts bind cluster
     // nodes: the two never share a host.
     if is_compose(t, a) != is_compose(t, b) {
+        return false;
+    }
+    // Every Compose project is its own world: alternatives of one stack
+    // (variants of a directory) and unrelated projects never share a host.
+    if t.workload(a.workload).project != t.workload(b.workload).project {
         return false;
     }
     if !a.host_ip_declared || !b.host_ip_declared {
@@ -129,14 +137,22 @@ fn replicated_fixed_ports(t: &Topology) -> Vec<Diagnostic> {
 
 /// Groups of Compose publications whose ports and addresses overlap,
 /// found by a sweep over publications sorted by protocol and first port.
-fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
+fn compose_groups<'t>(t: &'t Topology, decl: &DeclarationOrder) -> Vec<Vec<&'t Publication>> {
     let mut order: Vec<&Publication> = t
         .publications
         .iter()
         .filter(|p| p.host_ports.is_some() && is_compose(t, p))
         .filter(|p| t.workload(p.workload).replicas > 0)
         .collect();
-    order.sort_by_key(|p| (p.protocol, p.host_ports.map(|r| r.start), p.origin));
+    let project = |p: &Publication| t.workload(p.workload).project;
+    order.sort_by_key(|p| {
+        (
+            project(p),
+            p.protocol,
+            p.host_ports.map(|r| r.start),
+            decl.key(p.origin),
+        )
+    });
     let mut parent: Vec<usize> = (0..order.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -149,7 +165,9 @@ fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
     for i in 0..order.len() {
         let (p, range) = (order[i], order[i].host_ports.unwrap());
         open.retain(|&q| {
-            order[q].protocol == p.protocol && order[q].host_ports.unwrap().end >= range.start
+            project(order[q]) == project(p)
+                && order[q].protocol == p.protocol
+                && order[q].host_ports.unwrap().end >= range.start
         });
         for &q in &open {
             if addresses_overlap(t, p, order[q]) {
@@ -178,10 +196,11 @@ fn compose_groups(t: &Topology) -> Vec<Vec<&Publication>> {
 /// as competing, which can only over-approximate that rare case.
 fn compose_conflicts(t: &Topology) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for mut group in compose_groups(t) {
+    let decl = t.declaration_order();
+    for mut group in compose_groups(t, &decl) {
         group.sort_by_key(|p| {
             let r = p.host_ports.unwrap();
-            (r.end, std::cmp::Reverse(r.start), p.origin)
+            (r.end, std::cmp::Reverse(r.start), decl.key(p.origin))
         });
         let mut used: BTreeSet<u16> = BTreeSet::new();
         for (i, p) in group.iter().enumerate() {
@@ -213,7 +232,7 @@ fn compose_conflicts(t: &Topology) -> Vec<Diagnostic> {
                 .copied()
                 .filter(|q| q.host_ports.unwrap().overlaps(&range) && addresses_overlap(t, p, q))
                 .collect();
-            holders.sort_by_key(|q| q.origin);
+            holders.sort_by_key(|q| decl.key(q.origin));
             out.push(conflict(t, p, &holders, demand));
         }
     }
@@ -289,7 +308,14 @@ fn node_conflicts(t: &Topology) -> Vec<Diagnostic> {
         .iter()
         .filter(|p| p.host_ports.is_some() && !is_compose(t, p))
         .collect();
-    order.sort_by_key(|p| (p.protocol, p.host_ports.map(|r| r.start), p.origin));
+    let decl = t.declaration_order();
+    order.sort_by_key(|p| {
+        (
+            p.protocol,
+            p.host_ports.map(|r| r.start),
+            decl.key(p.origin),
+        )
+    });
     // later → (earlier, same node), preferring a definite conflict, then
     // the earliest declaration.
     let mut first_conflict: Vec<(&Publication, &Publication, bool)> = Vec::new();
@@ -301,7 +327,7 @@ fn node_conflicts(t: &Topology) -> Vec<Diagnostic> {
             if !addresses_overlap(t, p, q) || apart(t, p, q) {
                 continue;
             }
-            let (earlier, later) = if q.origin < p.origin {
+            let (earlier, later) = if decl.before(q.origin, p.origin) {
                 (*q, p)
             } else {
                 (p, *q)
@@ -312,8 +338,8 @@ fn node_conflicts(t: &Topology) -> Vec<Diagnostic> {
                 .find(|(l, _, _)| std::ptr::eq(*l, later))
             {
                 Some(entry)
-                    if (definite, std::cmp::Reverse(earlier.origin))
-                        > (entry.2, std::cmp::Reverse(entry.1.origin)) =>
+                    if (definite, std::cmp::Reverse(decl.key(earlier.origin)))
+                        > (entry.2, std::cmp::Reverse(decl.key(entry.1.origin))) =>
                 {
                     entry.1 = earlier;
                     entry.2 = definite;

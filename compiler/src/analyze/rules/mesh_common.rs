@@ -34,3 +34,48 @@ pub fn destinations(vs: &VirtualService) -> impl Iterator<Item = &Destination> {
         .iter()
         .flat_map(|r| r.route.iter().map(|w| &w.destination))
 }
+
+/// The workloads an Istio Gateway's `selector` picks: Kubernetes pods of
+/// every namespace carrying all its labels (Istio's default; an empty
+/// selector is not judged and picks nothing here).
+pub fn gateway_pods(t: &Topology, gw: &crate::ir::Gateway) -> Vec<crate::ir::WorkloadId> {
+    if gw.selector.is_empty() {
+        return Vec::new();
+    }
+    t.workload_ids()
+        .filter(|&w| {
+            let wl = t.workload(w);
+            wl.project.is_none() && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
+        })
+        .collect()
+}
+
+/// The labels Istio's own installation gives its ingress and egress
+/// gateways: a selector of these names pods installed with Istio (istioctl,
+/// Helm), rarely part of an application's manifests.
+pub fn selects_istio_installed_gateway(gw: &crate::ir::Gateway) -> bool {
+    gw.selector.len() == 1
+        && gw.selector.iter().all(|(k, v)| {
+            matches!(
+                (k.as_str(), v.as_str()),
+                ("istio", "ingressgateway" | "egressgateway")
+                    | ("app", "istio-ingressgateway" | "istio-egressgateway")
+            )
+        })
+}
+
+/// The Gateway a VirtualService `gateways:` entry names (`name` in the
+/// VirtualService's namespace, or `namespace/name`), if the input has it.
+pub fn named_gateway<'t>(
+    t: &'t Topology,
+    vs: &VirtualService,
+    name: &str,
+) -> Option<&'t crate::ir::Gateway> {
+    let (ns, name) = match name.split_once('/') {
+        Some((ns, n)) => (ns, n),
+        None => (t.namespace(vs.namespace).name.as_str(), name),
+    };
+    t.gateways
+        .iter()
+        .find(|g| g.name == name && t.namespace(g.namespace).name == ns)
+}

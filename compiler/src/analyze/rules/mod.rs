@@ -11,6 +11,10 @@ mod dns_name_collision;
 mod duplicate_address;
 mod duplicate_port_name;
 mod egress_blocks_dns;
+mod gateway_host_not_accepted;
+mod gateway_port_not_declared;
+mod gateway_selects_nothing;
+mod gateway_undefined;
 mod host_port_conflict;
 mod intent_blocked;
 mod internal_service_published;
@@ -29,6 +33,7 @@ mod policy_types_implicit;
 mod published_on_internal_network;
 mod redundant_policy_rule;
 mod route_host_unknown;
+mod route_subset_selects_nothing;
 mod route_subset_undefined;
 mod route_weights_invalid;
 mod service_selects_nothing;
@@ -85,6 +90,11 @@ pub static RULES: &[&Rule] = &[
     &subset_selects_nothing::RULE,
     &route_host_unknown::RULE,
     &mirror_host_unknown::RULE,
+    &gateway_selects_nothing::RULE,
+    &gateway_port_not_declared::RULE,
+    &gateway_undefined::RULE,
+    &gateway_host_not_accepted::RULE,
+    &route_subset_selects_nothing::RULE,
 ];
 
 /// A rule by code or name.

@@ -35,16 +35,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         {
             declared.push((IpNet::V4(s), o, i));
         }
-        declared.extend(n.subnets_v6.iter().map(|(s, o)| (*s, *o, i)));
+        declared.extend(n.more_subnets.iter().map(|(s, o)| (*s, *o, i)));
     }
-    declared.sort_by_key(|(s, o, _)| (s.network(), *o));
+    // Every Compose project is its own world: the sweep runs per project.
+    let project = |i: usize| t.networks[i].project;
+    let order = t.declaration_order();
+    declared.sort_by_key(|(s, o, i)| (project(*i), s.network(), order.key(*o)));
     let mut out = Vec::new();
     let mut widest: Option<(IpNet, Origin, usize)> = None;
     for (net, origin, i) in declared {
+        if widest.is_some_and(|(_, _, j)| project(j) != project(i)) {
+            widest = None;
+        }
         if let Some((prev, prev_origin, j)) = widest
             && overlaps(&prev, &net)
         {
-            let (later, earlier, li, ei) = if origin > prev_origin {
+            let (later, earlier, li, ei) = if order.before(prev_origin, origin) {
                 ((net, origin), (prev, prev_origin), i, j)
             } else {
                 ((prev, prev_origin), (net, origin), j, i)

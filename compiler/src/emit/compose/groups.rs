@@ -210,6 +210,48 @@ pub fn from_kube(
             }
         }
         let nets = attach.remove(&id).unwrap_or_default();
+        if let Some(conn) = reach.from_ingress_controller.get(&id) {
+            diags.push(Diagnostic::new(
+                &diag::FLOW_NOT_EXPRESSIBLE,
+                w.origin.span,
+                format!(
+                    "{{ingress-controller}} => {name}: {conn} (an Ingress or Route) has no Compose counterpart and is left out: publish the port or run a reverse proxy service"
+                ),
+            ));
+        }
+        if !w.volume_mounts.is_empty() {
+            let paths: Vec<String> = w
+                .volume_mounts
+                .iter()
+                .map(|m| format!("`{}`", m.target))
+                .collect();
+            diags.push(Diagnostic::new(
+                &diag::NOT_CONVERTED,
+                w.volume_mounts[0].origin.span,
+                format!(
+                    "the volume mounts of `{}` ({}) are not converted: Kubernetes volumes (claims, config maps, secrets) have no Compose counterpart topoc can fill",
+                    w.name,
+                    paths.join(", ")
+                ),
+            ));
+        }
+        if w.containers.len() > 1 {
+            let rest: Vec<String> = w.containers[1..]
+                .iter()
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            diags.push(Diagnostic::new(
+                &diag::NOT_CONVERTED,
+                w.containers[1].origin.span,
+                format!(
+                    "`{}` runs {} containers; the Compose service runs the first (`{}`) only: {} left out",
+                    w.name,
+                    w.containers.len(),
+                    w.containers[0].name,
+                    rest.join(", ")
+                ),
+            ));
+        }
         let published_targets: Vec<(u16, &str)> =
             ports.iter().map(|p| (p.target, p.protocol)).collect();
         services.push(ServiceView {
@@ -232,10 +274,9 @@ pub fn from_kube(
                 .filter(|p| !published_targets.contains(&(p.port, p.protocol.as_str())))
                 .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
                 .collect(),
-            environment: w
-                .env
-                .iter()
-                .map(|e| kv(e.name.clone(), e.value.clone()))
+            environment: super::clients::environment(t, cx.resolved, id, &wnames, diags)
+                .into_iter()
+                .map(|(k, v)| kv(k, v))
                 .collect(),
             volumes: Vec::new(),
             talks_to: Vec::new(),

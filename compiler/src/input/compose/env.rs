@@ -51,15 +51,10 @@ pub fn project_env(
             match dotenv::parse(&text, Some(&lookup)) {
                 Ok(map) => vars.extend(map),
                 Err(e) => {
-                    let f = reader.loaded.sources.get(id);
-                    let start = f.pos_of_byte(0);
+                    let span = dotenv_error_span(reader.loaded.sources.get(id), id, &e);
                     reader.loaded.diagnostics.push(Diagnostic::new(
                         &diag::INVALID_INTERPOLATION,
-                        Span {
-                            file: id,
-                            start,
-                            end: start,
-                        },
+                        span,
                         format!("cannot parse env file {name}: {e}"),
                     ));
                 }
@@ -187,11 +182,17 @@ pub fn inline_env_files(root: &mut Node, dir: &Path, reader: &mut Reader) {
             };
             match dotenv::parse(&reader.loaded.sources.get(id).text.clone(), None) {
                 Ok(map) => vars.extend(map.into_iter().map(|(k, v)| (k, v, path_node.span))),
-                Err(e) => reader.loaded.diagnostics.push(Diagnostic::new(
-                    &diag::INVALID_INTERPOLATION,
-                    path_node.span,
-                    format!("cannot parse env file {name}: {e}"),
-                )),
+                Err(e) => {
+                    let span = dotenv_error_span(reader.loaded.sources.get(id), id, &e);
+                    reader.loaded.diagnostics.push(
+                        Diagnostic::new(
+                            &diag::INVALID_INTERPOLATION,
+                            span,
+                            format!("cannot parse env file {name}: {e}"),
+                        )
+                        .with_related(path_node.span, "named in `env_file` here"),
+                    )
+                }
             }
         }
         let Value::Map(fields) = &mut svc.value.value else {
@@ -236,5 +237,27 @@ fn scalar(text: &str, span: Span) -> Node {
         }),
         span,
         tag: None,
+    }
+}
+
+/// Where a `.env` syntax error is: the start of the line its message names
+/// (`line N: ...`, as compose-go words it), else the start of the file.
+fn dotenv_error_span(f: &crate::source::SourceFile, id: crate::source::FileId, msg: &str) -> Span {
+    let line = msg
+        .strip_prefix("line ")
+        .and_then(|r| r.split(':').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
+    let starts = f.line_starts();
+    let byte = starts
+        .get(line.saturating_sub(1))
+        .or(starts.last())
+        .copied()
+        .unwrap_or(0);
+    let start = f.pos_of_byte(byte);
+    Span {
+        file: id,
+        start,
+        end: start,
     }
 }

@@ -1,26 +1,46 @@
-//! `extends` (same file or `file:`) and `include`, resolved on spanned trees
-//! after interpolation and before override files merge (compose-go steps 6–7).
+//! `extends` (same file or `file:`), resolved on spanned trees after
+//! interpolation and before override files merge (compose-go step 6), and the
+//! `Resolver` that loads every file reached by `extends.file` or `include`
+//! (`include.rs`): each (file, environment) is read and interpolated once, and
+//! a project may reach at most `MAX_REFERENCED_FILES` of them.
 
-use super::env::{Env, interpolate_tree, project_env};
+use super::env::{Env, interpolate_tree};
 use super::merge::{merge, normalize_service};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::input::LoadOptions;
 use crate::input::Reader;
-use crate::ir::{DanglingRef, Origin, RefKind};
 use crate::source::FileId;
-use crate::syntax::{Entry, Node, Value};
+use crate::syntax::{Node, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// extends/include chains deeper than this are treated as cycles.
-const MAX_CHAIN: usize = 32;
+pub(super) const MAX_CHAIN: usize = 32;
+
+/// Distinct (file, environment) pairs one project may load through
+/// `extends.file` and `include`; past it loading stops with one error.
+pub(super) const MAX_REFERENCED_FILES: usize = 4096;
+
+/// A referenced file's id and its interpolated root.
+type Prepared = (FileId, Node);
 
 /// Loads and prepares files reached by `extends.file` and `include`.
 pub struct Resolver<'r, 'a> {
     pub reader: &'r mut Reader<'a>,
     pub opts: &'r LoadOptions,
-    /// Prepared roots of referenced files, by canonical path.
-    cache: HashMap<PathBuf, Option<(FileId, Node)>>,
+    /// First documents of referenced files as parsed, by canonical path.
+    raw: HashMap<PathBuf, Option<(FileId, Node)>>,
+    /// Interpolated roots, by canonical path and the environment used.
+    prepared: HashMap<PathBuf, Vec<(Env, Prepared)>>,
+    /// Resolved models of included files (`include.rs`), by the same key.
+    pub(super) included: HashMap<PathBuf, Vec<(Env, Option<Node>)>>,
+    /// Whether the `MAX_REFERENCED_FILES` error was given.
+    over_budget: bool,
+}
+
+/// A path as the key of the caches and of cycle detection.
+pub(super) fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Interpolate a file's tree and bring its services into mapping form.
@@ -43,7 +63,7 @@ fn services_mut(root: &mut Node) -> Option<&mut Node> {
     }
 }
 
-fn dir_of(path: &Path) -> PathBuf {
+pub(super) fn dir_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -78,7 +98,7 @@ pub fn referenced_paths(root: &Node, dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The path nodes of one `include` entry (string, or `{path: str | [str]}`).
-fn include_paths(inc: &Node) -> Vec<&Node> {
+pub(super) fn include_paths(inc: &Node) -> Vec<&Node> {
     match &inc.value {
         Value::Scalar(_) => vec![inc],
         Value::Map(_) => match inc.get("path") {
@@ -95,31 +115,63 @@ impl<'r, 'a> Resolver<'r, 'a> {
         Resolver {
             reader,
             opts,
-            cache: HashMap::new(),
+            raw: HashMap::new(),
+            prepared: HashMap::new(),
+            included: HashMap::new(),
+            over_budget: false,
         }
     }
 
-    fn diag(&mut self, d: Diagnostic) {
+    pub(super) fn diag(&mut self, d: Diagnostic) {
         self.reader.loaded.diagnostics.push(d);
     }
 
-    /// Read and prepare another file (first document), once.
-    fn load(&mut self, path: &Path, env: &Env, at: Node) -> Option<(FileId, Node)> {
-        let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        if let Some(hit) = self.cache.get(&key) {
-            return hit.clone();
+    /// Files prepared so far (each (file, environment) pair counts once).
+    fn loaded_count(&self) -> usize {
+        self.prepared.values().map(Vec::len).sum()
+    }
+
+    /// Read another file (first document) once, and interpolate it once per
+    /// environment. `None` when it cannot be read or the budget is spent.
+    pub(super) fn load(&mut self, path: &Path, env: &Env, at: Node) -> Option<(FileId, Node)> {
+        let key = canonical(path);
+        if let Some(hit) = self
+            .prepared
+            .get(&key)
+            .and_then(|v| v.iter().find(|(e, _)| e.vars == env.vars))
+        {
+            return Some(hit.1.clone());
         }
-        let name = path.to_string_lossy().into_owned();
-        let result = self.reader.read(&name, path, Some(at.span)).and_then(|f| {
-            let id = f.id;
-            f.documents.into_iter().next().map(|d| (id, d.root))
-        });
-        let result = result.map(|(id, mut root)| {
-            prepare(&mut root, env, &mut self.reader.loaded.diagnostics);
-            (id, root)
-        });
-        self.cache.insert(key, result.clone());
-        result
+        if self.loaded_count() >= MAX_REFERENCED_FILES {
+            if !self.over_budget {
+                self.over_budget = true;
+                self.diag(Diagnostic::new(
+                    &diag::INPUT_LIMIT_EXCEEDED,
+                    at.span,
+                    format!("`include` and `extends` reach more than {MAX_REFERENCED_FILES} files (with their environments); the rest is not loaded"),
+                ));
+            }
+            return None;
+        }
+        let raw = match self.raw.get(&key) {
+            Some(hit) => hit.clone(),
+            None => {
+                let name = path.to_string_lossy().into_owned();
+                let parsed = self.reader.read(&name, path, Some(at.span)).and_then(|f| {
+                    let id = f.id;
+                    f.documents.into_iter().next().map(|d| (id, d.root))
+                });
+                self.raw.insert(key.clone(), parsed.clone());
+                parsed
+            }
+        };
+        let (id, mut root) = raw?;
+        prepare(&mut root, env, &mut self.reader.loaded.diagnostics);
+        self.prepared
+            .entry(key)
+            .or_default()
+            .push((env.clone(), (id, root.clone())));
+        Some((id, root))
     }
 
     /// Resolve `extends` of every service in `root` (a file at `path`).
@@ -194,16 +246,20 @@ impl<'r, 'a> Resolver<'r, 'a> {
             .and_then(|s| s.get(&target_name))
             .cloned()
         else {
-            self.reader.loaded.topology.dangling.push(DanglingRef {
-                kind: RefKind::Service,
-                name: target_name.clone(),
-                from: None,
-                context: "extends",
-                note: file
-                    .as_ref()
-                    .map(|f| format!("not defined in {}", f.as_str().unwrap_or_default())),
-                origin: Origin::from(target.span),
-            });
+            // compose-go refuses the project: `cannot extend service "a" in
+            // FILE: service "ghost" not found`.
+            let extending = stack.last().map(|(_, s)| s.clone()).unwrap_or_default();
+            let place = match &file {
+                Some(f) => format!(" in {}", f.as_str().unwrap_or_default()),
+                None => String::new(),
+            };
+            self.diag(Diagnostic::new(
+                &diag::INVALID_EXTENDS,
+                target.span,
+                format!(
+                    "service `{extending}` cannot extend `{target_name}`: no such service{place}"
+                ),
+            ));
             return None;
         };
         stack.push(key);
@@ -220,148 +276,5 @@ impl<'r, 'a> Resolver<'r, 'a> {
             entries.retain(|e| e.key.as_str() != Some("extends"));
         }
         Some(merge(base, local))
-    }
-
-    /// Load every `include` of `root` (a file at `path`) and return the
-    /// included model (services, networks, volumes, ...) to merge under it.
-    pub fn resolve_includes(&mut self, root: &mut Node, path: &Path, depth: usize) -> Option<Node> {
-        let includes = root.get("include")?.clone();
-        let Some(items) = includes.as_seq() else {
-            self.diag(Diagnostic::new(
-                &diag::INVALID_INCLUDE,
-                includes.span,
-                "`include` must be a list",
-            ));
-            return None;
-        };
-        if depth > MAX_CHAIN {
-            self.diag(Diagnostic::new(
-                &diag::INVALID_INCLUDE,
-                includes.span,
-                "`include` chain is too deep (cycle?)",
-            ));
-            return None;
-        }
-        let mut combined: Option<Node> = None;
-        for inc in items {
-            let paths = include_paths(inc);
-            if paths.is_empty() {
-                self.diag(Diagnostic::new(
-                    &diag::INVALID_INCLUDE,
-                    inc.span,
-                    "an `include` entry needs a path",
-                ));
-                continue;
-            }
-            let env_file = inc
-                .get("env_file")
-                .and_then(Node::as_str)
-                .map(|f| dir_of(path).join(f));
-            let mut sub: Option<Node> = None;
-            for p in paths {
-                let file = dir_of(path).join(p.as_str().unwrap_or_default());
-                if file.canonicalize().ok() == path.canonicalize().ok() {
-                    self.diag(Diagnostic::new(
-                        &diag::INVALID_INCLUDE,
-                        p.span,
-                        "a file cannot include itself",
-                    ));
-                    continue;
-                }
-                let sub_dir = dir_of(&file);
-                let env = project_env(
-                    self.reader,
-                    &sub_dir,
-                    env_file.as_ref().and_then(|f| f.to_str()),
-                    &self.opts.env,
-                );
-                let Some((_, mut sub_root)) = self.load(&file, &env, p.clone()) else {
-                    continue;
-                };
-                self.resolve_extends(&mut sub_root, &file, &env);
-                if let Some(nested) = self.resolve_includes(&mut sub_root, &file, depth + 1) {
-                    sub_root = self.union(nested, sub_root, p);
-                }
-                sub = Some(match sub {
-                    Some(s) => merge(s, sub_root),
-                    None => sub_root,
-                });
-            }
-            if let Some(s) = sub {
-                combined = Some(match combined {
-                    Some(c) => self.union(c, s, inc),
-                    None => s,
-                });
-            }
-        }
-        if let Value::Map(entries) = &mut root.value {
-            entries.retain(|e| e.key.as_str() != Some("include"));
-        }
-        combined.map(|c| {
-            // Only resources travel; `name` and `x-` keys stay with the includer.
-            let mut c = c;
-            if let Value::Map(entries) = &mut c.value {
-                entries.retain(|e| {
-                    matches!(
-                        e.key.as_str(),
-                        Some("services" | "networks" | "volumes" | "configs" | "secrets")
-                    )
-                });
-            }
-            c
-        })
-    }
-
-    /// Add the resources of `extra` to `base`; a resource defined in both is
-    /// an error (compose-go: "imported compose file defines conflicting service").
-    pub fn union(&mut self, base: Node, extra: Node, at: &Node) -> Node {
-        let mut base = base;
-        let Value::Map(extra_entries) = extra.value else {
-            return base;
-        };
-        let Value::Map(base_entries) = &mut base.value else {
-            return base;
-        };
-        for section in extra_entries {
-            let Some(name) = section.key.as_str().map(String::from) else {
-                continue;
-            };
-            match base_entries
-                .iter_mut()
-                .find(|e| e.key.as_str() == Some(&name))
-            {
-                None => base_entries.push(section),
-                Some(existing) => {
-                    let (Value::Map(into), Value::Map(items)) =
-                        (&mut existing.value.value, section.value.value)
-                    else {
-                        continue;
-                    };
-                    for item in items {
-                        let key = item.key.as_str().unwrap_or_default().to_string();
-                        if let Some(prev) = into.iter().find(|e| e.key.as_str() == Some(&key)) {
-                            if name == "services" {
-                                let prev_span = prev.key.span;
-                                self.diag(
-                                    Diagnostic::new(
-                                        &diag::INVALID_INCLUDE,
-                                        at.span,
-                                        format!("included file defines service `{key}`, which conflicts with another definition"),
-                                    )
-                                    .with_related(item.key.span, "defined here")
-                                    .with_related(prev_span, "and here"),
-                                );
-                            }
-                            continue;
-                        }
-                        into.push(Entry {
-                            key: item.key,
-                            value: item.value,
-                        });
-                    }
-                }
-            }
-        }
-        base
     }
 }

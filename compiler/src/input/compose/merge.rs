@@ -159,7 +159,11 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
                     Some(i) => {
                         let child_key = oe.key.as_str().unwrap_or("").to_string();
                         let be = b.remove(i);
-                        let merged = merge_at(be.value, oe.value, &child_key);
+                        let merged = if key == "ipam" && child_key == "config" {
+                            merge_ipam_config(be.value, oe.value)
+                        } else {
+                            merge_at(be.value, oe.value, &child_key)
+                        };
                         b.insert(
                             i,
                             Entry {
@@ -203,6 +207,37 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
             span: over.span,
             tag: over.tag.filter(|t| &**t != "!reset"),
         },
+    }
+}
+
+/// `networks.*.ipam.config` (compose-go `mergeIPAMConfig`): the override's
+/// entries replace the base's; an entry whose `subnet` matches a base entry
+/// is merged with it (the base's fields win, as upstream's argument order
+/// has it); base entries the override does not name are dropped.
+fn merge_ipam_config(base: Node, over: Node) -> Node {
+    let (Value::Seq(b), Value::Seq(o)) = (&base.value, &over.value) else {
+        return merge_at(base, over, "config");
+    };
+    let subnet = |n: &Node| n.get("subnet").and_then(Node::as_str).map(String::from);
+    let mut out: Vec<Node> = Vec::new();
+    for original in b {
+        for entry in o {
+            if subnet(entry) != subnet(original) && !out.iter().any(|x| subnet(x) == subnet(entry))
+            {
+                out.push(entry.clone());
+                continue;
+            }
+            let merged = merge_at(entry.clone(), original.clone(), "");
+            match out.iter().position(|x| subnet(x) == subnet(&merged)) {
+                Some(i) => out[i] = merged,
+                None => out.push(merged),
+            }
+        }
+    }
+    Node {
+        value: Value::Seq(out),
+        span: over.span,
+        tag: None,
     }
 }
 
@@ -269,6 +304,38 @@ mod tests {
             .map(|e| e.key.as_str().unwrap())
             .collect();
         assert_eq!(nets, ["c"]);
+    }
+
+    #[test]
+    fn ipam_config_merges_like_compose_go() {
+        let net = |subnets: &str| yaml(&format!("ipam:\n  config: [{subnets}]\n"));
+        let subnets = |n: &Node| -> Vec<String> {
+            n.get("ipam")
+                .and_then(|i| i.get("config"))
+                .and_then(Node::as_seq)
+                .unwrap()
+                .iter()
+                .map(|c| c.get("subnet").and_then(Node::as_str).unwrap().to_string())
+                .collect()
+        };
+        let m = merge(
+            net("{subnet: 10.1.0.0/16}"),
+            net("{subnet: 10.2.0.0/16}, {subnet: 10.3.0.0/16}"),
+        );
+        assert_eq!(subnets(&m), ["10.2.0.0/16", "10.3.0.0/16"]);
+        let m = merge(
+            net("{subnet: 10.1.0.0/16, gateway: 10.1.0.1}"),
+            net("{subnet: 10.1.0.0/16, ip_range: 10.1.5.0/24}"),
+        );
+        assert_eq!(subnets(&m), ["10.1.0.0/16"]);
+        let c = &m
+            .get("ipam")
+            .unwrap()
+            .get("config")
+            .unwrap()
+            .as_seq()
+            .unwrap()[0];
+        assert!(c.get("gateway").is_some() && c.get("ip_range").is_some());
     }
 
     #[test]

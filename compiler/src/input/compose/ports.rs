@@ -1,13 +1,16 @@
 //! Compose `ports:` and `expose:` entries, as compose-go canonicalises them.
 //!
 //! Short syntax follows `types.ParsePortConfig`, which runs
-//! `nat.ParsePortSpecs` from docker/go-connections **v0.4.0** (the version
-//! compose-go's go.mod pins) and converts each mapping to a long-syntax entry.
-//! Consequences kept on purpose because `docker compose` shows them:
-//! unbracketed IPv6 host IPs (`::1:80:80`) are rejected, a host range with a
-//! single container port stays a range in `published`, `1234-1235-1236` reads as
-//! `1234-1235`, container port 0 is accepted, and error texts use v0.4.0's
-//! capitalised wording (`Invalid containerPort: X`).
+//! `nat.ParsePortSpecs` from docker/go-connections and converts each mapping
+//! to a long-syntax entry. compose-go's own go.mod pins v0.4.0, but the
+//! `docker compose` 2.40.3 binary is built with **v0.6.0** (Go's minimal
+//! version selection), and that is what users run: unbracketed IPv6 host IPs
+//! (`::1:8080:80`) are accepted, the protocol is everything after the first
+//! `/` (`80/tcp/udp` is the invalid protocol `tcp/udp`), error texts start in
+//! lower case (`invalid containerPort: X`). Kept because the binary shows
+//! them: a host range with a single container port stays a range in
+//! `published`, `1234-1235-1236` reads as `1234-1235`. compose-go then
+//! refuses a short-syntax container port 0 ("missing a target port").
 
 use std::fmt;
 use std::net::IpAddr;
@@ -75,30 +78,38 @@ pub fn parse_short(spec: &str) -> Result<Vec<PortSpec>, String> {
     let (raw_ip, host_port, container) = split_parts(spec);
     let (proto, container_port) = split_proto_port(container);
 
-    let ip = strip_ipv6_brackets(&raw_ip)?;
+    let ip = if raw_ip.starts_with('[') {
+        strip_ipv6_brackets(&raw_ip)?
+    } else {
+        raw_ip
+    };
     if !ip.is_empty() && !is_ip(&ip) {
-        return Err(format!("Invalid ip address: {ip}"));
+        return Err(format!("invalid IP address: {ip}"));
     }
     if container_port.is_empty() {
-        return Err(format!("No port specified: {spec}<empty>"));
+        return Err(format!("no port specified: {spec}<empty>"));
     }
     let (start, end) = parse_port_range(container_port)
-        .ok_or_else(|| format!("Invalid containerPort: {container_port}"))?;
+        .ok_or_else(|| format!("invalid containerPort: {container_port}"))?;
     let (host_start, host_end) = if host_port.is_empty() {
         (0, 0)
     } else {
-        parse_port_range(host_port).ok_or_else(|| format!("Invalid hostPort: {host_port}"))?
+        parse_port_range(host_port).ok_or_else(|| format!("invalid hostPort: {host_port}"))?
     };
     // A host range is allowed against a single container port (the engine picks
     // one port from it); otherwise both ranges must have the same length.
     if !host_port.is_empty() && end - start != host_end - host_start && end != start {
         return Err(format!(
-            "Invalid ranges specified for container and host Ports: {container_port} and {host_port}"
+            "invalid ranges specified for container and host Ports: {container_port} and {host_port}"
         ));
     }
     let protocol = proto.to_ascii_lowercase();
     if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("Invalid proto: {proto}"));
+        return Err(format!("invalid proto: {protocol}"));
+    }
+    // compose-go `transform/ports.go`: an entry without a target.
+    if start == 0 {
+        return Err("missing a target port (container port 0)".to_string());
     }
 
     let host_ip = (!ip.is_empty()).then_some(ip);
@@ -179,15 +190,77 @@ pub fn parse_expose(spec: &str) -> Result<(PortRange, String), String> {
     }
     let (proto, port) = split_proto_port(spec);
     if port.is_empty() {
-        return Err(format!("No port specified: {spec}<empty>"));
+        return Err(format!("no port specified: {spec}<empty>"));
     }
     let (start, end) = parse_port_range(port)
         .ok_or_else(|| format!("invalid range format for --expose: {spec}"))?;
     let protocol = proto.to_ascii_lowercase();
     if !matches!(protocol.as_str(), "tcp" | "udp" | "sctp") {
-        return Err(format!("Invalid proto: {proto}"));
+        return Err(format!("invalid proto: {protocol}"));
     }
     Ok((PortRange { start, end }, protocol))
+}
+
+/// How go-yaml v3 (compose-go's YAML reader) resolves a plain scalar that
+/// may be a number (`resolve.go`): underscores dropped, then Go's
+/// `strconv.ParseInt(s, 0, 64)` (`0x50`, `0o120`, `+80`, `1_000`, and the
+/// YAML 1.1 octal `0755`), then its float pattern (`080`, `8.0`, `1e3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlNumber {
+    Int(i64),
+    Float,
+    NotANumber,
+}
+
+pub fn go_yaml_number(text: &str) -> YamlNumber {
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    if let Some(n) = go_parse_int(&plain) {
+        return YamlNumber::Int(n);
+    }
+    // `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+    let body = plain.strip_prefix(['-', '+']).unwrap_or(&plain);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => digits(frac),
+        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)));
+    if mantissa_ok && exponent_ok {
+        YamlNumber::Float
+    } else {
+        YamlNumber::NotANumber
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` (after go-yaml removed underscores).
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = rest.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i64::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -v } else { v })
 }
 
 /// go-connections `splitParts`: split on `:`; with more than three parts the
@@ -204,27 +277,28 @@ fn split_parts(raw: &str) -> (String, &str, &str) {
     }
 }
 
-/// go-connections `SplitProtoPort`: `"80/udp"` → (`"udp"`, `"80"`); anything
-/// after a second `/` is ignored; an empty port gives empty results.
+/// go-connections v0.6 `SplitProtoPort` (`strings.Cut` at the first `/`):
+/// `"80/udp"` → (`"udp"`, `"80"`), `"80/tcp/udp"` → (`"tcp/udp"`, `"80"`);
+/// an empty port gives empty results.
 fn split_proto_port(raw: &str) -> (&str, &str) {
-    let mut parts = raw.split('/');
-    let port = parts.next().unwrap_or("");
+    let (port, proto) = raw.split_once('/').unwrap_or((raw, ""));
     if port.is_empty() {
         return ("", "");
     }
-    match parts.next() {
-        None | Some("") => ("tcp", port),
-        Some(proto) => (proto, port),
+    if proto.is_empty() {
+        ("tcp", port)
+    } else {
+        (proto, port)
     }
 }
 
 /// `net.SplitHostPort(rawIP + ":")`, used by go-connections only to strip the
-/// brackets of `[::1]`; its failures become v0.4.0's error text.
+/// brackets of `[::1]`; its failures become v0.6's error text.
 fn strip_ipv6_brackets(raw_ip: &str) -> Result<String, String> {
     let hostport = format!("{raw_ip}:");
     let fail = |why: &str| {
         Err(format!(
-            "Invalid ip address {raw_ip}: address {hostport}: {why}"
+            "invalid IP address {raw_ip}: address {hostport}: {why}"
         ))
     };
     let last_colon = hostport.len() - 1;
@@ -343,8 +417,8 @@ mod tests {
     }
 
     #[test]
-    fn v040_quirks() {
-        // v0.4.0 ParsePortRange reads only two fields; ParseUint rejects signs.
+    fn v060_as_the_shipped_binary_has_it() {
+        // ParsePortRange reads only two fields; ParseUint rejects signs.
         assert_eq!(
             one("1234-1235-1236:80").published,
             Some(PortRange {
@@ -354,13 +428,44 @@ mod tests {
         );
         assert_eq!(
             parse_short("+80").unwrap_err(),
-            "Invalid containerPort: +80"
+            "invalid containerPort: +80"
         );
+        // Unbracketed IPv6 host IPs are accepted.
+        let p = one("::1:8080:80");
+        assert_eq!(p.host_ip.as_deref(), Some("::1"));
+        assert_eq!((p.published, p.target), (Some(PortRange::single(8080)), 80));
+        // The protocol is everything after the first `/`.
         assert_eq!(
-            parse_short("::1:80:80").unwrap_err(),
-            "Invalid ip address ::1: address ::1:: too many colons in address"
+            parse_short("8080:80/tcp/udp").unwrap_err(),
+            "invalid proto: tcp/udp"
         );
-        assert_eq!(one("0").target, 0);
+        // compose-go: "service ports ... is missing a target port".
+        assert!(parse_short("0").is_err());
+        assert!(parse_short("8080:0").is_err());
+        assert_eq!(one("0:80").published, Some(PortRange::single(0)));
+    }
+
+    #[test]
+    fn plain_scalars_resolve_as_go_yaml_does() {
+        use YamlNumber::*;
+        for (text, want) in [
+            ("80", Int(80)),
+            ("0x50", Int(80)),
+            ("0o120", Int(80)),
+            ("0120", Int(80)),
+            ("+80", Int(80)),
+            ("-80", Int(-80)),
+            ("1_000", Int(1000)),
+            ("080", Float),
+            ("80.0", Float),
+            ("1e3", Float),
+            (".5", Float),
+            ("8080:80", NotANumber),
+            ("0x", NotANumber),
+            ("abc", NotANumber),
+        ] {
+            assert_eq!(go_yaml_number(text), want, "{text}");
+        }
     }
 
     #[test]
@@ -378,15 +483,15 @@ mod tests {
         }
         assert_eq!(
             parse_short("99999:80").unwrap_err(),
-            "Invalid hostPort: 99999"
+            "invalid hostPort: 99999"
         );
         assert_eq!(
             parse_short("80:8080:9090").unwrap_err(),
-            "Invalid ip address: 80"
+            "invalid IP address: 80"
         );
         assert_eq!(
             parse_short("90-80").unwrap_err(),
-            "Invalid containerPort: 90-80"
+            "invalid containerPort: 90-80"
         );
     }
 

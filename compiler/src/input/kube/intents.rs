@@ -1,6 +1,8 @@
 //! Intents of Kubernetes workloads: URLs and `*_HOST`/`*_PORT` pairs in env
 //! values, the `topoc.dev/talks-to` annotation, and Istio route destinations
-//! of a Service a workload talks to. Resolved once every Service is known.
+//! of a Service a workload talks to (for VirtualServices that apply to the
+//! mesh) or of a Gateway's pods (for VirtualServices bound to it).
+//! Resolved once every Service is known.
 //!
 //! Env values only become intents when their host names a Service (env holds
 //! all kinds of strings); an annotation naming no Service is an error.
@@ -156,7 +158,13 @@ impl Cx<'_> {
     /// every destination of its routes (and mirrors).
     fn route_intents(&mut self, index: &ServiceIndex) {
         let mut extra = Vec::new();
-        for vs in &self.t.virtual_services {
+        // Routes bound only to gateways do not apply to sidecar traffic.
+        for vs in self
+            .t
+            .virtual_services
+            .iter()
+            .filter(|v| v.applies_to_mesh())
+        {
             let vs_ns = self.t.namespace(vs.namespace).name.clone();
             let hosts: Vec<_> = vs
                 .hosts
@@ -189,6 +197,67 @@ impl Cx<'_> {
                             source: IntentSource::Route,
                             origin: d.host_origin,
                         });
+                    }
+                }
+            }
+        }
+        self.t.intents.extend(extra);
+        self.gateway_route_intents(index);
+    }
+
+    /// A VirtualService bound to a Gateway of the input sends that gateway's
+    /// traffic to its route destinations: the gateway pods (selected in
+    /// every namespace) talk to each destination Service.
+    fn gateway_route_intents(&mut self, index: &ServiceIndex) {
+        let mut extra = Vec::new();
+        for vs in &self.t.virtual_services {
+            let vs_ns = self.t.namespace(vs.namespace).name.clone();
+            for (name, _) in &vs.gateways {
+                let (gw_ns, gw_name) = match name.split_once('/') {
+                    Some((ns, n)) => (ns, n),
+                    None => (vs_ns.as_str(), name.as_str()),
+                };
+                let Some(gw) = self
+                    .t
+                    .gateways
+                    .iter()
+                    .find(|g| g.name == gw_name && self.t.namespace(g.namespace).name == gw_ns)
+                else {
+                    continue;
+                };
+                if gw.selector.is_empty() {
+                    continue;
+                }
+                let pods: Vec<WorkloadId> = self
+                    .t
+                    .workload_ids()
+                    .filter(|&w| {
+                        let wl = self.t.workload(w);
+                        wl.project.is_none()
+                            && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
+                    })
+                    .collect();
+                for r in &vs.http {
+                    for d in r
+                        .route
+                        .iter()
+                        .map(|w| &w.destination)
+                        .chain(r.mirror.as_ref())
+                    {
+                        let Some(to) = index.lookup(&vs_ns, &d.host) else {
+                            continue;
+                        };
+                        for &from in &pods {
+                            extra.push(Intent {
+                                from,
+                                to: IntentTarget::Service(to),
+                                target_name: d.host.clone(),
+                                port: d.port,
+                                protocol: Protocol::Tcp,
+                                source: IntentSource::Route,
+                                origin: d.host_origin,
+                            });
+                        }
                     }
                 }
             }

@@ -44,7 +44,7 @@ impl Cx<'_> {
             vs.gateways = self
                 .seq_field(spec, "gateways")
                 .iter()
-                .filter_map(|g| g.as_str().map(String::from))
+                .filter_map(|g| g.as_str().map(|s| (s.to_string(), Origin::from(g.span))))
                 .collect();
             for r in self.seq_field(spec, "http") {
                 let route = self.http_route(r);
@@ -178,15 +178,19 @@ impl Cx<'_> {
             name: m.name.clone(),
             namespace: ns,
             selector: Default::default(),
+            selector_origin: None,
             servers: Vec::new(),
             origin,
         };
         if let Some(spec) = self.map_field(obj, "spec") {
             gw.selector = self.string_map(spec.get("selector"));
+            gw.selector_origin = spec.get("selector").map(|s| Origin::from(s.span));
             for s in self.seq_field(spec, "servers") {
                 let port = s.get("port");
+                let number = port.and_then(|p| p.get("number"));
                 gw.servers.push(GatewayServer {
-                    port: port.and_then(|p| p.get("number")).and_then(valid_port),
+                    port: number.and_then(valid_port),
+                    port_origin: number.map(|n| Origin::from(n.span)),
                     protocol: port
                         .and_then(|p| p.get("protocol"))
                         .and_then(Node::as_str)
@@ -194,7 +198,7 @@ impl Cx<'_> {
                     hosts: self
                         .seq_field(s, "hosts")
                         .iter()
-                        .filter_map(|h| h.as_str().map(String::from))
+                        .filter_map(|h| h.as_str().map(|v| (v.to_string(), Origin::from(h.span))))
                         .collect(),
                     origin: Origin::from(s.span),
                 });

@@ -9,6 +9,7 @@
 //! end, so that the IR is complete before `resolve` runs.
 
 mod admin;
+mod dedupe;
 mod intents;
 mod istio;
 mod meta;
@@ -19,7 +20,9 @@ mod workloads;
 
 use super::Loaded;
 use crate::diagnostic::{self as diag, Diagnostic};
-use crate::ir::{NamespaceId, OpaqueObject, Origin, Topology, WorkloadId};
+use crate::ir::{
+    NamespaceId, ObjectIgnore, OpaqueObject, Origin, Topology, WorkloadId, WorkloadKind,
+};
 use crate::syntax::{Document, Node};
 use std::collections::HashMap;
 
@@ -97,10 +100,14 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
     for doc in docs {
         flatten(&doc.root, None, &mut objects, &mut cx);
     }
+    let objects = dedupe::last_copies(objects, cx.diags);
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
         cx.namespace(o.node);
     }
     for o in &objects {
+        if WorkloadKind::parse(&o.kind).is_none() {
+            cx.object_ignores(o);
+        }
         match o.kind.as_str() {
             "Namespace" => {}
             "Pod"
@@ -152,6 +159,44 @@ impl Cx<'_> {
         ns.labels.extend(m.labels);
         ns.declared = true;
         ns.origin = origin;
+    }
+
+    /// `topoc.dev/ignore` of a non-workload object (workloads read theirs
+    /// with their pod template's annotations).
+    fn object_ignores(&mut self, o: &Object) {
+        let md = o.node.get("metadata");
+        let Some(value) = md
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(workloads::IGNORE))
+        else {
+            return;
+        };
+        let (Some(text), Some(name)) = (
+            value.as_str(),
+            md.and_then(|m| m.get("name")).and_then(|n| n.as_str()),
+        ) else {
+            return;
+        };
+        let origin = Origin::from(value.span);
+        let namespace = if o.kind == "Namespace" {
+            self.t.intern_namespace(name, origin)
+        } else {
+            let ns = md
+                .and_then(|m| m.get("namespace"))
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.is_empty())
+                .unwrap_or(DEFAULT_NAMESPACE);
+            self.t.intern_namespace(ns, origin)
+        };
+        for rule in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            self.t.object_ignores.push(ObjectIgnore {
+                kind: o.kind.clone(),
+                namespace,
+                name: name.to_string(),
+                rule: rule.to_string(),
+                origin,
+            });
+        }
     }
 
     fn opaque(&mut self, o: &Object) {

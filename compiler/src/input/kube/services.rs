@@ -79,13 +79,18 @@ impl Cx<'_> {
             return None;
         };
         let protocol = self.protocol(p);
+        // API defaulting (`SetDefaults_Service`): a `targetPort` of 0 (the
+        // zero value kompose writes for headless Services) means `port`; a
+        // `nodePort` of 0 means unset (allocated if the type needs one).
+        let zero = |n: &Node| n.as_int() == Some(0);
         let (target, target_origin) = match p.get("targetPort").filter(|t| !t.is_null()) {
             None => (PortRef::Number(port), None),
+            Some(t) if zero(t) => (PortRef::Number(port), Some(Origin::from(t.span))),
             Some(t) => (self.port_ref(t)?, Some(Origin::from(t.span))),
         };
         let mut node_port = None;
         let mut node_port_origin = None;
-        if let Some(np) = p.get("nodePort").filter(|n| !n.is_null()) {
+        if let Some(np) = p.get("nodePort").filter(|n| !n.is_null() && !zero(n)) {
             match valid_port(np) {
                 Some(n) => {
                     node_port = Some(n);

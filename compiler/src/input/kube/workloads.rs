@@ -9,7 +9,7 @@ use super::{Cx, intents};
 use crate::diagnostic as diag;
 use crate::ir::{
     Container, ContainerPort, EnvVar, IntentSource, NetworkMode, Origin, PortRange, Protocol,
-    Publication, Workload, WorkloadId, WorkloadKind,
+    Publication, VolumeMount, Workload, WorkloadId, WorkloadKind,
 };
 use crate::syntax::Node;
 use std::net::{IpAddr, Ipv4Addr};
@@ -50,9 +50,10 @@ impl Cx<'_> {
             Some(t) => self.meta(t),
             None => m.clone(),
         };
-        // A pod owned by a controller becomes (part of) that controller.
+        // A pod owned by a controller becomes (part of) that controller; a
+        // static pod (owned by its `Node`) is a workload of its own.
         let (name, wkind) = match (&m.owner, kind) {
-            (Some((okind, oname)), "Pod") => (
+            (Some((okind, oname)), "Pod") if okind != "Node" => (
                 oname.clone(),
                 WorkloadKind::parse(okind).unwrap_or(WorkloadKind::Pod),
             ),
@@ -128,6 +129,16 @@ impl Cx<'_> {
         });
         for p in self.seq_field(c, "ports") {
             self.container_port(id, &name, p, w);
+        }
+        for m in self.seq_field(c, "volumeMounts") {
+            if let Some((path, _)) = self.str_field(m, "mountPath") {
+                w.volume_mounts.push(VolumeMount {
+                    source: self.str_field(m, "name").map(|(n, _)| n),
+                    target: path,
+                    named: false,
+                    origin: Origin::from(m.span),
+                });
+            }
         }
         for e in self.seq_field(c, "env") {
             let Some((var, _)) = self.str_field(e, "name") else {

@@ -3,6 +3,7 @@
 //! project is still lowered.
 
 mod alloc;
+mod cycles;
 mod intents;
 mod network;
 mod publish;
@@ -17,7 +18,7 @@ use crate::source::FileId;
 use crate::syntax::{Entry, Node};
 use std::collections::BTreeMap;
 
-const TOP_LEVEL_KEYS: [&str; 9] = [
+pub(super) const TOP_LEVEL_KEYS: [&str; 9] = [
     "version", "name", "services", "networks", "volumes", "configs", "secrets", "include", "models",
 ];
 
@@ -84,8 +85,18 @@ impl Lowering<'_> {
         }
     }
 
+    /// A boolean as compose-go casts it: a YAML boolean, or (after
+    /// interpolation, quoted or not) one of `y yes true on` / `n no false off`
+    /// in any case (`interpolate.go` `toBoolean`).
     pub fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
-        let b = node.as_bool();
+        let b = node.as_bool().or_else(|| match &node.value {
+            crate::syntax::Value::Scalar(s) => match s.text.to_ascii_lowercase().as_str() {
+                "y" | "yes" | "true" | "on" => Some(true),
+                "n" | "no" | "false" | "off" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        });
         if b.is_none() {
             self.error(
                 &diag::INVALID_VALUE,
@@ -174,11 +185,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// What docker compose would do with a value topoc refuses on purpose: the
+/// loader keeps it as a string, the engine fails on it (issue 11 item 4).
+pub const ENGINE_REFUSES: &str = "docker compose loads this file, but the engine refuses it when it creates the network or container";
+
 /// Lower one merged project tree.
 pub fn lower_project(
     loaded: &mut Loaded,
     root: &Node,
     name: &str,
+    namespace: &str,
     files: Vec<FileId>,
     profiles: &[String],
 ) {
@@ -197,7 +213,6 @@ pub fn lower_project(
     };
     let origin = Origin::from(root.span);
     let xt = root.get("x-topoc");
-    let mut namespace_name = name.to_string();
     let mut policy = ComposePolicy::default();
     let project = ProjectId(topology.projects.len() as u32);
     let mut l = Lowering {
@@ -218,10 +233,9 @@ pub fn lower_project(
     {
         for e in items {
             match e.key.as_str() {
+                // Read by the caller, which names the namespace; checked here.
                 Some("namespace") => {
-                    if let Some(ns) = l.string(&e.value, "`x-topoc.namespace`") {
-                        namespace_name = ns;
-                    }
+                    l.string(&e.value, "`x-topoc.namespace`");
                 }
                 Some("policy") => match e.value.as_str() {
                     Some("isolate-networks") => policy = ComposePolicy::IsolateNetworks,
@@ -237,7 +251,9 @@ pub fn lower_project(
             }
         }
     }
-    l.namespace = l.topo.intern_namespace(&namespace_name, origin);
+    // The caller names the namespace: `x-topoc.namespace` or the project
+    // name, made unique among the run's projects.
+    l.namespace = l.topo.intern_namespace(namespace, origin);
     l.topo.projects.push(Project {
         name: name.to_string(),
         namespace: l.namespace,

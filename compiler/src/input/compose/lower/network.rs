@@ -1,7 +1,7 @@
 //! Top-level `networks` entries, and the networks Compose adds on its own
 //! (the implicit `default`, Docker's default bridge).
 
-use super::Lowering;
+use super::{ENGINE_REFUSES, Lowering};
 use crate::diagnostic as diag;
 use crate::ir::{Network, NetworkId, Origin};
 use crate::syntax::{Entry, Node};
@@ -36,7 +36,7 @@ fn blank(l: &Lowering, name: &str, origin: Origin) -> Network {
         subnet: None,
         gateway: None,
         ip_range: None,
-        subnets_v6: Vec::new(),
+        more_subnets: Vec::new(),
         subnet_declared: false,
         subnet_origin: None,
         implicit: false,
@@ -127,7 +127,7 @@ fn parse_net(l: &mut Lowering, node: &Node) -> Option<IpNet> {
             l.error(
                 &diag::INVALID_ADDRESS,
                 node,
-                format!("`{text}` is not a valid CIDR subnet"),
+                format!("`{text}` is not a valid CIDR subnet ({ENGINE_REFUSES})"),
             );
             None
         }
@@ -143,7 +143,7 @@ fn parse_v4(l: &mut Lowering, node: &Node, what: &str) -> Option<Ipv4Addr> {
             l.error(
                 &diag::INVALID_ADDRESS,
                 node,
-                format!("{what} `{text}` is not a valid IP address"),
+                format!("{what} `{text}` is not a valid IP address ({ENGINE_REFUSES})"),
             );
             None
         }
@@ -174,10 +174,9 @@ fn lower_ipam(l: &mut Lowering, ipam: &Node, net: &mut Network) {
                             net.subnet_declared = true;
                             net.subnet_origin = Some(Origin::from(k.value.span));
                         }
-                        Some(IpNet::V4(_)) => {}
-                        Some(v6 @ IpNet::V6(_)) => net
-                            .subnets_v6
-                            .push((v6.trunc(), Origin::from(k.value.span))),
+                        Some(other) => net
+                            .more_subnets
+                            .push((other.trunc(), Origin::from(k.value.span))),
                         None => {}
                     },
                     "gateway" => {

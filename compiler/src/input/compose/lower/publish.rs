@@ -1,7 +1,7 @@
 //! `ports` and `expose` of a service → container ports and publications.
 //! compose-go keeps ports unique by host_ip:published:target/protocol.
 
-use super::Lowering;
+use super::{ENGINE_REFUSES, Lowering};
 use crate::diagnostic as diag;
 use crate::input::compose::ports::{self, LongPort, PortSpec};
 use crate::ir::*;
@@ -26,7 +26,7 @@ pub fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
     };
     let publishes = matches!(
         l.topo.workload(id).network_mode,
-        NetworkMode::Bridge | NetworkMode::DefaultBridge
+        NetworkMode::Bridge | NetworkMode::DefaultBridge | NetworkMode::Network(_)
     );
     if let Some(e) = node.entry("ports") {
         l.topo.workloads[id.index()].ports_key = Some(Origin::from(e.key.span));
@@ -86,10 +86,11 @@ pub fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
                         add_port(p, protocol, None, Origin::from(item.span));
                     }
                 }
+                // compose-go keeps `expose` entries as strings.
                 Err(e) => l.error(
                     &diag::INVALID_PORT,
                     item,
-                    format!("invalid `expose` entry `{text}`: {e}"),
+                    format!("invalid `expose` entry `{text}`: {e} ({ENGINE_REFUSES})"),
                 ),
             }
         }
@@ -97,10 +98,37 @@ pub fn ports_and_expose(l: &mut Lowering, id: WorkloadId, node: &Node) {
     l.topo.workloads[id.index()].ports = container_ports;
 }
 
+/// The text compose-go sees for a scalar: a plain YAML number as go-yaml
+/// resolves it (`- 0x50` is the port 80), else the text itself.
+fn go_yaml_text(node: &Node) -> Result<Option<String>, String> {
+    match &node.value {
+        Value::Scalar(s) if s.plain && node.tag.is_none() => match ports::go_yaml_number(&s.text) {
+            ports::YamlNumber::Int(n) => Ok(Some(n.to_string())),
+            ports::YamlNumber::Float => Err(format!(
+                "`{}` is a floating-point number to YAML (go-yaml), not a port",
+                s.text
+            )),
+            ports::YamlNumber::NotANumber => Ok(Some(s.text.to_string())),
+        },
+        _ => Ok(node.as_str().map(String::from)),
+    }
+}
+
 /// One `ports` entry (short string/number or long mapping) → canonical specs.
 fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
+    let text = match go_yaml_text(item) {
+        Ok(t) => t,
+        Err(e) => {
+            l.error(
+                &diag::INVALID_PORT,
+                item,
+                format!("invalid port mapping: {e}"),
+            );
+            return Vec::new();
+        }
+    };
     match &item.value {
-        Value::Scalar(s) => match ports::parse_short(&s.text) {
+        Value::Scalar(s) => match ports::parse_short(text.as_deref().unwrap_or(&s.text)) {
             Ok(specs) => specs,
             Err(e) => {
                 l.error(
@@ -122,7 +150,10 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
                 app_protocol: None,
             };
             for f in fields {
-                let text = f.value.as_str().map(String::from);
+                let text = match f.key.as_str() {
+                    Some("target" | "published") => go_yaml_text(&f.value).unwrap_or(None),
+                    _ => f.value.as_str().map(String::from),
+                };
                 match f.key.as_str().unwrap_or_default() {
                     "target" => long.target = text,
                     "published" => long.published = text,
@@ -149,10 +180,19 @@ fn parse_port_entry(l: &mut Lowering, item: &Node) -> Vec<PortSpec> {
             match ports::canonical_long(&long) {
                 Ok(spec) => vec![spec],
                 Err(e) => {
+                    // compose-go validates only `host_ip` of the long syntax
+                    // and a present `target`; the rest reaches the engine.
+                    let compose_refuses =
+                        e.starts_with("invalid ip address") || long.target.is_none();
+                    let note = if compose_refuses {
+                        String::new()
+                    } else {
+                        format!(" ({ENGINE_REFUSES})")
+                    };
                     l.error(
                         &diag::INVALID_PORT,
                         item,
-                        format!("invalid port mapping: {e}"),
+                        format!("invalid port mapping: {e}{note}"),
                     );
                     Vec::new()
                 }

@@ -2,7 +2,7 @@
 //! publications; references that name nothing are kept as dangling.
 
 use super::network::{default_bridge, implicit_default};
-use super::{Lowering, intents, publish};
+use super::{ENGINE_REFUSES, Lowering, intents, publish};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::*;
 use crate::syntax::{Entry, Node, Value};
@@ -180,6 +180,7 @@ pub fn lower_services(l: &mut Lowering, services: &[Entry], profiles: &[String])
         networking(l, *id, node);
         publish::ports_and_expose(l, *id, node);
     }
+    super::cycles::report(l, &lowered);
     let names = intents::NameTable::build(l.topo, &lowered);
     for (id, node) in &lowered {
         intents::service_intents(l, *id, node, &names, &inactive);
@@ -218,7 +219,10 @@ fn create_workload(l: &mut Lowering, name: &str, e: &Entry) -> WorkloadId {
                     w.replicas_origin = Some(Origin::from(r.span));
                 }
             }
-            "volumes" => w.named_volumes = named_volumes(l, v),
+            "volumes" => {
+                w.named_volumes = named_volumes(l, v);
+                w.volume_mounts = volume_mounts(l, v);
+            }
             "environment" => {
                 let entries = l.map(v, "`environment`").unwrap_or_default();
                 // A list may set one name twice; compose keeps the last.
@@ -310,6 +314,39 @@ fn named_volumes(l: &mut Lowering, v: &Node) -> Vec<String> {
     out
 }
 
+/// Every `volumes` entry: short `[SOURCE:]TARGET[:MODE]` or long syntax.
+fn volume_mounts(l: &Lowering, v: &Node) -> Vec<VolumeMount> {
+    let mut out = Vec::new();
+    for item in v.as_seq().unwrap_or_default() {
+        let (source, target) = match &item.value {
+            Value::Scalar(s) => {
+                let parts: Vec<&str> = s.text.split(':').collect();
+                match parts.as_slice() {
+                    [target] => (None, target.to_string()),
+                    [source, target, ..] => (Some(source.to_string()), target.to_string()),
+                    [] => continue,
+                }
+            }
+            Value::Map(_) => match item.get("target").and_then(Node::as_str) {
+                Some(t) => (
+                    item.get("source").and_then(Node::as_str).map(String::from),
+                    t.to_string(),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let named = source.as_ref().is_some_and(|s| l.volumes.contains(s));
+        out.push(VolumeMount {
+            source,
+            target,
+            named,
+            origin: Origin::from(item.span),
+        });
+    }
+    out
+}
+
 /// Service-level `x-topoc`: `talks-to` is read with the other intents.
 fn extension(l: &mut Lowering, v: &Node, w: &mut Workload) {
     for f in l.map(v, "`x-topoc`").unwrap_or_default() {
@@ -362,7 +399,8 @@ fn networking(l: &mut Lowering, id: WorkloadId, node: &Node) {
     {
         mode_origin = Some(Origin::from(nm.span));
         mode = match text.as_str() {
-            "bridge" | "default" => NetworkMode::DefaultBridge,
+            // An empty mode is the engine's default: its default bridge.
+            "bridge" | "default" | "" => NetworkMode::DefaultBridge,
             "host" => NetworkMode::Host,
             "none" => NetworkMode::None,
             t if t.starts_with("service:") => {
@@ -371,27 +409,35 @@ fn networking(l: &mut Lowering, id: WorkloadId, node: &Node) {
             t if t.starts_with("container:") => {
                 NetworkMode::Container(t["container:".len()..].to_string())
             }
-            // Docker also accepts a network name here.
-            t => match l.networks.get(t) {
-                Some(net) => {
-                    let net = *net;
-                    l.topo.workloads[id.index()]
-                        .attachments
-                        .push(attachment(net, Origin::from(nm.span)));
-                    NetworkMode::Bridge
-                }
-                None => {
-                    l.topo.dangling.push(DanglingRef {
-                        kind: RefKind::Network,
-                        name: t.to_string(),
-                        from: Some(id),
-                        context: "network_mode",
-                        note: None,
-                        origin: Origin::from(nm.span),
-                    });
-                    NetworkMode::Bridge
-                }
-            },
+            // Docker also accepts a network name here: compose keeps it as is
+            // and the engine joins the network of exactly that name.
+            t => {
+                let project_network = l.networks.contains_key(t).then(|| {
+                    format!(
+                        "; this project's network `{t}` is `{}_{t}` to the engine",
+                        l.project_name
+                    )
+                });
+                l.diags.push(
+                    Diagnostic::new(
+                        &diag::NETWORK_MODE_NETWORK,
+                        nm.span,
+                        format!(
+                            "`network_mode: {t}` joins the existing engine network named `{t}`{}",
+                            project_network.unwrap_or_default()
+                        ),
+                    )
+                    .with_help(
+                        "to join a network of the project, list it under `networks:` instead",
+                    )
+                    .with_resource(format!(
+                        "{}/{}",
+                        l.project_name,
+                        l.topo.workload(id).name
+                    )),
+                );
+                NetworkMode::Network(t.to_string())
+            }
         };
     }
     let networks = node.entry("networks");
@@ -434,18 +480,49 @@ fn attachment(network: NetworkId, origin: Origin) -> Attachment {
 }
 
 fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
+    if v.is_null() {
+        // compose-go's schema: "services.a.networks must be a array".
+        l.error(
+            &diag::INVALID_VALUE,
+            v,
+            "`networks` must be a list or a mapping, found null",
+        );
+        return;
+    }
     let Some(entries) = l.map(v, "`networks`") else {
         return;
     };
+    if entries.is_empty() {
+        // `networks: []` / `{}` is no choice at all: the implicit default.
+        let origin = Origin::from(v.span);
+        let net = implicit_default(l, origin);
+        l.topo.workloads[id.index()]
+            .attachments
+            .push(attachment(net, origin));
+        return;
+    }
     let mut list = Vec::new();
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
         let Some(name) = e.key.as_str() else { continue };
-        let Some(&net) = l.networks.get(name) else {
-            if name == "default" {
-                let net = implicit_default(l, Origin::from(e.key.span));
-                list.push(attachment(net, Origin::from(e.key.span)));
-                continue;
-            }
+        if let Some(first) = entries[..i].iter().find(|f| f.key.as_str() == Some(name)) {
+            l.diags.push(
+                Diagnostic::new(
+                    &diag::INVALID_VALUE,
+                    e.key.span,
+                    format!("network `{name}` is listed twice in `networks`"),
+                )
+                .with_related(first.key.span, "first listed here")
+                .with_help("docker compose refuses duplicate entries (\"items at 0 and 1 are equal\"); list each network once"),
+            );
+            continue;
+        }
+        let net = match l.networks.get(name) {
+            Some(&net) => Some(net),
+            // The implicit default, with whatever aliases it is given.
+            None if name == "default" => Some(implicit_default(l, Origin::from(e.key.span))),
+            None => None,
+        };
+        let Some(net) = net else {
             l.topo.dangling.push(DanglingRef {
                 kind: RefKind::Network,
                 name: name.to_string(),
@@ -470,6 +547,9 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         }
                     }
                 }
+                // An empty address (`${IP:-}`) is none, as for the engine.
+                "ipv4_address" if fv.as_str() == Some("") => {}
+                "ipv6_address" if fv.as_str() == Some("") => {}
                 "ipv4_address" => {
                     let text = fv.as_str().unwrap_or_default();
                     match text.parse::<Ipv4Addr>() {
@@ -481,7 +561,7 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         Err(_) => l.error(
                             &diag::INVALID_ADDRESS,
                             fv,
-                            format!("`{text}` is not a valid IPv4 address"),
+                            format!("`{text}` is not a valid IPv4 address ({ENGINE_REFUSES})"),
                         ),
                     }
                 }
@@ -492,7 +572,7 @@ fn attach_networks(l: &mut Lowering, id: WorkloadId, v: &Node) {
                         _ => l.error(
                             &diag::INVALID_ADDRESS,
                             fv,
-                            format!("`{text}` is not a valid IPv6 address"),
+                            format!("`{text}` is not a valid IPv6 address ({ENGINE_REFUSES})"),
                         ),
                     }
                 }
