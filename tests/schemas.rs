@@ -239,3 +239,25 @@ fn json_outputs_validate_against_their_schemas() {
         "no input produced diagnostics to validate"
     );
 }
+
+/// Interpolation runs before validation: enumerations accept `${...}`, as
+/// the CLI does; a near miss of `x-topoc` is flagged, other `x-` keys not.
+#[test]
+fn enums_take_interpolation_and_misspelled_extensions_are_flagged() {
+    let ok = "x-topoc: {policy: \"${POLICY}\"}\nservices:\n  web:\n    image: nginx\n    ports: [{target: 80, protocol: \"${PROTO:-tcp}\", mode: \"${MODE}\"}]\n    x-topoc: {exposure: \"${EXPOSURE}\"}\n    x-team: a\n";
+    assert_eq!(compose_errors(ok), Vec::<String>::new());
+    assert_flagged_at(
+        "services:\n  web:\n    ports: [{target: 80, protocol: tcpx}]\n",
+        "/services/web/ports/0/protocol",
+    );
+    for (bad, at) in [
+        ("x-topc: {policy: open}\nservices: {}\n", "/x-topc"),
+        ("x-topoc2: {}\nservices: {}\n", "/x-topoc2"),
+        (
+            "services:\n  a:\n    image: x\n    x-top: {}\n",
+            "/services/a/x-top",
+        ),
+    ] {
+        assert_flagged_at(bad, at);
+    }
+}

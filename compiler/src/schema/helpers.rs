@@ -22,7 +22,48 @@ pub fn allow_extensions(schema: &mut Schema) {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(pp) = pp {
             pp.entry("^x-").or_insert(json!({}));
+            // A near miss of topoc's own extension (`x-topc`, `x-topoc2`)
+            // would be ignored silently: the only `x-top*` key is `x-topoc`.
+            pp.entry(MISSPELLED_TOPOC).or_insert(json!({
+                "not": {},
+                "errorMessage": "not a topoc key: the extension is spelled `x-topoc`"
+            }));
         }
+    }
+}
+
+/// `x-top…` keys other than `x-topoc` (no look-ahead: portable regex).
+pub const MISSPELLED_TOPOC: &str = "^x-top(?:$|[^o]|o$|o[^c]|oc.)";
+
+/// A transform for Compose: interpolation runs before validation, so an
+/// enumeration (a `oneOf` of constants, or `enum`) also admits a string with
+/// `${...}`, as the CLI does.
+pub fn allow_interpolated_enums(schema: &mut Schema) {
+    transform_subschemas(&mut allow_interpolated_enums, schema);
+    let interpolated = json!({
+        "type": "string",
+        "pattern": INTERPOLATED,
+        "description": "An interpolated value (`${VAR}`), checked once interpolated."
+    });
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(branches)) = obj.get_mut("oneOf")
+        && !branches.is_empty()
+        && branches
+            .iter()
+            .all(|b| b.get("const").is_some_and(Value::is_string))
+    {
+        branches.push(interpolated);
+    } else if let Some(Value::Array(values)) = obj.get("enum")
+        && values.iter().all(Value::is_string)
+    {
+        let values = obj.remove("enum").unwrap_or_default();
+        obj.remove("type");
+        obj.insert(
+            "anyOf".into(),
+            json!([{"type": "string", "enum": values}, interpolated]),
+        );
     }
 }
 

@@ -30,7 +30,9 @@ pub fn all() -> Vec<(&'static str, String)> {
 
 /// Compose as topoc reads it: strict about keys (`x-` keys excepted).
 pub fn compose_schema() -> Value {
-    let settings = SchemaSettings::draft07().with_transform(helpers::allow_extensions);
+    let settings = SchemaSettings::draft07()
+        .with_transform(helpers::allow_extensions)
+        .with_transform(helpers::allow_interpolated_enums);
     finish::<compose::ComposeFile>(settings)
 }
 
