@@ -49,6 +49,8 @@ fn text(key: &'static str, n: usize) -> &'static str {
     cache.entry((key, n)).or_insert_with(|| {
         let text = match key {
             "kube" => synth::kube::join(&synth::kube::generate(n, 1)),
+            // 200 AdminNetworkPolicies and the BANP among the N objects.
+            "kube-admin" => synth::kube::join(&synth::kube::generate_with_admin(n, 200, 1)),
             _ => synth::compose::generate(n, 1).text,
         };
         Box::leak(text.into_boxed_str())
@@ -106,6 +108,14 @@ mod kube {
     #[divan::bench(args = kube_sizes())]
     fn connectivity(b: divan::Bencher, n: usize) {
         let (loaded, resolved) = loaded_and_resolved("kube", n);
+        b.bench(|| connectivity::compute(&loaded.topology, &resolved));
+    }
+
+    /// The flow table with 200 AdminNetworkPolicies and a BANP among the
+    /// objects (issue 15: 10k objects under 1 s).
+    #[divan::bench(args = [10_000])]
+    fn connectivity_admin(b: divan::Bencher, n: usize) {
+        let (loaded, resolved) = loaded_and_resolved("kube-admin", n);
         b.bench(|| connectivity::compute(&loaded.topology, &resolved));
     }
 

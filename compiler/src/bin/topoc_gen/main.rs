@@ -3,6 +3,7 @@
 //! ```text
 //! topoc-gen kube    --objects 10000  --seed 1 -o bench/k8s-10k.yaml   # one stream
 //! topoc-gen kube    --objects 900    --seed 1 -o bench/k8s-900/ --dir # one file per namespace
+//! topoc-gen kube    --objects 10000  --admin-policies 200 -o bench/k8s-anp.yaml
 //! topoc-gen compose --services 2000  --seed 1 -o bench/compose-2k/    # DIR/compose.yaml
 //! ```
 
@@ -37,6 +38,10 @@ enum What {
         /// Write one file per namespace into the directory `--out`.
         #[arg(long)]
         dir: bool,
+        /// Of the N objects, this many are AdminNetworkPolicies (plus the
+        /// BaselineAdminNetworkPolicy `default`).
+        #[arg(long, default_value_t = 0)]
+        admin_policies: usize,
     },
     /// One Compose project of N services on several networks.
     Compose {
@@ -57,8 +62,9 @@ fn main() -> ExitCode {
             seed,
             out,
             dir,
+            admin_policies,
         } => {
-            let files = synth::kube::generate(objects, seed);
+            let files = synth::kube::generate_with_admin(objects, admin_policies, seed);
             if dir {
                 write_dir(&out, &files)
             } else {

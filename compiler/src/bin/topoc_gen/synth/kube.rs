@@ -133,7 +133,35 @@ impl Out {
 }
 
 /// Exactly `objects` Kubernetes objects, one file per namespace.
+#[allow(dead_code)] // used by benches/pipeline.rs and the generator's tests
 pub fn generate(objects: usize, seed: u64) -> Vec<GenFile> {
+    generate_with_admin(objects, 0, seed)
+}
+
+/// Exactly `objects` objects of which `admin` are AdminNetworkPolicies
+/// (plus the BaselineAdminNetworkPolicy `default` when `admin > 0`), in a
+/// last file; the rest as `generate` makes them.
+pub fn generate_with_admin(objects: usize, admin: usize, seed: u64) -> Vec<GenFile> {
+    let admin = admin.min(1001).min(objects.saturating_sub(2));
+    let reserved = if admin > 0 { admin + 1 } else { 0 };
+    let mut files = generate_namespaces(objects - reserved, seed);
+    if admin > 0 {
+        let mut teams: Vec<String> = Vec::new();
+        for f in &files {
+            for l in f.text.lines() {
+                if let Some(t) = l.strip_prefix("    team: ")
+                    && !teams.iter().any(|x| x == t)
+                {
+                    teams.push(t.to_string());
+                }
+            }
+        }
+        files.push(super::admin::generate(&teams, admin, seed));
+    }
+    files
+}
+
+fn generate_namespaces(objects: usize, seed: u64) -> Vec<GenFile> {
     let mut rng = Rng::new(seed);
     let mut files = Vec::new();
     let mut left = objects;

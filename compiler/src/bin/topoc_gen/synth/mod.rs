@@ -7,6 +7,7 @@
 //! platform and with every dependency version, which a `rand` upgrade would
 //! not promise.
 
+pub mod admin;
 pub mod compose;
 pub mod kube;
 
