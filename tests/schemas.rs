@@ -261,3 +261,28 @@ fn enums_take_interpolation_and_misspelled_extensions_are_flagged() {
         assert_flagged_at(bad, at);
     }
 }
+
+/// A malformed port string fails only the port pattern (whose
+/// `patternErrorMessage` editors show), never a type mismatch.
+#[test]
+fn malformed_port_string_fails_only_the_pattern() {
+    let errs = compose_errors(
+        "services:\n  web:\n    ports: [\"99999:80\", 70000, {target: 80, portz: 1}]\n",
+    );
+    let at = |i: usize| {
+        errs.iter()
+            .filter(move |e| e.starts_with(&format!("/services/web/ports/{i}")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(0).len(), 1, "{errs:#?}");
+    assert!(!at(0)[0].contains("type"), "{errs:#?}");
+    let schema = topoc::schema::compose_schema();
+    assert!(
+        schema["definitions"]["port_string"]["patternErrorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a port mapping")
+    );
+    assert_eq!(at(1).len(), 1, "{errs:#?}");
+    assert_eq!(at(2).len(), 1, "{errs:#?}");
+}

@@ -179,14 +179,36 @@ pub enum Exposure {
     Public,
 }
 
-/// A `ports` entry.
-#[derive(JsonSchema)]
-#[serde(untagged)]
+/// A `ports` entry: a container port number, a short-syntax string or a
+/// long-syntax mapping. Chosen by the value's type (`if`/`then`/`else`, not
+/// `anyOf`), so an editor reports a malformed string with the port
+/// pattern's message instead of "Incorrect type".
 pub enum PortEntry {
-    /// A container port number (published on an ephemeral host port).
-    Number(#[schemars(range(min = 0, max = 65535))] u32),
+    Number(u32),
     Short(PortString),
     Long(PortLong),
+}
+
+impl JsonSchema for PortEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("PortEntry")
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let short = generator.subschema_for::<PortString>();
+        let long = generator.subschema_for::<PortLong>();
+        schemars::json_schema!({
+            "description": "A `ports` entry: a container port number (published on an ephemeral host port), a short-syntax string or a long-syntax mapping.",
+            "type": ["integer", "string", "object"],
+            "if": {"type": "string"},
+            "then": short,
+            "else": {
+                "if": {"type": "integer"},
+                "then": {"minimum": 0, "maximum": 65535},
+                "else": long
+            }
+        })
+    }
 }
 
 /// # Port mapping (long syntax)
