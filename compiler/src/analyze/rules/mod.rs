@@ -5,6 +5,7 @@ use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 
 mod address_outside_subnet;
+mod baseline_not_default;
 mod container_port_conflict;
 mod default_bridge_no_dns;
 mod dns_name_collision;
@@ -78,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     &policy_selects_nothing::RULE,
     &policy_peer_selects_nothing::RULE,
     &policy_port_not_listening::RULE,
+    &baseline_not_default::RULE,
     &workload_not_isolated::RULE,
     &egress_blocks_dns::RULE,
     &policy_allows_all::RULE,
