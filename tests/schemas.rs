@@ -286,3 +286,65 @@ fn malformed_port_string_fails_only_the_pattern() {
     assert_eq!(at(1).len(), 1, "{errs:#?}");
     assert_eq!(at(2).len(), 1, "{errs:#?}");
 }
+
+/// The editor (the schema) and the CLI give the same verdict on every
+/// short-syntax port vector of compose-vectors: one Compose file with a
+/// service per vector, checked by `topoc check`, and each vector validated
+/// alone against the schema.
+#[test]
+fn schema_and_cli_agree_on_every_port_vector() {
+    let Some(dir) = corpus("compose-vectors") else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("ports.tsv")).unwrap();
+    let vectors: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap())
+        .filter(|input| !input.starts_with('{'))
+        .collect();
+    let mut yaml = String::from("services:\n");
+    for (i, input) in vectors.iter().enumerate() {
+        // One line per service, so a finding's line names its vector.
+        yaml.push_str(&format!(
+            "  s{i}: {{image: x, ports: [{}]}}\n",
+            serde_json::to_string(input).unwrap()
+        ));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("compose.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(["check", "--no-config", "--format", "json"])
+        .arg(&file)
+        .env("PORT", "8080")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rejected_lines: std::collections::BTreeSet<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("TOPO0") && d["severity"] == "error")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    let validator = schema_validator("compose.schema.json");
+    let mut disagree = Vec::new();
+    for (i, input) in vectors.iter().enumerate() {
+        let one = format!(
+            "services:\n  s: {{image: x, ports: [{}]}}\n",
+            serde_json::to_string(input).unwrap()
+        );
+        let schema_ok = validator.is_valid(&compose_json(&one));
+        let cli_ok = !rejected_lines.contains(&(i as u64 + 2));
+        if schema_ok != cli_ok {
+            disagree.push(format!("`{input}`: schema {schema_ok}, cli {cli_ok}"));
+        }
+    }
+    assert!(vectors.len() > 50);
+    assert!(
+        rejected_lines.len() > 5,
+        "the CLI rejects the invalid vectors: {rejected_lines:?}"
+    );
+    assert!(disagree.is_empty(), "{disagree:#?}");
+}
