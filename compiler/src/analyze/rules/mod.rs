@@ -5,6 +5,7 @@ use super::Context;
 use crate::diagnostic::{Code, Diagnostic};
 
 mod address_outside_subnet;
+mod admin_priority_overlap;
 mod baseline_not_default;
 mod container_port_conflict;
 mod default_bridge_no_dns;
@@ -80,6 +81,7 @@ pub static RULES: &[&Rule] = &[
     &policy_peer_selects_nothing::RULE,
     &policy_port_not_listening::RULE,
     &baseline_not_default::RULE,
+    &admin_priority_overlap::RULE,
     &workload_not_isolated::RULE,
     &egress_blocks_dns::RULE,
     &policy_allows_all::RULE,
