@@ -6,9 +6,12 @@
 
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
-use super::kube::RuleInfo;
-use crate::ir::{ComposePolicy, Direction, Origin, PolicyRule, Protocol, Topology, WorkloadId};
+use super::kube::{Engine, Remote, RuleInfo, dir_index};
+use crate::ir::{
+    AdminAction, ComposePolicy, Direction, Origin, PolicyRule, Protocol, Topology, WorkloadId,
+};
 use crate::resolve::Resolved;
+use crate::resolve::kube::ClassId;
 use crate::source::SourceMap;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -150,7 +153,10 @@ pub fn explain(
     w.out
 }
 
-/// One direction of a Kubernetes flow; returns what it allows.
+/// One direction of a Kubernetes flow, every tier: the AdminNetworkPolicy
+/// rules that decide part of it (priority, action, file:line), the
+/// NetworkPolicies, then the BaselineAdminNetworkPolicy's rules; returns
+/// what it allows.
 fn direction(w: &mut Writer, r: &Resolved, dir: Direction, from: Subject, to: Subject) -> ConnSet {
     let t = w.t;
     let k = &r.kube;
@@ -170,6 +176,92 @@ fn direction(w: &mut Writer, r: &Resolved, dir: Direction, from: Subject, to: Su
     let Some(sc) = k.class_of[sw.index()] else {
         return ConnSet::all();
     };
+    if t.admin_policies.is_empty() {
+        return np_direction(w, r, dir, sc, peer, to, label);
+    }
+    let engine = Engine::new(t, k);
+    let remote = match peer {
+        Subject::Workload(pw) => match k.class_of[pw.index()] {
+            Some(pc) => Remote::Class(pc),
+            None => return np_direction(w, r, dir, sc, peer, to, label),
+        },
+        Subject::External(range) => Remote::Piece(range),
+    };
+    let dst = match to {
+        Subject::Workload(x) => k.class_of[x.index()].map(|c| &k.classes[c.index()]),
+        Subject::External(_) => None,
+    };
+    let d = dir_index(dir);
+    let mut open = ConnSet::all();
+    // Prints the rules that decide part of the flow; returns what was passed.
+    let rule_lines = |w: &mut Writer, ids: &[u32], open: &mut ConnSet| {
+        let mut passed = ConnSet::none();
+        for &ri in ids {
+            let rule = &engine.rules[ri as usize];
+            if !rule.matches(remote) {
+                continue;
+            }
+            let hit = rule.conn_for(dst).intersect(open);
+            if hit.is_empty() {
+                continue;
+            }
+            let (pi, rj) = engine.rule_source[ri as usize];
+            let p = &t.admin_policies[pi as usize];
+            let rules = match dir {
+                Direction::Ingress => &p.ingress,
+                Direction::Egress => &p.egress,
+            };
+            let ar = &rules[rj as usize];
+            let tier = match p.priority {
+                Some(prio) => format!("AdminNetworkPolicy {} (priority {prio})", p.name),
+                None => format!("BaselineAdminNetworkPolicy {}", p.name),
+            };
+            let _ = writeln!(
+                w.out,
+                "  {tier} {label} rule #{} `{}` ({}): {} {hit}",
+                rj + 1,
+                ar.name,
+                w.at(ar.origin),
+                ar.action.as_str()
+            );
+            if ar.action == AdminAction::Pass {
+                passed.union_with(&hit);
+            }
+            *open = open.difference(&hit);
+        }
+        passed
+    };
+    let passed = rule_lines(w, &engine.admin_rules[d][sc.index()], &mut open);
+    open.union_with(&passed);
+    np_direction(w, r, dir, sc, peer, to, label);
+    if !engine.isolated(dir, sc) && !open.is_empty() {
+        rule_lines(w, &engine.baseline_rules[d][sc.index()], &mut open);
+    }
+    let allowed = engine.decide(dir, sc, remote, dst);
+    let _ = writeln!(
+        w.out,
+        "  => all tiers: {}",
+        if allowed.is_empty() {
+            "denied".to_string()
+        } else {
+            format!("allows {allowed}")
+        }
+    );
+    allowed
+}
+
+/// The NetworkPolicy tier of one direction; returns what it allows.
+fn np_direction(
+    w: &mut Writer,
+    r: &Resolved,
+    dir: Direction,
+    sc: ClassId,
+    peer: Subject,
+    to: Subject,
+    label: &str,
+) -> ConnSet {
+    let t = w.t;
+    let k = &r.kube;
     let dst_class = match to {
         Subject::Workload(x) => k.class_of[x.index()].map(|c| &k.classes[c.index()]),
         Subject::External(_) => None,
