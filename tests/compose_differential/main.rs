@@ -93,7 +93,7 @@ fn oracle() -> Option<PathBuf> {
     if std::env::var("TOPOC_REQUIRE_TOOLS").as_deref() == Ok("1") {
         panic!("{msg} and TOPOC_REQUIRE_TOOLS=1");
     }
-    eprintln!("skipped: {msg}");
+    common::skip(msg);
     None
 }
 
