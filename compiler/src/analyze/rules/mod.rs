@@ -27,6 +27,7 @@ mod mirror_host_unknown;
 mod network_mode_conflict;
 mod node_port_conflict;
 mod node_port_out_of_range;
+mod pass_without_lower_tier;
 mod policy_allows_all;
 mod policy_peer_selects_nothing;
 mod policy_port_not_listening;
@@ -82,6 +83,7 @@ pub static RULES: &[&Rule] = &[
     &policy_port_not_listening::RULE,
     &baseline_not_default::RULE,
     &admin_priority_overlap::RULE,
+    &pass_without_lower_tier::RULE,
     &workload_not_isolated::RULE,
     &egress_blocks_dns::RULE,
     &policy_allows_all::RULE,
