@@ -87,6 +87,7 @@ codes! {
     BASELINE_NOT_DEFAULT = "TOPO412", "baseline-not-default", Error, "a BaselineAdminNetworkPolicy is not named `default`, which the API requires";
     ADMIN_PRIORITY_OVERLAP = "TOPO413", "admin-priority-overlap", Warning, "two AdminNetworkPolicies of one priority select common pods: the API leaves their order undefined";
     PASS_WITHOUT_LOWER_TIER = "TOPO414", "pass-without-lower-tier", Warning, "an AdminNetworkPolicy `Pass` rule hands its subjects to tiers that have no policy for them, so the cluster default allows";
+    ADMIN_SELECTS_NOTHING = "TOPO415", "admin-selects-nothing", Warning, "an AdminNetworkPolicy or BANP subject or peer selects no workload";
 
     ROUTE_WEIGHTS_INVALID = "TOPO501", "route-weights-invalid", Error, "the weights of a route's destinations do not sum to 100";
     ROUTE_SUBSET_UNDEFINED = "TOPO502", "route-subset-undefined", Error, "a route names a subset no DestinationRule defines";

@@ -6,6 +6,7 @@ use crate::diagnostic::{Code, Diagnostic};
 
 mod address_outside_subnet;
 mod admin_priority_overlap;
+mod admin_selects_nothing;
 mod baseline_not_default;
 mod container_port_conflict;
 mod default_bridge_no_dns;
@@ -84,6 +85,7 @@ pub static RULES: &[&Rule] = &[
     &baseline_not_default::RULE,
     &admin_priority_overlap::RULE,
     &pass_without_lower_tier::RULE,
+    &admin_selects_nothing::RULE,
     &workload_not_isolated::RULE,
     &egress_blocks_dns::RULE,
     &policy_allows_all::RULE,
