@@ -34,6 +34,20 @@ pub struct Span {
 }
 
 impl Span {
+    /// An empty span at line 1, column 1: for findings about a whole file.
+    pub fn file_start(file: FileId) -> Span {
+        let p = Pos {
+            offset: 0,
+            line: 1,
+            column: 1,
+        };
+        Span {
+            file,
+            start: p,
+            end: p,
+        }
+    }
+
     /// A span covering both `self` and `other` (same file assumed).
     pub fn to(self, other: Span) -> Span {
         Span {

@@ -10,7 +10,7 @@
 
 use super::{ParsedFile, Reader};
 use crate::diagnostic::{self as diag, Diagnostic};
-use crate::source::{FileId, Pos, SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 use std::path::{Path, PathBuf};
 
 /// Renders the chart in a directory under a release name: the rendered
@@ -65,19 +65,6 @@ fn display(dir: &Path) -> String {
     dir.display().to_string()
 }
 
-fn start_of(file: FileId) -> Span {
-    let p = Pos {
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
-    Span {
-        file,
-        start: p,
-        end: p,
-    }
-}
-
 /// Split `helm template` output into (template path relative to the
 /// chart, text) parts, grouping the documents of one template.
 pub fn split_rendered(text: &str) -> Vec<(Option<String>, String)> {
@@ -126,7 +113,7 @@ pub fn load_chart(
     let how = format!("helm template {release} {} | topoc check -", display(dir));
     let warn = |reader: &mut Reader, msg: String| {
         reader.loaded.diagnostics.push(
-            Diagnostic::new(&diag::CHART_NOT_RENDERED, start_of(chart_id), msg)
+            Diagnostic::new(&diag::CHART_NOT_RENDERED, Span::file_start(chart_id), msg)
                 .with_help(format!("check the rendered chart: `{how}`")),
         );
     };

@@ -9,7 +9,7 @@
 use super::classify::{self, DocKind};
 use super::{Input, LoadOptions, Loaded, ParsedFile, Reader, chart, command_line_span, walk};
 use crate::diagnostic::{self as diag, Diagnostic, Severity};
-use crate::source::{self, FileId, Pos, SourceFile, Span};
+use crate::source::{self, FileId, SourceFile, Span};
 use crate::syntax::Document;
 use std::path::Path;
 
@@ -21,19 +21,6 @@ pub struct Gathered {
     /// Helm charts found (rendered or not): Kubernetes input, even when
     /// it could not be checked.
     pub charts: usize,
-}
-
-fn start_span(file: FileId) -> Span {
-    let p = Pos {
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
-    Span {
-        file,
-        start: p,
-        end: p,
-    }
 }
 
 pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gathered {
@@ -136,7 +123,7 @@ fn read_found(reader: &mut Reader, path: &Path) -> Option<FileId> {
 fn skipped(file: FileId, why: &str) -> Diagnostic {
     Diagnostic::new(
         &diag::SKIPPED_FILE,
-        start_span(file),
+        Span::file_start(file),
         format!("skipped: {why}"),
     )
 }
