@@ -78,3 +78,111 @@ fn every_scenario_matches_the_reference() {
         "scenarios differing from the reference: {failed:?}"
     );
 }
+
+fn run(args: &[&str], input: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .arg("connectivity")
+        .args(args)
+        .arg(input)
+        .output()
+        .expect("topoc runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The exposure lines of the txt output as (section, workload, peer, conn).
+fn txt_exposures(txt: &str) -> BTreeSet<(String, String, String, String)> {
+    let mut section = "";
+    let mut out = BTreeSet::new();
+    for line in txt.lines() {
+        match line {
+            "Egress Exposure:" => section = "egress",
+            "Ingress Exposure:" => section = "ingress",
+            _ if line.ends_with(':') => section = "",
+            _ => {
+                let arrow = if section == "egress" {
+                    "\t=> \t"
+                } else {
+                    "\t<= \t"
+                };
+                if let Some((w, rest)) = line.split_once(arrow) {
+                    let (peer, conn) = rest.split_once(" : ").expect("PEER : CONN");
+                    out.insert((
+                        section.to_string(),
+                        w.trim_end().to_string(),
+                        peer.to_string(),
+                        conn.to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// json and md carry the same exposures as txt, in every scenario.
+#[test]
+fn json_and_md_carry_the_txt_exposures() {
+    let Some(dir) = corpus() else { return };
+    let mut checked = 0;
+    for s in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+        let input = s.path().join("input");
+        if !input.is_dir() {
+            continue;
+        }
+        let (code, txt) = run(&["--exposure"], &input);
+        assert_eq!(code, Some(0));
+        let want = txt_exposures(&txt);
+        assert!(!want.is_empty(), "{}: no exposure lines", input.display());
+        let (code, json) = run(&["--exposure", "--format", "json"], &input);
+        assert_eq!(code, Some(0));
+        let doc: serde_json::Value = serde_json::from_str(&json).expect("json output");
+        let mut got = BTreeSet::new();
+        for (section, workload, peer) in [("egress", "src", "dst"), ("ingress", "dst", "src")] {
+            for row in doc["exposure_results"][format!("{section}_exposure")]
+                .as_array()
+                .expect("exposure rows")
+            {
+                got.insert((
+                    section.to_string(),
+                    row[workload].as_str().unwrap().to_string(),
+                    row[peer].as_str().unwrap().to_string(),
+                    row["conn"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+        assert_eq!(got, want, "{}: json differs from txt", input.display());
+        let connlist = doc["connlist_results"].as_array().expect("connlist rows");
+        assert_eq!(
+            connlist.len(),
+            txt.lines().take_while(|l| !l.is_empty()).count(),
+            "{}",
+            input.display()
+        );
+        let (code, md) = run(&["--exposure", "--format", "md"], &input);
+        assert_eq!(code, Some(0));
+        for (_, w, peer, conn) in &want {
+            assert!(
+                md.contains(&format!("| {w} | {peer} | {conn} |"))
+                    || md.contains(&format!("| {peer} | {w} | {conn} |")),
+                "{}: md lacks {w} {peer} {conn}",
+                input.display()
+            );
+        }
+        checked += 1;
+    }
+    println!("{checked} scenarios agree in txt, json and md");
+}
+
+#[test]
+fn exposure_is_refused_in_formats_without_sections() {
+    let Some(dir) = corpus() else { return };
+    let input = dir.join("onlineboutique_workloads/input");
+    for f in ["csv", "dot", "mermaid"] {
+        let (code, out) = run(&["--exposure", "--format", f], &input);
+        assert_eq!(code, Some(2), "--exposure --format {f}");
+        assert!(out.is_empty());
+    }
+}
