@@ -104,7 +104,13 @@ fn swapping_the_sides_swaps_added_and_removed() {
             rows.into_iter()
                 .map(|r| {
                     let f = |k: &str| r[k].as_str().unwrap_or("").to_string();
-                    (f("diff-type"), f("source"), f("destination"), f("ref1"), f("ref2"))
+                    (
+                        f("diff-type"),
+                        f("source"),
+                        f("destination"),
+                        f("ref1"),
+                        f("ref2"),
+                    )
                 })
                 .collect::<BTreeSet<_>>()
         };

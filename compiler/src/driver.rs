@@ -35,7 +35,11 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
 
 /// `load` with the configuration `config` names (`diff --git` gives both
 /// sides the same discovery).
-pub fn load_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource) -> (Loaded, Resolved) {
+pub fn load_with(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    config: &ConfigSource,
+) -> (Loaded, Resolved) {
     let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, config);
     loaded.diagnostics.extend(cfg_diags);
     // A file read twice (an include, an extends) reports its problems

@@ -254,7 +254,10 @@ fn compare(args: &DiffArgs, old: Plan, new: Plan) -> ExitCode {
             workloads: new.workloads,
         },
     );
-    let written = super::write_product(args.output.as_deref(), &diff::render(&d, args.format.into()));
+    let written = super::write_product(
+        args.output.as_deref(),
+        &diff::render(&d, args.format.into()),
+    );
     if written != ExitCode::from(exit::OK) {
         return written;
     }

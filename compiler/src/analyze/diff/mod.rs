@@ -21,7 +21,7 @@ mod render;
 
 pub use render::{Format, render};
 
-use crate::analyze::connectivity::{Connectivity, ConnSet, EndpointKind, Range, ipset};
+use crate::analyze::connectivity::{ConnSet, Connectivity, EndpointKind, Range, ipset};
 use crate::ir::Topology;
 use std::collections::{BTreeSet, HashMap};
 
@@ -240,7 +240,8 @@ pub fn diff(old: &Side, new: &Side) -> ConnDiff {
         let (src, dst) = (name(s), name(d));
         // A workload is added (removed) when the other side has none of
         // that name at all.
-        let missing = |peer: Peer, n: &str| other.is_some_and(|w| is_workload(peer) && !w.contains(n));
+        let missing =
+            |peer: Peer, n: &str| other.is_some_and(|w| is_workload(peer) && !w.contains(n));
         changes.push(Change {
             kind,
             src_workload_changed: missing(s, &src),

@@ -28,7 +28,11 @@ fn run(old: &str, new: &str) -> Vec<String> {
             workloads: wb,
         },
     );
-    render(&d, Format::Txt).lines().skip(1).map(String::from).collect()
+    render(&d, Format::Txt)
+        .lines()
+        .skip(1)
+        .map(String::from)
+        .collect()
 }
 
 fn deployment(name: &str) -> String {
@@ -76,13 +80,23 @@ spec:
 
 #[test]
 fn equal_inputs_have_no_diff() {
-    let text = format!("{}{}{DENY_ALL}{}", deployment("a"), deployment("b"), allow("a", "b", 80));
+    let text = format!(
+        "{}{}{DENY_ALL}{}",
+        deployment("a"),
+        deployment("b"),
+        allow("a", "b", 80)
+    );
     assert!(run(&text, &text).is_empty());
 }
 
 #[test]
 fn changed_added_and_removed_pairs() {
-    let base = format!("{}{}{}{DENY_ALL}", deployment("a"), deployment("b"), deployment("c"));
+    let base = format!(
+        "{}{}{}{DENY_ALL}",
+        deployment("a"),
+        deployment("b"),
+        deployment("c")
+    );
     let old = format!("{base}{}{}", allow("a", "b", 80), allow("b", "c", 53));
     let new = format!("{base}{}{}", allow("a", "b", 443), allow("a", "c", 5432));
     assert_eq!(
@@ -100,8 +114,18 @@ fn changed_added_and_removed_pairs() {
 
 #[test]
 fn new_and_removed_workloads_are_named() {
-    let old = format!("{}{}{DENY_ALL}{}", deployment("a"), deployment("b"), allow("a", "b", 80));
-    let new = format!("{}{}{DENY_ALL}{}", deployment("a"), deployment("n"), allow("a", "n", 80));
+    let old = format!(
+        "{}{}{DENY_ALL}{}",
+        deployment("a"),
+        deployment("b"),
+        allow("a", "b", 80)
+    );
+    let new = format!(
+        "{}{}{DENY_ALL}{}",
+        deployment("a"),
+        deployment("n"),
+        allow("a", "n", 80)
+    );
     assert_eq!(
         run(&old, &new),
         [
@@ -114,12 +138,14 @@ fn new_and_removed_workloads_are_named() {
     // Both ends new: "workload A and B added".
     let both = format!("{}{}", deployment("p"), deployment("q"));
     let lines = run(&deployment("z"), &both);
-    assert!(lines.contains(
-        &"diff-type: added, source: ns/p[Deployment], destination: ns/q[Deployment], \
+    assert!(
+        lines.contains(
+            &"diff-type: added, source: ns/p[Deployment], destination: ns/q[Deployment], \
           ref1: No Connections, ref2: All Connections, \
           workloads-diff-info: workload ns/p[Deployment] and ns/q[Deployment] added"
-            .to_string()
-    ));
+                .to_string()
+        )
+    );
 }
 
 #[test]
@@ -130,8 +156,10 @@ fn a_workload_present_on_both_sides_is_not_added() {
     let new = format!("{old}{}", allow("a", "b", 80));
     assert_eq!(
         run(&old, &new),
-        ["diff-type: added, source: ns/a[Deployment], destination: ns/b[Deployment], \
-          ref1: No Connections, ref2: TCP 80"]
+        [
+            "diff-type: added, source: ns/a[Deployment], destination: ns/b[Deployment], \
+          ref1: No Connections, ref2: TCP 80"
+        ]
     );
 }
 
@@ -182,7 +210,11 @@ fn fail_on_looks_at_connections() {
     };
     let narrow = format!("{base}{}", allow("a", "b", 80));
     let mut wide = format!("{base}{}", allow("a", "b", 80));
-    wide.push_str(&allow("a", "b", 443).replace("-in,", "-in2,").replace("-out,", "-out2,"));
+    wide.push_str(
+        &allow("a", "b", 443)
+            .replace("-in,", "-in2,")
+            .replace("-out,", "-out2,"),
+    );
     // A changed pair that gained a port opens a flow; one that lost it closes one.
     assert_eq!(kinds(&narrow, &wide), [true, false, true]);
     assert_eq!(kinds(&wide, &narrow), [false, true, true]);

@@ -20,13 +20,16 @@ pub struct Repo {
 
 /// A revision's tree in a temporary directory (removed when dropped).
 pub struct Snapshot {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    /// The copy of the top level, named as the top level is: a Compose
+    /// project without `name:` is named after its directory.
+    root: PathBuf,
 }
 
 impl Snapshot {
     /// The copy of the repository's top level.
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        &self.root
     }
 }
 
@@ -46,7 +49,9 @@ fn git(args: &[&str]) -> Result<Vec<u8>, String> {
 }
 
 fn text(bytes: Vec<u8>) -> String {
-    String::from_utf8_lossy(&bytes).trim_end_matches('\n').to_string()
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string()
 }
 
 /// `.` and `..` resolved by spelling (the path may exist on one side only).
@@ -84,12 +89,7 @@ impl Repo {
         let abs = joined.canonicalize().unwrap_or_else(|_| lexical(&joined));
         abs.strip_prefix(&self.root)
             .map(Path::to_path_buf)
-            .map_err(|_| {
-                format!(
-                    "`{path}` is outside the repository {}",
-                    self.root.display()
-                )
-            })
+            .map_err(|_| format!("`{path}` is outside the repository {}", self.root.display()))
     }
 
     /// The tree of `rev` (any commit-ish) in a temporary directory.
@@ -104,17 +104,29 @@ impl Repo {
             "--end-of-options",
             &format!("{rev}^{{commit}}"),
         ])
-        .map(text)
-        .map_err(|_| format!("--git: `{rev}` is not a commit of this repository"))?;
-        let listing = git(&["ls-tree", "-r", "-z", "--full-tree", &commit])
-            .map_err(|e| format!("--git: cannot list {rev}: {e}"))?;
+        .map(text);
+        let listing = match commit {
+            Ok(commit) => git(&["ls-tree", "-r", "-z", "--full-tree", &commit])
+                .map_err(|e| format!("--git: cannot list {rev}: {e}"))?,
+            // The first commit of a repository (HEAD names a branch with no
+            // commit yet): everything is new.
+            Err(_) if rev == "HEAD" && git(&["symbolic-ref", "--quiet", "HEAD"]).is_ok() => {
+                Vec::new()
+            }
+            Err(_) => return Err(format!("--git: `{rev}` is not a commit of this repository")),
+        };
         let dir = tempfile::Builder::new()
             .prefix("topoc-diff-")
             .tempdir()
             .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-        let snap = Snapshot { dir };
-        let root = snap.root().to_path_buf();
         let io = |e: std::io::Error| format!("cannot write the tree of {rev}: {e}");
+        let root = dir
+            .path()
+            .join(self.root.file_name().unwrap_or("repository".as_ref()));
+        let snap = Snapshot {
+            _dir: dir,
+            root: root.clone(),
+        };
         std::fs::create_dir_all(root.join(".git/info")).map_err(io)?;
         if let Ok(p) = git(&["rev-parse", "--git-path", "info/exclude"]).map(text)
             && let Ok(exclude) = std::fs::read(self.cwd.join(p))
@@ -276,7 +288,6 @@ fn link(target: &[u8], path: &Path) -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 fn link(_target: &[u8], _path: &Path) -> std::io::Result<()> {
-    // Without symbolic links a checkout writes the target as text; the walk
-    // skips links anyway, so leaving it out reads the same files.
+    // Where git checks links out as text files, no topology reads them.
     Ok(())
 }
