@@ -346,28 +346,49 @@ fn stands_for_a_workload(t: &Topology, r: &KubeResolved, rep: &Representative) -
 /// The representatives of every rule in use, and the engine's rules told
 /// which of them they match.
 fn representatives(t: &Topology, r: &KubeResolved, e: &mut Engine) -> Vec<Representative> {
-    let rules = rules_in_use(t, e);
     let mut reps: Vec<Representative> = Vec::new();
     let mut seen: HashSet<(Requirements, Requirements)> = HashSet::new();
-    let mut rule_peers: Vec<(u32, Vec<(Requirements, Requirements)>)> = Vec::new();
-    for (ri, peers, policy_ns) in rules {
-        let mut pairs = Vec::new();
-        for p in peers.iter().filter(|p| p.ip_block.is_none()) {
-            let (ns, pods) = peer_requirements(t, policy_ns, p);
-            // Both selectors empty: the entire cluster, not a representative.
-            let entire = ns.is_empty() && pods.is_empty();
-            if !entire && seen.insert((ns.clone(), pods.clone())) {
-                let name = representative_name(t, policy_ns, p, &ns);
-                reps.push(Representative {
-                    ns: ns.clone(),
-                    pods: pods.clone(),
-                    name,
-                });
-            }
-            pairs.push((ns, pods));
+    // Every policy in effect contributes, whether or not it selects a pod
+    // of the inputs: a rule applying to a workload may match them.
+    let np_peers = t.policies.iter().flat_map(|p| {
+        p.ingress
+            .iter()
+            .chain(&p.egress)
+            .flat_map(move |rule| rule.peers.iter().map(move |peer| (peer, Some(p.namespace))))
+    });
+    let admin = super::tiers::admin_order(t)
+        .into_iter()
+        .chain(super::tiers::baseline(t));
+    let admin_peers = admin.flat_map(|i| {
+        let p = &t.admin_policies[i];
+        p.ingress
+            .iter()
+            .chain(&p.egress)
+            .flat_map(|rule| rule.peers.iter().map(|peer| (peer, None)))
+    });
+    for (p, policy_ns) in np_peers.chain(admin_peers) {
+        if p.ip_block.is_some() {
+            continue;
         }
-        rule_peers.push((ri, pairs));
+        let (ns, pods) = peer_requirements(t, policy_ns, p);
+        // Both selectors empty: the entire cluster, not a representative.
+        let entire = ns.is_empty() && pods.is_empty();
+        if !entire && seen.insert((ns.clone(), pods.clone())) {
+            let name = representative_name(t, policy_ns, p, &ns);
+            reps.push(Representative { ns, pods, name });
+        }
     }
+    let rule_peers: Vec<(u32, Vec<(Requirements, Requirements)>)> = rules_in_use(t, e)
+        .into_iter()
+        .map(|(ri, peers, policy_ns)| {
+            let pairs = peers
+                .iter()
+                .filter(|p| p.ip_block.is_none())
+                .map(|p| peer_requirements(t, policy_ns, p))
+                .collect();
+            (ri, pairs)
+        })
+        .collect();
     reps.retain(|rep| !stands_for_a_workload(t, r, rep));
     for (ri, pairs) in rule_peers {
         let matched: Vec<u32> = (0..reps.len() as u32)
@@ -469,10 +490,24 @@ fn class_exposure(
         };
         let entire = exposed(Remote::AnyPod);
         let mut peers: BTreeMap<&str, ExposedConn> = BTreeMap::new();
-        for (k, rep) in reps.iter().enumerate() {
-            let conn = exposed(Remote::Representative(k as u32));
+        // A representative no rule of this class names by selector is
+        // matched exactly where the entire cluster is: it cannot differ.
+        let np = match dir {
+            Direction::Ingress => &e.ingress_rules,
+            Direction::Egress => &e.egress_rules,
+        };
+        let mut named: Vec<u32> = np[class.index()]
+            .iter()
+            .chain(&e.admin_rules[d][class.index()])
+            .chain(&e.baseline_rules[d][class.index()])
+            .flat_map(|&ri| e.rules[ri as usize].representatives.iter().copied())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for k in named {
+            let conn = exposed(Remote::Representative(k));
             if conn != entire {
-                peers.insert(&rep.name, conn);
+                peers.insert(&reps[k as usize].name, conn);
             }
         }
         if !entire.is_empty() {
