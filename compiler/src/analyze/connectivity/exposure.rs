@@ -13,7 +13,8 @@
 //!   A rule matches a representative when each of its selectors'
 //!   requirements is one of the representative's (so `role NotIn [x y]`
 //!   does not match `role NotIn [w x y z]`), as the reference decides;
-//! - external address ranges: the connlist's flows with addresses.
+//! - external address ranges: the connlist's flows with addresses (for
+//!   Compose services too: the only exposure Compose semantics define).
 //!
 //! A representative's connection is reported only where it differs from the
 //! entire-cluster one (otherwise it says nothing more); the entire-cluster
@@ -350,10 +351,21 @@ fn representatives(t: &Topology, r: &KubeResolved, e: &mut Engine) -> Vec<Repres
     let mut seen: HashSet<(Requirements, Requirements)> = HashSet::new();
     // Every policy in effect contributes, whether or not it selects a pod
     // of the inputs: a rule applying to a workload may match them.
+    // A NetworkPolicy's rules count in the directions it isolates only.
     let np_peers = t.policies.iter().flat_map(|p| {
-        p.ingress
+        let ingress = if p.isolates_ingress {
+            &p.ingress[..]
+        } else {
+            &[]
+        };
+        let egress = if p.isolates_egress {
+            &p.egress[..]
+        } else {
+            &[]
+        };
+        ingress
             .iter()
-            .chain(&p.egress)
+            .chain(egress)
             .flat_map(move |rule| rule.peers.iter().map(move |peer| (peer, Some(p.namespace))))
     });
     let admin = super::tiers::admin_order(t)
@@ -423,9 +435,6 @@ pub fn compute(t: &Topology, r: &Resolved, c: &Connectivity) -> Exposure {
             (EndpointKind::External(_), EndpointKind::Workload(w)) => (w, src, &mut out.ingress),
             _ => continue,
         };
-        if k.class_of.get(w.index()).copied().flatten().is_none() {
-            continue;
-        }
         let name = if src.is_external() {
             &dst.name
         } else {
