@@ -33,7 +33,8 @@ use super::conn::ConnSet;
 use super::kube::{Engine, Remote};
 use super::{Connectivity, EndpointKind};
 use crate::ir::{
-    Direction, LabelSelector, NamespaceId, Peer, Protocol, SelectorOp, Topology, WorkloadId,
+    AdminAction, Direction, LabelSelector, NamespaceId, Peer, Protocol, SelectorOp, Topology,
+    WorkloadId,
 };
 use crate::resolve::Resolved;
 use crate::resolve::kube::{ClassId, KubeResolved, NAMESPACE_NAME_LABEL};
@@ -539,29 +540,67 @@ fn class_exposure(
     }
 }
 
-/// The named ports the NetworkPolicy egress rules of `class` allow towards
-/// `remote`, a pod not in the inputs (no container to resolve them on).
-/// Admin-tier named ports are resolved only on known pods.
+/// The named ports the egress rules of `class` allow towards `remote`, a
+/// pod not in the inputs (no container to resolve them on), every tier
+/// applied as `Engine::decide` does, with each named port an opaque port:
+/// a rule decides it when it names it or allows its whole protocol. An
+/// admin rule's `namedPort` counts as TCP (its protocol is the unknown
+/// container's).
 fn unresolved_named_ports(
     e: &Engine,
     dir: Direction,
     class: ClassId,
     remote: Remote,
 ) -> Vec<(Protocol, String)> {
-    let d = super::kube::dir_index(dir);
-    if dir != Direction::Egress
-        || !e.isolated(dir, class)
-        || !e.admin_rules[d][class.index()].is_empty()
-        || !e.baseline_rules[d][class.index()].is_empty()
-    {
+    if dir != Direction::Egress {
         return Vec::new();
     }
-    e.egress_rules[class.index()]
+    let d = super::kube::dir_index(dir);
+    let admin = &e.admin_rules[d][class.index()];
+    let np = &e.egress_rules[class.index()];
+    let baseline = &e.baseline_rules[d][class.index()];
+    let tokens = |ri: u32| -> Vec<(Protocol, String)> {
+        let rule = &e.rules[ri as usize];
+        if !rule.matches(remote) {
+            return Vec::new();
+        }
+        let admin_rule = e.actions[ri as usize].is_some();
+        rule.named
+            .iter()
+            .filter(|(_, p)| !admin_rule || *p == Protocol::Tcp)
+            .map(|(n, p)| (*p, n.clone()))
+            .collect()
+    };
+    let decides = |ri: u32, (p, n): &(Protocol, String)| {
+        let rule = &e.rules[ri as usize];
+        rule.matches(remote)
+            && (rule.fixed.ranges(*p) == [(1, 65535)]
+                || rule.named.iter().any(|(m, q)| m == n && q == p))
+    };
+    let mut candidates: Vec<(Protocol, String)> = admin
         .iter()
-        .map(|&ri| &e.rules[ri as usize])
-        .filter(|rule| rule.matches(remote))
-        .flat_map(|rule| rule.named.iter().map(|(n, p)| (*p, n.clone())))
-        .collect()
+        .chain(np)
+        .chain(baseline)
+        .flat_map(|&ri| tokens(ri))
+        .collect();
+    candidates.sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+    candidates.dedup();
+    candidates.retain(|token| {
+        // The first ANP rule that decides it; a Pass goes on below.
+        match admin.iter().find(|&&ri| decides(ri, token)) {
+            Some(&ri) if e.actions[ri as usize] == Some(AdminAction::Allow) => return true,
+            Some(&ri) if e.actions[ri as usize] == Some(AdminAction::Deny) => return false,
+            _ => {}
+        }
+        if e.isolated(dir, class) {
+            return np.iter().any(|&ri| decides(ri, token));
+        }
+        baseline
+            .iter()
+            .find(|&&ri| decides(ri, token))
+            .is_none_or(|&ri| e.actions[ri as usize] == Some(AdminAction::Allow))
+    });
+    candidates
 }
 
 impl Exposure {
