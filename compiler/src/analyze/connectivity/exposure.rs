@@ -13,7 +13,8 @@
 //!   A rule matches a representative when each of its selectors'
 //!   requirements is one of the representative's (so `role NotIn [x y]`
 //!   does not match `role NotIn [w x y z]`), as the reference decides;
-//! - external address ranges: the connlist's flows with addresses.
+//! - external address ranges: the connlist's flows with addresses (for
+//!   Compose services too: the only exposure Compose semantics define).
 //!
 //! A representative's connection is reported only where it differs from the
 //! entire-cluster one (otherwise it says nothing more); the entire-cluster
@@ -32,7 +33,8 @@ use super::conn::ConnSet;
 use super::kube::{Engine, Remote};
 use super::{Connectivity, EndpointKind};
 use crate::ir::{
-    Direction, LabelSelector, NamespaceId, Peer, Protocol, SelectorOp, Topology, WorkloadId,
+    AdminAction, Direction, LabelSelector, NamespaceId, Peer, Protocol, SelectorOp, Topology,
+    WorkloadId,
 };
 use crate::resolve::Resolved;
 use crate::resolve::kube::{ClassId, KubeResolved, NAMESPACE_NAME_LABEL};
@@ -346,28 +348,60 @@ fn stands_for_a_workload(t: &Topology, r: &KubeResolved, rep: &Representative) -
 /// The representatives of every rule in use, and the engine's rules told
 /// which of them they match.
 fn representatives(t: &Topology, r: &KubeResolved, e: &mut Engine) -> Vec<Representative> {
-    let rules = rules_in_use(t, e);
     let mut reps: Vec<Representative> = Vec::new();
     let mut seen: HashSet<(Requirements, Requirements)> = HashSet::new();
-    let mut rule_peers: Vec<(u32, Vec<(Requirements, Requirements)>)> = Vec::new();
-    for (ri, peers, policy_ns) in rules {
-        let mut pairs = Vec::new();
-        for p in peers.iter().filter(|p| p.ip_block.is_none()) {
-            let (ns, pods) = peer_requirements(t, policy_ns, p);
-            // Both selectors empty: the entire cluster, not a representative.
-            let entire = ns.is_empty() && pods.is_empty();
-            if !entire && seen.insert((ns.clone(), pods.clone())) {
-                let name = representative_name(t, policy_ns, p, &ns);
-                reps.push(Representative {
-                    ns: ns.clone(),
-                    pods: pods.clone(),
-                    name,
-                });
-            }
-            pairs.push((ns, pods));
+    // Every policy in effect contributes, whether or not it selects a pod
+    // of the inputs: a rule applying to a workload may match them.
+    // A NetworkPolicy's rules count in the directions it isolates only.
+    let np_peers = t.policies.iter().flat_map(|p| {
+        let ingress = if p.isolates_ingress {
+            &p.ingress[..]
+        } else {
+            &[]
+        };
+        let egress = if p.isolates_egress {
+            &p.egress[..]
+        } else {
+            &[]
+        };
+        ingress
+            .iter()
+            .chain(egress)
+            .flat_map(move |rule| rule.peers.iter().map(move |peer| (peer, Some(p.namespace))))
+    });
+    let admin = super::tiers::admin_order(t)
+        .into_iter()
+        .chain(super::tiers::baseline(t));
+    let admin_peers = admin.flat_map(|i| {
+        let p = &t.admin_policies[i];
+        p.ingress
+            .iter()
+            .chain(&p.egress)
+            .flat_map(|rule| rule.peers.iter().map(|peer| (peer, None)))
+    });
+    for (p, policy_ns) in np_peers.chain(admin_peers) {
+        if p.ip_block.is_some() {
+            continue;
         }
-        rule_peers.push((ri, pairs));
+        let (ns, pods) = peer_requirements(t, policy_ns, p);
+        // Both selectors empty: the entire cluster, not a representative.
+        let entire = ns.is_empty() && pods.is_empty();
+        if !entire && seen.insert((ns.clone(), pods.clone())) {
+            let name = representative_name(t, policy_ns, p, &ns);
+            reps.push(Representative { ns, pods, name });
+        }
     }
+    let rule_peers: Vec<(u32, Vec<(Requirements, Requirements)>)> = rules_in_use(t, e)
+        .into_iter()
+        .map(|(ri, peers, policy_ns)| {
+            let pairs = peers
+                .iter()
+                .filter(|p| p.ip_block.is_none())
+                .map(|p| peer_requirements(t, policy_ns, p))
+                .collect();
+            (ri, pairs)
+        })
+        .collect();
     reps.retain(|rep| !stands_for_a_workload(t, r, rep));
     for (ri, pairs) in rule_peers {
         let matched: Vec<u32> = (0..reps.len() as u32)
@@ -402,9 +436,6 @@ pub fn compute(t: &Topology, r: &Resolved, c: &Connectivity) -> Exposure {
             (EndpointKind::External(_), EndpointKind::Workload(w)) => (w, src, &mut out.ingress),
             _ => continue,
         };
-        if k.class_of.get(w.index()).copied().flatten().is_none() {
-            continue;
-        }
         let name = if src.is_external() {
             &dst.name
         } else {
@@ -469,10 +500,24 @@ fn class_exposure(
         };
         let entire = exposed(Remote::AnyPod);
         let mut peers: BTreeMap<&str, ExposedConn> = BTreeMap::new();
-        for (k, rep) in reps.iter().enumerate() {
-            let conn = exposed(Remote::Representative(k as u32));
+        // A representative no rule of this class names by selector is
+        // matched exactly where the entire cluster is: it cannot differ.
+        let np = match dir {
+            Direction::Ingress => &e.ingress_rules,
+            Direction::Egress => &e.egress_rules,
+        };
+        let mut named: Vec<u32> = np[class.index()]
+            .iter()
+            .chain(&e.admin_rules[d][class.index()])
+            .chain(&e.baseline_rules[d][class.index()])
+            .flat_map(|&ri| e.rules[ri as usize].representatives.iter().copied())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for k in named {
+            let conn = exposed(Remote::Representative(k));
             if conn != entire {
-                peers.insert(&rep.name, conn);
+                peers.insert(&reps[k as usize].name, conn);
             }
         }
         if !entire.is_empty() {
@@ -495,29 +540,67 @@ fn class_exposure(
     }
 }
 
-/// The named ports the NetworkPolicy egress rules of `class` allow towards
-/// `remote`, a pod not in the inputs (no container to resolve them on).
-/// Admin-tier named ports are resolved only on known pods.
+/// The named ports the egress rules of `class` allow towards `remote`, a
+/// pod not in the inputs (no container to resolve them on), every tier
+/// applied as `Engine::decide` does, with each named port an opaque port:
+/// a rule decides it when it names it or allows its whole protocol. An
+/// admin rule's `namedPort` counts as TCP (its protocol is the unknown
+/// container's).
 fn unresolved_named_ports(
     e: &Engine,
     dir: Direction,
     class: ClassId,
     remote: Remote,
 ) -> Vec<(Protocol, String)> {
-    let d = super::kube::dir_index(dir);
-    if dir != Direction::Egress
-        || !e.isolated(dir, class)
-        || !e.admin_rules[d][class.index()].is_empty()
-        || !e.baseline_rules[d][class.index()].is_empty()
-    {
+    if dir != Direction::Egress {
         return Vec::new();
     }
-    e.egress_rules[class.index()]
+    let d = super::kube::dir_index(dir);
+    let admin = &e.admin_rules[d][class.index()];
+    let np = &e.egress_rules[class.index()];
+    let baseline = &e.baseline_rules[d][class.index()];
+    let tokens = |ri: u32| -> Vec<(Protocol, String)> {
+        let rule = &e.rules[ri as usize];
+        if !rule.matches(remote) {
+            return Vec::new();
+        }
+        let admin_rule = e.actions[ri as usize].is_some();
+        rule.named
+            .iter()
+            .filter(|(_, p)| !admin_rule || *p == Protocol::Tcp)
+            .map(|(n, p)| (*p, n.clone()))
+            .collect()
+    };
+    let decides = |ri: u32, (p, n): &(Protocol, String)| {
+        let rule = &e.rules[ri as usize];
+        rule.matches(remote)
+            && (rule.fixed.ranges(*p) == [(1, 65535)]
+                || rule.named.iter().any(|(m, q)| m == n && q == p))
+    };
+    let mut candidates: Vec<(Protocol, String)> = admin
         .iter()
-        .map(|&ri| &e.rules[ri as usize])
-        .filter(|rule| rule.matches(remote))
-        .flat_map(|rule| rule.named.iter().map(|(n, p)| (*p, n.clone())))
-        .collect()
+        .chain(np)
+        .chain(baseline)
+        .flat_map(|&ri| tokens(ri))
+        .collect();
+    candidates.sort_by(|a, b| (a.0.as_str(), &a.1).cmp(&(b.0.as_str(), &b.1)));
+    candidates.dedup();
+    candidates.retain(|token| {
+        // The first ANP rule that decides it; a Pass goes on below.
+        match admin.iter().find(|&&ri| decides(ri, token)) {
+            Some(&ri) if e.actions[ri as usize] == Some(AdminAction::Allow) => return true,
+            Some(&ri) if e.actions[ri as usize] == Some(AdminAction::Deny) => return false,
+            _ => {}
+        }
+        if e.isolated(dir, class) {
+            return np.iter().any(|&ri| decides(ri, token));
+        }
+        baseline
+            .iter()
+            .find(|&&ri| decides(ri, token))
+            .is_none_or(|&ri| e.actions[ri as usize] == Some(AdminAction::Allow))
+    });
+    candidates
 }
 
 impl Exposure {
