@@ -1,7 +1,8 @@
 //! The whole pipeline on one input, as every command runs it: load, resolve,
 //! rules, every diagnostic printer, the IR dump, connectivity (and its
-//! exposure) with every graph printer, explain, and every emitter, whose Compose and Kubernetes
-//! output must read back without an input error. Any panic is a defect.
+//! exposure) with every graph printer, explain, and every emitter, whose
+//! Compose and Kubernetes output must read back without an input error. Any
+//! panic is a defect.
 //!
 //! Shared, as a source file, by the libFuzzer target
 //! (`fuzz/fuzz_targets/pipeline.rs`) and the stable replay-and-mutate harness
