@@ -7,6 +7,7 @@ mod connectivity;
 mod explain;
 mod helm;
 mod ir;
+mod lsp;
 mod rules;
 mod schema;
 mod write;
@@ -121,6 +122,14 @@ pub enum Command {
 "
     ))]
     Schema(schema::SchemaArgs),
+    /// Language server on stdio: findings, hover, navigation and fixes in editors.
+    #[command(after_help = epilogue!(
+        "  topoc lsp            (started by the editor; see docs/editors.md)
+",
+        "  0  the client asked the server to exit
+"
+    ))]
+    Lsp(lsp::LspArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -207,6 +216,7 @@ impl InputArgs {
                 },
                 render_chart: helm::renderer(),
                 projects: Vec::new(),
+                overlay: None,
             },
         ))
     }
@@ -431,6 +441,7 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 
