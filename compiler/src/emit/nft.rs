@@ -338,35 +338,37 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
                         .find(|(m, _)| *m == n)
                         .map(|(_, ip)| u32::from(*ip))
                 };
-                let mut pairs: Vec<(u32, u32)> = shared
+                // Per shared network its addresses (Docker isolates networks
+                // from each other), or without one every address pair.
+                let mut pairs: Vec<(Option<NetworkId>, u32, u32)> = shared
                     .iter()
-                    .filter_map(|&n| Some((on(aa, n)?, on(ba, n)?)))
+                    .filter_map(|&n| Some((Some(n), on(aa, n)?, on(ba, n)?)))
                     .collect();
                 if pairs.is_empty() {
                     for (_, s) in aa {
                         for (_, d) in ba {
-                            pairs.push((u32::from(*s), u32::from(*d)));
+                            pairs.push((None, u32::from(*s), u32::from(*d)));
                         }
                     }
                 }
-                pairs.retain(|&(s, d)| !groups.covers(a, b, s, d));
-                if pairs.is_empty() {
-                    continue;
-                }
-                // The reason is the shared network (or, without one, the destination).
-                let why = match shared.first() {
-                    Some(&n) => format!(
-                        "network {} at {}",
-                        t.network(n).name,
-                        cx.at(t.network(n).origin)
-                    ),
-                    None => cx.at(t.workload(b).origin),
-                };
-                let label = push_label(
-                    &mut labels,
-                    format!("{}->{} {} ({why})", name(from), name(to), ports),
-                );
-                for (s, d) in pairs {
+                pairs.retain(|&(_, s, d)| !groups.covers(a, b, s, d));
+                let mut labelled: BTreeMap<Option<NetworkId>, usize> = BTreeMap::new();
+                for (n, s, d) in pairs {
+                    let label = *labelled.entry(n).or_insert_with(|| {
+                        // The reason is the network (or, without one, the destination).
+                        let why = match n {
+                            Some(n) => format!(
+                                "network {} at {}",
+                                t.network(n).name,
+                                cx.at(t.network(n).origin)
+                            ),
+                            None => cx.at(t.workload(b).origin),
+                        };
+                        push_label(
+                            &mut labels,
+                            format!("{}->{} {} ({why})", name(from), name(to), ports),
+                        )
+                    });
                     push_boxes(&mut pair_boxes, (s, s), (d, d), ports, label);
                 }
             }

@@ -5,13 +5,13 @@
 //! `ip saddr @g ip daddr @g accept`.
 //!
 //! The rule must never accept more than the connectivity engine allows, so a
-//! group's set holds only its *exact* members: workloads that reach, and are
-//! reached by, every other member of the group with All Connections
+//! group's set holds only its *exact* members: a subset of the members in
+//! which each reaches, and is reached by, every other with All Connections
 //! (counted from the engine's flows, never re-derived). Any two exact
 //! members then reach each other fully, so the rule is exact whatever else
-//! the group holds; a `default-deny` service, an internal-network member
-//! with narrower flows or a member of an overlapping policy simply stays out
-//! and its flows stay per-pair exceptions. An address is exact only when
+//! the group holds; a `default-deny` service with narrower talks-to, or a
+//! member of an overlapping policy, simply stays out and its flows stay
+//! per-pair exceptions. An address is exact only when
 //! every workload answering on it is (`network_mode: service:X` shares X's).
 
 use super::super::EmitContext;
@@ -60,6 +60,11 @@ impl Groups {
     }
 }
 
+/// How many times members are dropped and the rest recounted before only
+/// the members full with every other one are kept (each round is one pass
+/// over the engine's flows; a clique settles in the first).
+const MAX_ROUNDS: usize = 8;
+
 pub fn exact_groups(
     cx: &EmitContext,
     reach: &Reach,
@@ -98,52 +103,89 @@ pub fn exact_groups(
     }
     // Per workload, its groups; per group, how many distinct workloads.
     let mut of: HashMap<WorkloadId, Vec<usize>> = HashMap::new();
-    let mut size = vec![0usize; groups.len()];
     for (g, group) in groups.iter().enumerate() {
         let ws: BTreeSet<WorkloadId> = group.members.values().flatten().copied().collect();
-        size[g] = ws.len();
         for w in ws {
             of.entry(w).or_default().push(g);
         }
     }
-    // Full flows within each common group, counted per side: the engine's
-    // flows are unique per (source, destination), so a count equal to the
-    // group's size minus one means "with every other member".
-    let mut out: HashMap<(WorkloadId, usize), usize> = HashMap::new();
-    let mut inn: HashMap<(WorkloadId, usize), usize> = HashMap::new();
-    for (&(from, to), conn) in &reach.flows {
-        let (Peer::Workload(a), Peer::Workload(b)) = (from, to) else {
-            continue;
-        };
-        if !conn.is_all() {
-            continue;
+    // Full flows within each group, counted per side among the members still
+    // in it: the engine's flows are unique per (source, destination), so a
+    // member with `size - 1` full flows out and in is full with every other
+    // one. Members missing some are dropped, the worst first (a member that
+    // misses every pair goes before one that misses a single narrow pair),
+    // and the rest recounted, until every remaining member is full.
+    let mut alive: Vec<BTreeSet<WorkloadId>> = groups
+        .iter()
+        .map(|g| g.members.values().flatten().copied().collect())
+        .collect();
+    let full_flows: Vec<(WorkloadId, WorkloadId, Vec<usize>)> = reach
+        .flows
+        .iter()
+        .filter_map(|(&(from, to), conn)| {
+            let (Peer::Workload(a), Peer::Workload(b)) = (from, to) else {
+                return None;
+            };
+            let (ga, gb) = (of.get(&a)?, of.get(&b)?);
+            let common: Vec<usize> = ga.iter().filter(|g| gb.contains(g)).copied().collect();
+            (conn.is_all() && !common.is_empty()).then_some((a, b, common))
+        })
+        .collect();
+    for round in 0.. {
+        let mut count: HashMap<(WorkloadId, usize), usize> = HashMap::new();
+        for (a, b, common) in &full_flows {
+            for &g in common {
+                if alive[g].contains(a) && alive[g].contains(b) {
+                    *count.entry((*a, g)).or_default() += 1;
+                    *count.entry((*b, g)).or_default() += 1;
+                }
+            }
         }
-        let (Some(ga), Some(gb)) = (of.get(&a), of.get(&b)) else {
-            continue;
-        };
-        for g in ga.iter().filter(|g| gb.contains(g)) {
-            *out.entry((a, *g)).or_default() += 1;
-            *inn.entry((b, *g)).or_default() += 1;
+        let mut changed = false;
+        for (g, members) in alive.iter_mut().enumerate() {
+            let need = 2 * members.len().saturating_sub(1);
+            let deficit = |w: &WorkloadId| need - count.get(&(*w, g)).copied().unwrap_or(0);
+            let worst = members.iter().map(deficit).max().unwrap_or(0);
+            if worst == 0 {
+                continue;
+            }
+            changed = true;
+            if round + 1 == MAX_ROUNDS {
+                // Full with every member of a superset: exact.
+                members.retain(|w| deficit(w) == 0);
+            } else {
+                members.retain(|w| deficit(w) < worst);
+            }
+        }
+        if !changed || round + 1 == MAX_ROUNDS {
+            break;
         }
     }
-    let full = |w: WorkloadId, g: usize| {
-        let need = size[g] - 1;
-        out.get(&(w, g)).copied().unwrap_or(0) == need
-            && inn.get(&(w, g)).copied().unwrap_or(0) == need
-    };
     for (g, group) in groups.iter_mut().enumerate() {
         group.exact = group
             .members
             .iter()
-            .filter(|(_, ws)| ws.iter().all(|&w| full(w, g)))
+            .filter(|(_, ws)| ws.iter().all(|w| alive[g].contains(w)))
             .map(|(ip, _)| *ip)
             .collect();
     }
-    // Only groups whose rule accepts something; indices re-mapped.
+    // Only groups whose rule accepts something that no `open` project's
+    // rule already accepts; indices re-mapped.
+    let projects: Vec<&BTreeSet<u32>> = groups
+        .iter()
+        .filter(|g| matches!(g.kind, Kind::Project(_)))
+        .map(|g| &g.exact)
+        .collect();
+    let redundant: Vec<bool> = groups
+        .iter()
+        .map(|g| {
+            matches!(g.kind, Kind::Network(_)) && projects.iter().any(|p| g.exact.is_subset(p))
+        })
+        .collect();
     let mut keep = vec![None; groups.len()];
     let mut kept = Vec::new();
     for (g, group) in groups.into_iter().enumerate() {
-        if group.exact.len() >= 2 {
+        if group.exact.len() >= 2 && !redundant[g] {
             keep[g] = Some(kept.len());
             kept.push(group);
         }
