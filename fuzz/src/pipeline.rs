@@ -1,7 +1,8 @@
 //! The whole pipeline on one input, as every command runs it: load, resolve,
-//! rules, every diagnostic printer, the IR dump, connectivity with every
-//! graph printer, explain, and every emitter, whose Compose and Kubernetes
-//! output must read back without an input error. Any panic is a defect.
+//! rules, every diagnostic printer, the IR dump, connectivity (and its
+//! exposure) with every graph printer, explain, and every emitter, whose
+//! Compose and Kubernetes output must read back without an input error. Any
+//! panic is a defect.
 //!
 //! Shared, as a source file, by the libFuzzer target
 //! (`fuzz/fuzz_targets/pipeline.rs`) and the stable replay-and-mutate harness
@@ -56,6 +57,10 @@ pub fn run(data: &[u8]) {
         graph::Format::Mermaid,
     ] {
         let _ = graph::render(&c, f);
+    }
+    let x = connectivity::exposure::compute(t, &analysis.resolved, &c);
+    for f in graph::EXPOSURE_FORMATS {
+        graph::write_exposure(&c, &x, f, &mut Vec::new()).expect("exposure renders");
     }
     let ids: Vec<_> = t.workload_ids().take(2).collect();
     if let [a, b] = ids[..] {
