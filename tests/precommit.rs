@@ -155,7 +155,7 @@ fn hook_passes_on_a_real_world_repository() {
 }
 
 #[test]
-fn hooks_manifest_declares_both_hooks() {
+fn hooks_manifest_declares_every_hook() {
     let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     let (docs, diags) = topoc::syntax::parse(topoc::source::FileId(0), &text);
     assert!(diags.is_empty());
@@ -166,7 +166,7 @@ fn hooks_manifest_declares_both_hooks() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["topoc-check", "topoc-compile-check"]);
+    assert_eq!(ids, ["topoc-check", "topoc-compile-check", "topoc-diff"]);
     for h in hooks.as_array().unwrap() {
         assert_eq!(h["language"], "rust");
         assert_eq!(h["pass_filenames"], false);
@@ -180,4 +180,7 @@ fn hooks_manifest_declares_both_hooks() {
         serde_json::json!(["--format", "concise", "."])
     );
     assert_eq!(hooks[1]["entry"], "topoc compile --check");
+    // `--fail-on` sits in args so a repository can change it.
+    assert_eq!(hooks[2]["entry"], "topoc diff --git HEAD");
+    assert_eq!(hooks[2]["args"], serde_json::json!(["--fail-on", "added"]));
 }

@@ -216,6 +216,12 @@ impl SourceMap {
         }
     }
 
+    /// Rename a file in findings (`diff --git` names files read from a
+    /// revision `REV:path`, not by their temporary copy).
+    pub fn set_name(&mut self, id: FileId, name: String) {
+        self.files[id.0 as usize].name = name;
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

@@ -7,6 +7,7 @@
 pub mod compose;
 pub mod conn;
 pub mod explain;
+pub mod exposure;
 pub mod ingress;
 pub mod ipset;
 pub mod kube;
