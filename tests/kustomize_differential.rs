@@ -40,7 +40,9 @@ fn kubectl_ready() -> bool {
         Some(v) if v >= 5 => true,
         found => {
             let why = match found {
-                Some(v) => format!("kubectl bundles kustomize v{v}; the differential needs v5 or later"),
+                Some(v) => {
+                    format!("kubectl bundles kustomize v{v}; the differential needs v5 or later")
+                }
                 None => "kubectl is not on PATH (see .ci/install-kubectl)".to_string(),
             };
             if std::env::var("TOPOC_REQUIRE_TOOLS").as_deref() == Ok("1") {
@@ -61,11 +63,15 @@ fn canonical(docs: impl Iterator<Item = serde_json::Value>) -> Vec<String> {
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 serde_json::Value::Object(entries.into_iter().collect())
             }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sort).collect()),
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(sort).collect())
+            }
             v => v,
         }
     }
-    let mut out: Vec<String> = docs.map(|d| serde_json::to_string_pretty(&sort(d)).unwrap()).collect();
+    let mut out: Vec<String> = docs
+        .map(|d| serde_json::to_string_pretty(&sort(d)).unwrap())
+        .collect();
     out.sort();
     out
 }
@@ -82,22 +88,37 @@ fn kubectl_build(dir: &Path) -> Result<Vec<String>, String> {
     let text = String::from_utf8(out.stdout).unwrap();
     let (docs, diags) = topoc::syntax::parse(topoc::source::FileId(0), &text);
     assert!(diags.is_empty(), "kubectl output does not parse: {diags:?}");
-    Ok(canonical(docs.iter().filter(|d| !d.root.is_null()).map(|d| kustomize::to_json(&d.root))))
+    Ok(canonical(
+        docs.iter()
+            .filter(|d| !d.root.is_null())
+            .map(|d| kustomize::to_json(&d.root)),
+    ))
 }
 
 fn topoc_build(dir: &Path) -> (Vec<String>, Vec<topoc::diagnostic::Diagnostic>) {
     let (docs, diags, _) = kustomize::build_dir(dir);
     let errors = diags.into_iter().filter(|d| d.is_input_error()).collect();
-    (canonical(docs.iter().map(|d| kustomize::to_json(&d.root))), errors)
+    (
+        canonical(docs.iter().map(|d| kustomize::to_json(&d.root))),
+        errors,
+    )
 }
 
 /// The kustomizations a case builds.
 fn targets(case: &Path) -> Vec<PathBuf> {
-    if kustomize::KUSTOMIZATION_FILES.iter().any(|f| case.join(f).is_file()) {
+    if kustomize::KUSTOMIZATION_FILES
+        .iter()
+        .any(|f| case.join(f).is_file())
+    {
         return vec![case.to_path_buf()];
     }
     let mut out: Vec<PathBuf> = std::fs::read_dir(case.join("overlays"))
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -118,7 +139,11 @@ fn cases(dir: &str) -> Vec<PathBuf> {
 #[test]
 fn built_objects_equal_kubectl_kustomize() {
     let cases = cases(FIXTURES);
-    assert!(cases.len() >= 25, "at least 25 kustomize fixtures, found {}", cases.len());
+    assert!(
+        cases.len() >= 25,
+        "at least 25 kustomize fixtures, found {}",
+        cases.len()
+    );
     if !kubectl_ready() {
         return;
     }
@@ -126,23 +151,38 @@ fn built_objects_equal_kubectl_kustomize() {
     let mut built = 0;
     for case in &cases {
         let targets = targets(case);
-        assert!(!targets.is_empty(), "{}: no kustomization to build", case.display());
+        assert!(
+            !targets.is_empty(),
+            "{}: no kustomization to build",
+            case.display()
+        );
         for dir in targets {
-            let want = kubectl_build(&dir).unwrap_or_else(|e| panic!("kubectl kustomize {} failed: {e}", dir.display()));
+            let want = kubectl_build(&dir)
+                .unwrap_or_else(|e| panic!("kubectl kustomize {} failed: {e}", dir.display()));
             let (have, errors) = topoc_build(&dir);
             built += 1;
             if !errors.is_empty() {
-                failures.push(format!("{}: topoc failed: {:?}", dir.display(), errors.iter().map(|d| &d.message).collect::<Vec<_>>()));
+                failures.push(format!(
+                    "{}: topoc failed: {:?}",
+                    dir.display(),
+                    errors.iter().map(|d| &d.message).collect::<Vec<_>>()
+                ));
             } else if have != want {
-                let diff = similar::TextDiff::from_lines(&want.join("\n---\n"), &have.join("\n---\n"))
-                    .unified_diff()
-                    .header("kubectl kustomize", "topoc")
-                    .to_string();
+                let diff =
+                    similar::TextDiff::from_lines(&want.join("\n---\n"), &have.join("\n---\n"))
+                        .unified_diff()
+                        .header("kubectl kustomize", "topoc")
+                        .to_string();
                 failures.push(format!("{}:\n{diff}", dir.display()));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {built} builds differ:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {built} builds differ:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -151,17 +191,42 @@ fn bad_kustomizations_fail_in_both() {
     assert!(cases.len() >= 6, "error fixtures, found {}", cases.len());
     let ready = kubectl_ready();
     for case in &cases {
-        let dir = targets(case).into_iter().next().unwrap_or_else(|| case.clone());
+        let dir = targets(case)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| case.clone());
         let (have, errors) = topoc_build(&dir);
-        assert!(have.is_empty(), "{}: a failed build yields no objects", dir.display());
-        let failed: Vec<_> = errors.iter().filter(|d| d.code == "TOPO026" || d.code == "TOPO001").collect();
-        assert_eq!(failed.len(), 1, "{}: one build failure, got {:?}", dir.display(), errors.iter().map(|d| &d.message).collect::<Vec<_>>());
+        assert!(
+            have.is_empty(),
+            "{}: a failed build yields no objects",
+            dir.display()
+        );
+        let failed: Vec<_> = errors
+            .iter()
+            .filter(|d| d.code == "TOPO026" || d.code == "TOPO001")
+            .collect();
+        assert_eq!(
+            failed.len(),
+            1,
+            "{}: one build failure, got {:?}",
+            dir.display(),
+            errors.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
         let expect = std::fs::read_to_string(case.join("EXPECT")).unwrap_or_default();
         for line in expect.lines().filter(|l| !l.trim().is_empty()) {
-            assert!(failed[0].message.contains(line.trim()), "{}: message {:?} should contain {line:?}", dir.display(), failed[0].message);
+            assert!(
+                failed[0].message.contains(line.trim()),
+                "{}: message {:?} should contain {line:?}",
+                dir.display(),
+                failed[0].message
+            );
         }
         if ready {
-            assert!(kubectl_build(&dir).is_err(), "{}: kubectl kustomize should fail too", dir.display());
+            assert!(
+                kubectl_build(&dir).is_err(),
+                "{}: kubectl kustomize should fail too",
+                dir.display()
+            );
         }
     }
 }

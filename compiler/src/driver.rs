@@ -42,7 +42,11 @@ pub fn load_with(
 ) -> (Loaded, Resolved) {
     let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, config);
     loaded.diagnostics.extend(cfg_diags);
-    input::kustomize::annotate(&mut loaded.diagnostics, &loaded.sources, &loaded.kustomize_written);
+    input::kustomize::annotate(
+        &mut loaded.diagnostics,
+        &loaded.sources,
+        &loaded.kustomize_written,
+    );
     // A file read twice (an include, an extends) reports its problems
     // twice: one diagnostic per cause, as `analyze_with` gives.
     diagnostic::sort(&mut loaded.diagnostics);

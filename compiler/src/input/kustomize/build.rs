@@ -48,7 +48,7 @@ impl<'r, 'a> Builder<'r, 'a> {
     /// kustomize does once, at the top.
     pub fn root(&mut self, dir: &Path) -> Result<Vec<Object>, Fail> {
         let mut objects = self.target(dir, None)?;
-        super::namereference::fix(&mut objects, &mut self.written)?;
+        super::namereference::fix(&mut objects)?;
         Ok(objects)
     }
 
@@ -62,11 +62,19 @@ impl<'r, 'a> Builder<'r, 'a> {
     }
 
     /// Read the kustomization of `dir`, checking cycles, budget and kind.
-    fn enter(&mut self, dir: &Path, at: Option<Span>, component: bool) -> Result<Kustomization, Fail> {
+    fn enter(
+        &mut self,
+        dir: &Path,
+        at: Option<Span>,
+        component: bool,
+    ) -> Result<Kustomization, Fail> {
         let here = at.unwrap_or_else(|| self.command_line(dir));
-        let canonical = dir
-            .canonicalize()
-            .map_err(|e| fail(here, format!("must build at directory: '{}': {e}", dir.display())))?;
+        let canonical = dir.canonicalize().map_err(|e| {
+            fail(
+                here,
+                format!("must build at directory: '{}': {e}", dir.display()),
+            )
+        })?;
         if let Some(i) = self.stack.iter().position(|d| *d == canonical) {
             let chain: Vec<String> = self.stack[i..]
                 .iter()
@@ -75,7 +83,11 @@ impl<'r, 'a> Builder<'r, 'a> {
                 .collect();
             return Err(fail(
                 here,
-                format!("cycle detected: kustomization `{}` includes itself ({})", dir.display(), chain.join(" → ")),
+                format!(
+                    "cycle detected: kustomization `{}` includes itself ({})",
+                    dir.display(),
+                    chain.join(" → ")
+                ),
             ));
         }
         self.kustomizations += 1;
@@ -143,7 +155,10 @@ impl<'r, 'a> Builder<'r, 'a> {
             } else {
                 return Err(fail(
                     node.span,
-                    format!("accumulating resources from '{entry}': open {}: no such file or directory", path.display()),
+                    format!(
+                        "accumulating resources from '{entry}': open {}: no such file or directory",
+                        path.display()
+                    ),
                 ));
             }
         }
@@ -167,7 +182,9 @@ impl<'r, 'a> Builder<'r, 'a> {
                 span,
                 format!("remote resource `{entry}` is not fetched: what it adds is not checked"),
             )
-            .with_help("vendor it into the repository, or check `kubectl kustomize DIR | topoc check -`"),
+            .with_help(
+                "vendor it into the repository, or check `kubectl kustomize DIR | topoc check -`",
+            ),
         );
     }
 
@@ -184,7 +201,11 @@ impl<'r, 'a> Builder<'r, 'a> {
                 _ => {
                     return Err(fail(
                         root.span,
-                        format!("invalid resource in '{}': expected an object, found {}", path.display(), root.describe()),
+                        format!(
+                            "invalid resource in '{}': expected an object, found {}",
+                            path.display(),
+                            root.describe()
+                        ),
                     ));
                 }
             }
@@ -230,7 +251,10 @@ impl<'r, 'a> Builder<'r, 'a> {
             Some(&id) => id,
             None => {
                 if self.files.len() >= MAX_FILES {
-                    return Err(fail(at, format!("more than {MAX_FILES} files in one build: stopped")));
+                    return Err(fail(
+                        at,
+                        format!("more than {MAX_FILES} files in one build: stopped"),
+                    ));
                 }
                 let sources = &mut self.reader.loaded.sources;
                 let left = source::MAX_RUN_BYTES.saturating_sub(sources.total_bytes());
@@ -240,7 +264,11 @@ impl<'r, 'a> Builder<'r, 'a> {
                 f.overlay = Some(self.overlay.clone());
                 let seen = self.session.views.keys().any(|(p, _)| *p == canonical)
                     || sources.find_path(&canonical).is_some();
-                let id = if seen { sources.add_not_input(f) } else { sources.add(f) };
+                let id = if seen {
+                    sources.add_not_input(f)
+                } else {
+                    sources.add(f)
+                };
                 self.session.views.insert(key, id);
                 id
             }
@@ -249,11 +277,12 @@ impl<'r, 'a> Builder<'r, 'a> {
             self.files.push(canonical);
         }
         let f = self.reader.loaded.sources.get(id);
-        let (docs, diags) = syntax::parse_file(id, &f.path, &f.text, &self.reader.loaded.alias_budget);
+        let (docs, diags) =
+            syntax::parse_file(id, &f.path, &f.text, &self.reader.loaded.alias_budget);
         if let Some(d) = diags.iter().find(|d| d.is_input_error()) {
             let d = d.clone();
             self.reader.loaded.diagnostics.extend(diags);
-            return Err(Fail(d));
+            return Err(Fail(Box::new(d)));
         }
         self.reader.loaded.diagnostics.extend(diags);
         Ok((id, docs))
@@ -268,10 +297,17 @@ use super::tree;
 
 /// A resource document as an object: kustomize needs its kind and name.
 fn object(root: Node, path: &Path) -> Result<Object, Fail> {
-    if root.get("kind").and_then(Node::as_str).is_none_or(str::is_empty) {
+    if root
+        .get("kind")
+        .and_then(Node::as_str)
+        .is_none_or(str::is_empty)
+    {
         return Err(fail(
             root.span,
-            format!("missing Resource metadata: `kind` is not set in '{}'", path.display()),
+            format!(
+                "missing Resource metadata: `kind` is not set in '{}'",
+                path.display()
+            ),
         ));
     }
     let has_name = root
@@ -298,7 +334,12 @@ fn object(root: Node, path: &Path) -> Result<Object, Fail> {
 /// kustomize's resource id: group, version, kind, namespace, name.
 fn id(o: &Object) -> (String, String, String, String) {
     let api = tree::str_at(&o.node, &["apiVersion"]).unwrap_or("");
-    (api.to_string(), o.kind().to_string(), o.namespace().to_string(), o.name().to_string())
+    (
+        api.to_string(),
+        o.kind().to_string(),
+        o.namespace().to_string(),
+        o.name().to_string(),
+    )
 }
 
 /// Add an object; an id given twice fails the build, as in kustomize.
@@ -306,7 +347,11 @@ fn add(objects: &mut Vec<Object>, o: Object) -> Result<(), Fail> {
     let this = id(&o);
     if let Some(earlier) = objects.iter().find(|e| id(e) == this) {
         let (api, kind, ns, name) = this;
-        let ns = if ns.is_empty() { "[noNs]".to_string() } else { ns };
+        let ns = if ns.is_empty() {
+            "[noNs]".to_string()
+        } else {
+            ns
+        };
         return Err(fail(
             o.base,
             format!("may not add resource with an already registered id: {kind}.{api}/{name}.{ns}"),
@@ -356,7 +401,10 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 impl Fail {
     pub fn related(mut self, span: Span, message: &str) -> Fail {
-        self.0 = self.0.with_related(span, message);
+        self.0.related.push(diag::Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 }

@@ -92,7 +92,10 @@ fn parse_list(text: &str) -> Vec<Node> {
 }
 
 fn specs(text: &str) -> Vec<FieldSpec> {
-    parse_list(text).iter().filter_map(FieldSpec::from_node).collect()
+    parse_list(text)
+        .iter()
+        .filter_map(FieldSpec::from_node)
+        .collect()
 }
 
 /// The built-in configuration, parsed once.
@@ -124,19 +127,20 @@ pub fn builtin() -> &'static Builtin {
 /// `object` that holds `key` (or, with `create`, that should hold it),
 /// creating missing mappings on the way (spanned at `span`) when the spec
 /// says so. Sequences on the way are walked element by element.
-pub fn visit(
-    object: &mut Node,
-    spec: &FieldSpec,
-    span: Span,
-    f: &mut dyn FnMut(&mut Node, &str),
-) {
+pub fn visit(object: &mut Node, spec: &FieldSpec, span: Span, f: &mut dyn FnMut(&mut Node, &str)) {
     if !spec.gvk.selects(object) {
         return;
     }
     walk(object, &spec.path, spec.create, span, f);
 }
 
-fn walk(node: &mut Node, path: &[String], create: bool, span: Span, f: &mut dyn FnMut(&mut Node, &str)) {
+fn walk(
+    node: &mut Node,
+    path: &[String],
+    create: bool,
+    span: Span,
+    f: &mut dyn FnMut(&mut Node, &str),
+) {
     if let Value::Seq(items) = &mut node.value {
         for item in items {
             walk(item, path, create, span, f);
@@ -192,10 +196,19 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("storage.k8s.io", "CSINode"),
     ("storage.k8s.io", "VolumeAttachment"),
     ("scheduling.k8s.io", "PriorityClass"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("networking.k8s.io", "IngressClass"),
     ("node.k8s.io", "RuntimeClass"),
     ("policy", "PodSecurityPolicy"),

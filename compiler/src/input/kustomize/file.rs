@@ -95,7 +95,10 @@ pub fn read(doc: Document, dir: &Path) -> Result<Kustomization, Fail> {
     let Some(entries) = root.as_map() else {
         return Err(fail(
             root.span,
-            format!("invalid Kustomization: expected a mapping, found {}", root.describe()),
+            format!(
+                "invalid Kustomization: expected a mapping, found {}",
+                root.describe()
+            ),
         ));
     };
     let mut ignored = Vec::new();
@@ -118,7 +121,9 @@ pub fn read(doc: Document, dir: &Path) -> Result<Kustomization, Fail> {
             let span = root.get("kind").map_or(root.span, |n| n.span);
             return Err(fail(
                 span,
-                format!("invalid Kustomization: kind `{other}` is neither Kustomization nor Component"),
+                format!(
+                    "invalid Kustomization: kind `{other}` is neither Kustomization nor Component"
+                ),
             ));
         }
     };
@@ -152,7 +157,10 @@ impl Kustomization {
                 Some(s) => Ok((s.to_string(), n)),
                 None => Err(fail(
                     n.span,
-                    format!("invalid Kustomization: `{key}` entries must be strings, found {}", n.describe()),
+                    format!(
+                        "invalid Kustomization: `{key}` entries must be strings, found {}",
+                        n.describe()
+                    ),
                 )),
             })
             .collect()
@@ -167,28 +175,40 @@ impl Kustomization {
                 (crate::syntax::Value::Scalar(_), Some(s)) => Ok(Some((s, n))),
                 _ => Err(fail(
                     n.span,
-                    format!("invalid Kustomization: `{key}` must be a string, found {}", n.describe()),
+                    format!(
+                        "invalid Kustomization: `{key}` must be a string, found {}",
+                        n.describe()
+                    ),
                 )),
             },
         }
     }
 
     /// A string-to-string mapping (`commonLabels`, `commonAnnotations`, `pairs`).
-    pub fn string_map<'a>(node: &'a Node, key: &str) -> Result<Vec<&'a crate::syntax::Entry>, Fail> {
+    pub fn string_map<'a>(
+        node: &'a Node,
+        key: &str,
+    ) -> Result<Vec<&'a crate::syntax::Entry>, Fail> {
         if node.is_null() {
             return Ok(Vec::new());
         }
         let Some(entries) = node.as_map() else {
             return Err(fail(
                 node.span,
-                format!("invalid Kustomization: `{key}` must be a mapping of strings, found {}", node.describe()),
+                format!(
+                    "invalid Kustomization: `{key}` must be a mapping of strings, found {}",
+                    node.describe()
+                ),
             ));
         };
         for e in entries {
             if e.value.as_str().is_none() && !e.value.is_null() {
                 return Err(fail(
                     e.value.span,
-                    format!("invalid Kustomization: `{key}` values must be strings, found {}", e.value.describe()),
+                    format!(
+                        "invalid Kustomization: `{key}` values must be strings, found {}",
+                        e.value.describe()
+                    ),
                 ));
             }
         }

@@ -29,7 +29,10 @@ fn apply_one<'p>(doc: &mut Node, op: &'p Node) -> Result<(), (&'p Node, String)>
         let n = field(key)?;
         let text = n.as_str().unwrap_or("");
         parse_pointer(text).map(|p| (p, n)).ok_or_else(|| {
-            (n, format!("invalid JSON pointer {text:?}: it must be empty or start with `/`"))
+            (
+                n,
+                format!("invalid JSON pointer {text:?}: it must be empty or start with `/`"),
+            )
         })
     };
     match name {
@@ -40,9 +43,12 @@ fn apply_one<'p>(doc: &mut Node, op: &'p Node) -> Result<(), (&'p Node, String)>
         }
         "remove" => {
             let (path, at) = pointer("path")?;
-            remove(doc, &path)
-                .map(drop)
-                .map_err(|m| (at, format!("error in remove for path: '{}': {m}", shown(&path))))
+            remove(doc, &path).map(drop).map_err(|m| {
+                (
+                    at,
+                    format!("error in remove for path: '{}': {m}", shown(&path)),
+                )
+            })
         }
         "replace" => {
             let (path, at) = pointer("path")?;
@@ -52,8 +58,12 @@ fn apply_one<'p>(doc: &mut Node, op: &'p Node) -> Result<(), (&'p Node, String)>
         "move" => {
             let (from, at) = pointer("from")?;
             let (path, to) = pointer("path")?;
-            let value = remove(doc, &from)
-                .map_err(|m| (at, format!("error in move for path: '{}': {m}", shown(&from))))?;
+            let value = remove(doc, &from).map_err(|m| {
+                (
+                    at,
+                    format!("error in move for path: '{}': {m}", shown(&from)),
+                )
+            })?;
             add(doc, &path, value).map_err(|m| (to, m))
         }
         "copy" => {
@@ -69,7 +79,10 @@ fn apply_one<'p>(doc: &mut Node, op: &'p Node) -> Result<(), (&'p Node, String)>
             let want = field("value")?;
             match lookup(doc, &path) {
                 Some(have) if tree::same_data(have, want) => Ok(()),
-                _ => Err((at, format!("testing value {} failed: test failed", shown(&path)))),
+                _ => Err((
+                    at,
+                    format!("testing value {} failed: test failed", shown(&path)),
+                )),
             }
         }
         other => {
@@ -147,7 +160,12 @@ fn add(doc: &mut Node, path: &[String], value: Node) -> Result<(), String> {
         *doc = value;
         return Ok(());
     };
-    let missing = || format!("add operation does not apply: doc is missing path: \"{}\": missing value", shown(path));
+    let missing = || {
+        format!(
+            "add operation does not apply: doc is missing path: \"{}\": missing value",
+            shown(path)
+        )
+    };
     let target = lookup_mut(doc, parent).ok_or_else(missing)?;
     match &mut target.value {
         Value::Map(_) => {
@@ -174,16 +192,20 @@ fn remove(doc: &mut Node, path: &[String]) -> Result<Node, String> {
     let Some((parent, last)) = split(path) else {
         return Err("cannot remove the whole document".into());
     };
-    let target = lookup_mut(doc, parent).ok_or_else(|| format!("Unable to remove nonexistent key: {last}: missing value"))?;
+    let target = lookup_mut(doc, parent)
+        .ok_or_else(|| format!("Unable to remove nonexistent key: {last}: missing value"))?;
     match &mut target.value {
         Value::Map(_) => tree::remove(target, last)
             .ok_or_else(|| format!("Unable to remove nonexistent key: {last}: missing value")),
         Value::Seq(items) => {
-            let i = index(last, items.len())
-                .ok_or_else(|| format!("Unable to access invalid index: {last}: invalid index referenced"))?;
+            let i = index(last, items.len()).ok_or_else(|| {
+                format!("Unable to access invalid index: {last}: invalid index referenced")
+            })?;
             Ok(items.remove(i))
         }
-        _ => Err(format!("Unable to remove nonexistent key: {last}: missing value")),
+        _ => Err(format!(
+            "Unable to remove nonexistent key: {last}: missing value"
+        )),
     }
 }
 
@@ -192,7 +214,12 @@ fn replace(doc: &mut Node, path: &[String], value: Node) -> Result<(), String> {
         *doc = value;
         return Ok(());
     };
-    let missing = || format!("replace operation does not apply: doc is missing path: {}: missing value", shown(path));
+    let missing = || {
+        format!(
+            "replace operation does not apply: doc is missing path: {}: missing value",
+            shown(path)
+        )
+    };
     let target = lookup_mut(doc, parent).ok_or_else(missing)?;
     match &mut target.value {
         Value::Map(_) => {

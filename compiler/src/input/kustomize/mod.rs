@@ -38,10 +38,11 @@ pub use file::KUSTOMIZATION_FILES;
 
 /// A build failure: kustomize stops at the first one.
 #[derive(Debug)]
-pub struct Fail(Diagnostic);
+pub struct Fail(Box<Diagnostic>);
 
 pub(crate) fn fail(span: Span, message: impl Into<String>) -> Fail {
-    Fail(Diagnostic::new(&diag::KUSTOMIZE_BUILD_FAILED, span, message))
+    let d = Diagnostic::new(&diag::KUSTOMIZE_BUILD_FAILED, span, message);
+    Fail(Box::new(d))
 }
 
 /// One built object.
@@ -135,7 +136,7 @@ pub fn build_overlay(
             }
         }
         Err(Fail(d)) => {
-            reader.loaded.diagnostics.push(d);
+            reader.loaded.diagnostics.push(*d);
             Built {
                 documents: Vec::new(),
                 files,
@@ -254,8 +255,14 @@ pub fn build_walked(
     let mut shown: HashMap<PathBuf, PathBuf> = HashMap::new();
     for f in files.iter().filter(|f| is_kustomization_file(f)) {
         let Some(dir) = f.parent() else { continue };
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        let Ok(canonical) = dir.canonicalize() else { continue };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let Ok(canonical) = dir.canonicalize() else {
+            continue;
+        };
         if found.iter().any(|(d, _)| *d == canonical) {
             continue;
         }
@@ -263,7 +270,9 @@ pub fn build_walked(
             .ok()
             .map(|text| {
                 let (docs, _) = crate::syntax::parse(crate::source::FileId(u32::MAX), &text);
-                docs.first().map(|d| referenced_dirs(d, dir)).unwrap_or_default()
+                docs.first()
+                    .map(|d| referenced_dirs(d, dir))
+                    .unwrap_or_default()
             })
             .unwrap_or_default();
         shown.insert(canonical.clone(), dir.to_path_buf());
@@ -275,15 +284,18 @@ pub fn build_walked(
     let mut used: HashSet<PathBuf> = HashSet::new();
     for dir in overlays(&found) {
         let shown_dir = shown.get(&dir).cloned().unwrap_or(dir);
-        let b = build_overlay(reader, session, &shown_dir, &shown_dir.display().to_string());
+        let b = build_overlay(
+            reader,
+            session,
+            &shown_dir,
+            &shown_dir.display().to_string(),
+        );
         built.extend(b.documents);
         used.extend(b.files);
     }
     files
         .iter()
-        .filter(|f| {
-            !is_kustomization_file(f) && f.canonicalize().is_ok_and(|c| !used.contains(&c))
-        })
+        .filter(|f| !is_kustomization_file(f) && f.canonicalize().is_ok_and(|c| !used.contains(&c)))
         .cloned()
         .collect()
 }

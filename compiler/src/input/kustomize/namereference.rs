@@ -8,7 +8,6 @@
 
 use super::fieldspec::{self, builtin};
 use super::{Fail, Object, tree};
-use crate::source::Span;
 use crate::syntax::{Node, Value};
 
 struct Renamed {
@@ -19,10 +18,9 @@ struct Renamed {
     cluster_scoped: bool,
     name: Node,
     namespace: String,
-    base: Span,
 }
 
-pub fn fix(objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<(), Fail> {
+pub fn fix(objects: &mut [Object]) -> Result<(), Fail> {
     let refs = &builtin().name_references;
     let mut renamed: Vec<Renamed> = Vec::new();
     for o in objects.iter() {
@@ -48,7 +46,6 @@ pub fn fix(objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<()
             cluster_scoped: fieldspec::is_cluster_scoped(&o.node),
             name,
             namespace: o.namespace().to_string(),
-            base: o.base,
         });
     }
     if renamed.is_empty() {
@@ -56,17 +53,18 @@ pub fn fix(objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<()
     }
     for o in objects.iter_mut() {
         let referrer_ns = o.namespace().to_string();
-        let base = o.base;
         for r in &renamed {
             let target_kind = refs[r.kind_index].target.kind.clone().unwrap_or_default();
-            let in_scope = r.cluster_scoped || r.namespace == referrer_ns || r.namespaces.contains(&referrer_ns);
+            let in_scope = r.cluster_scoped
+                || r.namespace == referrer_ns
+                || r.namespaces.contains(&referrer_ns);
             if !in_scope {
                 continue;
             }
             for spec in &refs[r.kind_index].referrers {
                 fieldspec::visit(&mut o.node, spec, r.name.span, &mut |parent, key| {
                     if let Some(field) = tree::get_mut(parent, key) {
-                        rename_field(field, r, &target_kind, written, base);
+                        rename_field(field, r, &target_kind);
                     }
                 });
             }
@@ -75,12 +73,15 @@ pub fn fix(objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<()
     Ok(())
 }
 
-fn rename_field(field: &mut Node, r: &Renamed, target_kind: &str, written: &mut Vec<(Span, Span)>, base: Span) {
+fn rename_field(field: &mut Node, r: &Renamed, target_kind: &str) {
     let new_name = r.name.as_str().unwrap_or("");
-    let mut rename_scalar = |n: &mut Node| {
-        if n.as_str().is_some_and(|s| r.old_names.iter().any(|o| o == s)) {
+    let rename_scalar = |n: &mut Node| {
+        if n.as_str()
+            .is_some_and(|s| r.old_names.iter().any(|o| o == s))
+        {
+            // Spanned at the renamed object's name: findings about the
+            // reference point where that name is declared.
             *n = tree::string(new_name, r.name.span);
-            written.push((r.name.span, base));
         }
     };
     match &mut field.value {
@@ -106,5 +107,4 @@ fn rename_field(field: &mut Node, r: &Renamed, target_kind: &str, written: &mut 
         }
         Value::Null => {}
     }
-    let _ = &r.base;
 }

@@ -13,7 +13,12 @@ use crate::source::{Pos, SourceFile, Span};
 use crate::syntax::{self, Node, Value};
 
 /// The documents of one patch.
-fn load(b: &mut Builder, k: &Kustomization, path: Option<&Node>, inline: Option<&Node>) -> Result<Vec<Node>, Fail> {
+fn load(
+    b: &mut Builder,
+    k: &Kustomization,
+    path: Option<&Node>,
+    inline: Option<&Node>,
+) -> Result<Vec<Node>, Fail> {
     if let Some(p) = path {
         let Some(rel) = p.as_str() else {
             return Err(fail(p.span, "a patch `path` must be a string"));
@@ -22,23 +27,36 @@ fn load(b: &mut Builder, k: &Kustomization, path: Option<&Node>, inline: Option<
         if !file.is_file() {
             return Err(fail(
                 p.span,
-                format!("trouble configuring builtin PatchTransformer: open {}: no such file or directory", file.display()),
+                format!(
+                    "trouble configuring builtin PatchTransformer: open {}: no such file or directory",
+                    file.display()
+                ),
             ));
         }
         b.within(k, &file, p.span)?;
         let (_, docs) = b.read(&file, p.span)?;
-        return Ok(docs.into_iter().map(|d| d.root).filter(|r| !r.is_null()).collect());
+        return Ok(docs
+            .into_iter()
+            .map(|d| d.root)
+            .filter(|r| !r.is_null())
+            .collect());
     }
     let Some(n) = inline else {
         return Ok(Vec::new());
     };
     let Some(text) = n.as_str() else {
-        return Err(fail(n.span, format!("an inline patch must be a string, found {}", n.describe())));
+        return Err(fail(
+            n.span,
+            format!("an inline patch must be a string, found {}", n.describe()),
+        ));
     };
     let sources = &b.reader.loaded.sources;
     let (docs, diags) = syntax::parse_in(n.span.file, text, &b.reader.loaded.alias_budget);
     if let Some(d) = diags.iter().find(|d| d.is_input_error()) {
-        return Err(fail(n.span, format!("the inline patch does not parse: {}", d.message)));
+        return Err(fail(
+            n.span,
+            format!("the inline patch does not parse: {}", d.message),
+        ));
     }
     let file = sources.get(n.span.file);
     let literal = block_indent(file, n.span);
@@ -88,11 +106,17 @@ fn place(n: &mut Node, file: &SourceFile, first_line: u32, indent: usize, whole:
         Some(file.pos_of_byte(start + byte))
     };
     n.span = match (map(n.span.start), map(n.span.end)) {
-        (Some(s), Some(e)) if s >= whole.start && e <= whole.end => Span { file: whole.file, start: s, end: e },
+        (Some(s), Some(e)) if s >= whole.start && e <= whole.end => Span {
+            file: whole.file,
+            start: s,
+            end: e,
+        },
         _ => whole,
     };
     match &mut n.value {
-        Value::Seq(items) => items.iter_mut().for_each(|i| place(i, file, first_line, indent, whole)),
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|i| place(i, file, first_line, indent, whole)),
         Value::Map(entries) => entries.iter_mut().for_each(|e| {
             place(&mut e.key, file, first_line, indent, whole);
             place(&mut e.value, file, first_line, indent, whole);
@@ -103,7 +127,11 @@ fn place(n: &mut Node, file: &SourceFile, first_line: u32, indent: usize, whole:
 
 /// `patchesStrategicMerge`: file paths or inline patches, each applied to
 /// the object its own kind and name identify.
-pub fn strategic_merge_patches(b: &mut Builder, k: &Kustomization, objects: &mut Vec<Object>) -> Result<(), Fail> {
+pub fn strategic_merge_patches(
+    b: &mut Builder,
+    k: &Kustomization,
+    objects: &mut Vec<Object>,
+) -> Result<(), Fail> {
     for (entry, node) in k.strings("patchesStrategicMerge")? {
         let file = k.dir.join(&entry);
         let docs = if !entry.contains('\n') && file.is_file() {
@@ -113,7 +141,10 @@ pub fn strategic_merge_patches(b: &mut Builder, k: &Kustomization, objects: &mut
         } else {
             return Err(fail(
                 node.span,
-                format!("trouble configuring builtin PatchStrategicMergeTransformer: open {}: no such file or directory", file.display()),
+                format!(
+                    "trouble configuring builtin PatchStrategicMergeTransformer: open {}: no such file or directory",
+                    file.display()
+                ),
             ));
         };
         for doc in docs {
@@ -165,7 +196,11 @@ pub fn patches(b: &mut Builder, k: &Kustomization, objects: &mut Vec<Object>) ->
 }
 
 /// `patchesJson6902`: a target and the operations (`path` or `patch`).
-pub fn json6902_patches(b: &mut Builder, k: &Kustomization, objects: &mut [Object]) -> Result<(), Fail> {
+pub fn json6902_patches(
+    b: &mut Builder,
+    k: &Kustomization,
+    objects: &mut [Object],
+) -> Result<(), Fail> {
     let Some(list) = k.root.get("patchesJson6902") else {
         return Ok(());
     };
@@ -183,14 +218,19 @@ pub fn json6902_patches(b: &mut Builder, k: &Kustomization, objects: &mut [Objec
 }
 
 fn json(o: &mut Object, ops: &Node, written: &mut Vec<(Span, Span)>) -> Result<(), Fail> {
-    json6902::apply(&mut o.node, ops).map_err(|(at, m)| fail(at.span, m).related(o.base, "patching this object"))?;
+    json6902::apply(&mut o.node, ops)
+        .map_err(|(at, m)| fail(at.span, m).related(o.base, "patching this object"))?;
     written.push((ops.span, o.base));
     o.remember();
     Ok(())
 }
 
 /// Merge `patch` into `o`; whether the patch deletes it.
-fn strategic_into(o: &mut Object, patch: &Node, written: &mut Vec<(Span, Span)>) -> Result<bool, Fail> {
+fn strategic_into(
+    o: &mut Object,
+    patch: &Node,
+    written: &mut Vec<(Span, Span)>,
+) -> Result<bool, Fail> {
     if patch.get("$patch").and_then(Node::as_str) == Some("delete") {
         return Ok(true);
     }
@@ -205,7 +245,8 @@ fn strategic_into(o: &mut Object, patch: &Node, written: &mut Vec<(Span, Span)>)
     }
     let known = is_builtin_kind(&o.node);
     let kind = o.kind().to_string();
-    strategic::merge(&mut o.node, &p, known, &kind).map_err(|(at, m)| fail(at, m).related(o.base, "patching this object"))?;
+    strategic::merge(&mut o.node, &p, known, &kind)
+        .map_err(|(at, m)| fail(at, m).related(o.base, "patching this object"))?;
     written.push((patch.span, o.base));
     o.remember();
     Ok(false)
@@ -213,7 +254,11 @@ fn strategic_into(o: &mut Object, patch: &Node, written: &mut Vec<(Span, Span)>)
 
 /// A strategic merge patch applied to the one object its kind, name and
 /// namespace name (by any name the object had).
-fn by_id(objects: &mut Vec<Object>, patch: &Node, written: &mut Vec<(Span, Span)>) -> Result<(), Fail> {
+fn by_id(
+    objects: &mut Vec<Object>,
+    patch: &Node,
+    written: &mut Vec<(Span, Span)>,
+) -> Result<(), Fail> {
     let kind = tree::str_at(patch, &["kind"]).unwrap_or("");
     let name = tree::str_at(patch, &["metadata", "name"]).unwrap_or("");
     let ns = tree::str_at(patch, &["metadata", "namespace"]);
@@ -227,14 +272,21 @@ fn by_id(objects: &mut Vec<Object>, patch: &Node, written: &mut Vec<(Span, Span)
                 && g == group
                 && (version.is_empty() || v == version)
                 && (o.name() == name || o.history.iter().any(|(n, _)| n == name))
-                && ns.is_none_or(|ns| effective(o.namespace()) == effective(ns) || o.history.iter().any(|(_, h)| effective(h) == effective(ns)))
+                && ns.is_none_or(|ns| {
+                    effective(o.namespace()) == effective(ns)
+                        || o.history.iter().any(|(_, h)| effective(h) == effective(ns))
+                })
         })
         .map(|(i, _)| i)
         .collect();
     let api = tree::str_at(patch, &["apiVersion"]).unwrap_or("");
     let id = format!(
         "{kind}.{}/{name}.{}",
-        if group.is_empty() { api.to_string() } else { format!("{version}.{group}") },
+        if group.is_empty() {
+            api.to_string()
+        } else {
+            format!("{version}.{group}")
+        },
         ns.filter(|n| !n.is_empty()).unwrap_or("[noNs]")
     );
     match matches.as_slice() {
@@ -270,16 +322,32 @@ fn is_builtin_kind(o: &Node) -> bool {
 /// original value), `labelSelector`, `annotationSelector`.
 fn select(objects: &[Object], target: &Node) -> Result<Vec<usize>, Fail> {
     let gvk = Gvk {
-        group: target.get("group").and_then(Node::as_str).map(str::to_string),
-        version: target.get("version").and_then(Node::as_str).map(str::to_string),
-        kind: target.get("kind").and_then(Node::as_str).map(str::to_string),
+        group: target
+            .get("group")
+            .and_then(Node::as_str)
+            .map(str::to_string),
+        version: target
+            .get("version")
+            .and_then(Node::as_str)
+            .map(str::to_string),
+        kind: target
+            .get("kind")
+            .and_then(Node::as_str)
+            .map(str::to_string),
     };
     let pattern = |key: &str| -> Result<Option<regex::Regex>, Fail> {
-        let Some(n) = target.get(key) else { return Ok(None) };
+        let Some(n) = target.get(key) else {
+            return Ok(None);
+        };
         let Some(s) = n.as_str() else { return Ok(None) };
         regex::Regex::new(&format!("^(?:{s})$"))
             .map(Some)
-            .map_err(|e| fail(n.span, format!("invalid {key} pattern in patch target: {e}")))
+            .map_err(|e| {
+                fail(
+                    n.span,
+                    format!("invalid {key} pattern in patch target: {e}"),
+                )
+            })
     };
     let name = pattern("name")?;
     let namespace = pattern("namespace")?;
@@ -291,14 +359,18 @@ fn select(objects: &[Object], target: &Node) -> Result<Vec<usize>, Fail> {
         .filter(|(_, o)| {
             let (orig_name, orig_ns) = o.original();
             gvk.selects(&o.node)
-                && name.as_ref().is_none_or(|r| r.is_match(orig_name) || r.is_match(o.name()))
-                && namespace
+                && name
                     .as_ref()
-                    .is_none_or(|r| r.is_match(effective(orig_ns)) || r.is_match(effective(o.namespace())))
-                && labels.as_ref().is_none_or(|s| s.matches(o.node.get("metadata").and_then(|m| m.get("labels"))))
-                && annotations
+                    .is_none_or(|r| r.is_match(orig_name) || r.is_match(o.name()))
+                && namespace.as_ref().is_none_or(|r| {
+                    r.is_match(effective(orig_ns)) || r.is_match(effective(o.namespace()))
+                })
+                && labels
                     .as_ref()
-                    .is_none_or(|s| s.matches(o.node.get("metadata").and_then(|m| m.get("annotations"))))
+                    .is_none_or(|s| s.matches(o.node.get("metadata").and_then(|m| m.get("labels"))))
+                && annotations.as_ref().is_none_or(|s| {
+                    s.matches(o.node.get("metadata").and_then(|m| m.get("annotations")))
+                })
         })
         .map(|(i, _)| i)
         .collect())
@@ -318,7 +390,9 @@ enum Requirement {
 }
 
 fn selector(target: &Node, key: &str) -> Result<Option<Selector>, Fail> {
-    let Some(n) = target.get(key) else { return Ok(None) };
+    let Some(n) = target.get(key) else {
+        return Ok(None);
+    };
     let text = n.as_str().unwrap_or("");
     let bad = || fail(n.span, format!("invalid {key} {text:?}"));
     let mut reqs = Vec::new();

@@ -15,7 +15,12 @@ use crate::syntax::{Node, Value};
 
 /// Merge `patch` into `target`. `kind_known`: a built-in Kubernetes kind
 /// (lists merge by their schema's key); otherwise by kyaml's heuristic.
-pub fn merge(target: &mut Node, patch: &Node, kind_known: bool, kind: &str) -> Result<(), (Span, String)> {
+pub fn merge(
+    target: &mut Node,
+    patch: &Node,
+    kind_known: bool,
+    kind: &str,
+) -> Result<(), (Span, String)> {
     let mut path = Vec::new();
     merge_map(target, patch, &mut path, &Cx { kind_known, kind })
 }
@@ -27,7 +32,7 @@ struct Cx<'a> {
     kind: &'a str,
 }
 
-fn directive<'a>(n: &'a Node) -> Option<&'a str> {
+fn directive(n: &Node) -> Option<&str> {
     n.get("$patch").and_then(Node::as_str)
 }
 
@@ -63,7 +68,12 @@ fn strip_in(n: &mut Node) {
     }
 }
 
-fn merge_map(target: &mut Node, patch: &Node, path: &mut Vec<String>, cx: &Cx) -> Result<(), (Span, String)> {
+fn merge_map(
+    target: &mut Node,
+    patch: &Node,
+    path: &mut Vec<String>,
+    cx: &Cx,
+) -> Result<(), (Span, String)> {
     let Some(entries) = patch.as_map() else {
         *target = strip(patch);
         return Ok(());
@@ -96,7 +106,10 @@ fn merge_map(target: &mut Node, patch: &Node, path: &mut Vec<String>, cx: &Cx) -
         if is_directive_key(key) {
             continue;
         }
-        if e.value.is_null() || directive(&e.value) == Some("delete") && e.value.as_map().is_some_and(|m| m.len() == 1) {
+        if e.value.is_null()
+            || directive(&e.value) == Some("delete")
+                && e.value.as_map().is_some_and(|m| m.len() == 1)
+        {
             tree::remove(target, key);
             continue;
         }
@@ -124,12 +137,21 @@ fn merge_map(target: &mut Node, patch: &Node, path: &mut Vec<String>, cx: &Cx) -
 fn merge_key(path: &[String], items: &[&Node], cx: &Cx) -> Option<&'static str> {
     let field = path.last()?.as_str();
     if cx.kind_known {
-        let in_container = path
-            .iter()
-            .any(|p| matches!(p.as_str(), "containers" | "initContainers" | "ephemeralContainers"));
+        let in_container = path.iter().any(|p| {
+            matches!(
+                p.as_str(),
+                "containers" | "initContainers" | "ephemeralContainers"
+            )
+        });
         return match field {
-            "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-            | "imagePullSecrets" | "resourceClaims" | "schedulingGates" => Some("name"),
+            "containers"
+            | "initContainers"
+            | "ephemeralContainers"
+            | "env"
+            | "volumes"
+            | "imagePullSecrets"
+            | "resourceClaims"
+            | "schedulingGates" => Some("name"),
             "ports" if in_container => Some("containerPort"),
             "ports" if cx.kind == "Service" => Some("port"),
             "volumeMounts" => Some("mountPath"),
@@ -142,7 +164,15 @@ fn merge_key(path: &[String], items: &[&Node], cx: &Cx) -> Option<&'static str> 
             _ => None,
         };
     }
-    const ASSOCIATIVE: [&str; 7] = ["mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort"];
+    const ASSOCIATIVE: [&str; 7] = [
+        "mountPath",
+        "devicePath",
+        "ip",
+        "type",
+        "topologyKey",
+        "name",
+        "containerPort",
+    ];
     let first = items.first()?;
     let key = ASSOCIATIVE.iter().find(|k| first.get(k).is_some())?;
     items.iter().all(|i| i.get(key).is_some()).then_some(*key)
@@ -172,9 +202,20 @@ fn merge_list(
         Value::Seq(items) => items.clone(),
         _ => Vec::new(),
     };
-    let all_maps = original.iter().chain(patch_items).all(|n| n.as_map().is_some());
-    let refs: Vec<&Node> = original.iter().chain(patch_items).filter(|n| directive(n).is_none()).collect();
-    let key = if all_maps { merge_key(path, &refs, cx) } else { None };
+    let all_maps = original
+        .iter()
+        .chain(patch_items)
+        .all(|n| n.as_map().is_some());
+    let refs: Vec<&Node> = original
+        .iter()
+        .chain(patch_items)
+        .filter(|n| directive(n).is_none())
+        .collect();
+    let key = if all_maps {
+        merge_key(path, &refs, cx)
+    } else {
+        None
+    };
     let Some(key) = key else {
         let field = path.last().map(String::as_str);
         if field == Some("finalizers") {
@@ -199,7 +240,13 @@ fn merge_list(
             if directive(p).is_some() {
                 continue;
             }
-            return Err((p.span, format!("map: {} does not contain declared merge key: {key}", describe(p))));
+            return Err((
+                p.span,
+                format!(
+                    "map: {} does not contain declared merge key: {key}",
+                    describe(p)
+                ),
+            ));
         };
         if directive(p) == Some("delete") {
             deleted.push(k.to_string());
@@ -212,7 +259,10 @@ fn merge_list(
             // with another (or no) protocol spelled is dropped, as
             // kustomize v5 drops it.
             let proto = key_of(p, "protocol");
-            match original.iter().position(|o| same(o) && key_of(o, "protocol") == proto) {
+            match original
+                .iter()
+                .position(|o| same(o) && key_of(o, "protocol") == proto)
+            {
                 Some(i) => Some(i),
                 None if original.iter().any(same) => {
                     dropped = true;
@@ -276,7 +326,11 @@ fn merge_list(
         target.value = Value::Seq(out);
         return Ok(());
     }
-    let position = |n: &Node| original.iter().position(|o| key_of(o, key) == key_of(n, key));
+    let position = |n: &Node| {
+        original
+            .iter()
+            .position(|o| key_of(o, key) == key_of(n, key))
+    };
     // apimachinery's mergeSortedSlice: take the original-only element when
     // both are in the original and it comes first there.
     let mut out = Vec::with_capacity(server_only.len() + patched.len());
@@ -302,6 +356,11 @@ fn merge_list(
 }
 
 fn describe(n: &Node) -> String {
-    let keys: Vec<&str> = n.as_map().unwrap_or_default().iter().filter_map(|e| e.key.as_str()).collect();
+    let keys: Vec<&str> = n
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.key.as_str())
+        .collect();
     format!("map[{}]", keys.join(" "))
 }

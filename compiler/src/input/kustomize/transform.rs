@@ -32,7 +32,12 @@ pub fn apply(b: &mut Builder, k: &Kustomization, objects: &mut Vec<Object>) -> R
     labels(k, objects, &mut b.written)?;
     if let Some(node) = k.root.get("commonAnnotations") {
         let pairs = Kustomization::string_map(node, "commonAnnotations")?;
-        set_pairs(objects, &builtin().common_annotations, &pairs, &mut b.written);
+        set_pairs(
+            objects,
+            &builtin().common_annotations,
+            &pairs,
+            &mut b.written,
+        );
     }
     patch::json6902_patches(b, k, objects)?;
     replicas(k, objects, &mut b.written)
@@ -41,11 +46,11 @@ pub fn apply(b: &mut Builder, k: &Kustomization, objects: &mut Vec<Object>) -> R
 fn namespace(objects: &mut [Object], ns: &str, span: Span, written: &mut Vec<(Span, Span)>) {
     for o in objects.iter_mut() {
         let value = tree::string(ns, span);
-        if !fieldspec::is_cluster_scoped(&o.node) {
-            if let Some(meta) = tree::child_map(&mut o.node, "metadata", span) {
-                tree::set(meta, "namespace", value.clone(), span);
-                written.push((span, o.base));
-            }
+        if !fieldspec::is_cluster_scoped(&o.node)
+            && let Some(meta) = tree::child_map(&mut o.node, "metadata", span)
+        {
+            tree::set(meta, "namespace", value.clone(), span);
+            written.push((span, o.base));
         }
         for spec in &builtin().namespace {
             fieldspec::visit(&mut o.node, spec, span, &mut |parent, key| {
@@ -74,11 +79,19 @@ fn keeps_name(o: &Object) -> bool {
     let (group, _) = fieldspec::group_version(&o.node);
     matches!(
         (group, o.kind()),
-        (_, "CustomResourceDefinition") | ("apiregistration.k8s.io", "APIService") | (_, "Namespace")
+        (_, "CustomResourceDefinition")
+            | ("apiregistration.k8s.io", "APIService")
+            | (_, "Namespace")
     )
 }
 
-fn rename(objects: &mut [Object], prefix: &str, suffix: &str, span: Span, written: &mut Vec<(Span, Span)>) {
+fn rename(
+    objects: &mut [Object],
+    prefix: &str,
+    suffix: &str,
+    span: Span,
+    written: &mut Vec<(Span, Span)>,
+) {
     for o in objects.iter_mut() {
         if keeps_name(o) {
             continue;
@@ -100,7 +113,12 @@ fn rename(objects: &mut [Object], prefix: &str, suffix: &str, span: Span, writte
 }
 
 /// Set each pair in every field `specs` name (labels, selectors, annotations).
-fn set_pairs(objects: &mut [Object], specs: &[FieldSpec], pairs: &[&Entry], written: &mut Vec<(Span, Span)>) {
+fn set_pairs(
+    objects: &mut [Object],
+    specs: &[FieldSpec],
+    pairs: &[&Entry],
+    written: &mut Vec<(Span, Span)>,
+) {
     let Some(first) = pairs.first() else {
         return;
     };
@@ -132,7 +150,11 @@ fn set_pairs(objects: &mut [Object], specs: &[FieldSpec], pairs: &[&Entry], writ
 
 /// `labels:` entries: `pairs`, with `includeSelectors` (selectors too, as
 /// `commonLabels`), `includeTemplates` (pod templates) and extra `fields`.
-fn labels(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<(), Fail> {
+fn labels(
+    k: &Kustomization,
+    objects: &mut [Object],
+    written: &mut Vec<(Span, Span)>,
+) -> Result<(), Fail> {
     let Some(list) = k.root.get("labels") else {
         return Ok(());
     };
@@ -140,7 +162,10 @@ fn labels(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, Sp
         return Ok(());
     }
     let Some(items) = list.as_seq() else {
-        return Err(fail(list.span, "invalid Kustomization: `labels` must be a list"));
+        return Err(fail(
+            list.span,
+            "invalid Kustomization: `labels` must be a list",
+        ));
     };
     for item in items {
         let Some(pairs) = item.get("pairs") else {
@@ -159,7 +184,11 @@ fn labels(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, Sp
                 create: true,
             }]
         };
-        for f in item.get("fields").and_then(Node::as_seq).unwrap_or_default() {
+        for f in item
+            .get("fields")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
             if let Some(spec) = fieldspec::FieldSpec::from_node(f) {
                 specs.push(spec);
             }
@@ -169,13 +198,20 @@ fn labels(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, Sp
     Ok(())
 }
 
-fn replicas(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, Span)>) -> Result<(), Fail> {
+fn replicas(
+    k: &Kustomization,
+    objects: &mut [Object],
+    written: &mut Vec<(Span, Span)>,
+) -> Result<(), Fail> {
     let Some(list) = k.root.get("replicas") else {
         return Ok(());
     };
     for entry in list.as_seq().unwrap_or_default() {
         let Some(name) = entry.get("name").and_then(Node::as_str) else {
-            return Err(fail(entry.span, "invalid Kustomization: a `replicas` entry needs a `name`"));
+            return Err(fail(
+                entry.span,
+                "invalid Kustomization: a `replicas` entry needs a `name`",
+            ));
         };
         let count = entry
             .get("count")
@@ -199,7 +235,9 @@ fn replicas(k: &Kustomization, objects: &mut [Object], written: &mut Vec<(Span, 
         if !matched {
             return Err(fail(
                 entry.span,
-                format!("resource with name {name} does not match a config with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] ReplicationController.[noVer].[noGrp]]"),
+                format!(
+                    "resource with name {name} does not match a config with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] ReplicationController.[noVer].[noGrp]]"
+                ),
             ));
         }
     }

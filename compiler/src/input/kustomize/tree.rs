@@ -138,7 +138,9 @@ pub fn to_json(node: &Node) -> serde_json::Value {
     use serde_json::Value as J;
     match &node.value {
         Value::Null => J::Null,
-        Value::Scalar(s) if !s.plain || node.tag.as_deref() == Some("!!str") => J::String(s.text.to_string()),
+        Value::Scalar(s) if !s.plain || node.tag.as_deref() == Some("!!str") => {
+            J::String(s.text.to_string())
+        }
         Value::Scalar(s) => {
             if matches!(&*s.text, "~" | "null" | "Null" | "NULL" | "") {
                 J::Null
@@ -146,7 +148,12 @@ pub fn to_json(node: &Node) -> serde_json::Value {
                 J::Bool(b)
             } else if let Some(i) = node.as_int() {
                 J::from(i)
-            } else if let Some(f) = s.text.parse::<f64>().ok().filter(|f| f.is_finite() && !s.text.chars().any(char::is_alphabetic)) {
+            } else if let Some(f) = s
+                .text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite() && !s.text.chars().any(char::is_alphabetic))
+            {
                 serde_json::Number::from_f64(f).map_or(J::String(s.text.to_string()), J::Number)
             } else {
                 J::String(s.text.to_string())
