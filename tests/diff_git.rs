@@ -346,3 +346,55 @@ fn two_paths_or_two_sets() {
     let f = topoc(&repo, &["diff", "-f", "compose.yaml", "a", "b"]);
     assert_eq!(f.status.code(), Some(2));
 }
+
+#[test]
+fn compose_files_and_git_excludes_apply_to_both_sides() {
+    let Some((_tmp, repo)) = repository() else {
+        return;
+    };
+    // `-f` names the same file on both sides.
+    let out = topoc(&repo, &["diff", "--git", "HEAD~1", "-f", "compose.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let [cache_proxy, proxy_cache] = compose_lines();
+    assert_eq!(
+        stdout(&out),
+        format!("Connectivity diff:\n{cache_proxy}\n{proxy_cache}\n")
+    );
+    // `.git/info/exclude` leaves the policies out of both sides: the pairs
+    // they governed are open on both, so nothing is `changed` and the
+    // loosened policy is no change at all; only the new worker shows.
+    std::fs::write(repo.join(".git/info/exclude"), "policies.yaml\n").unwrap();
+    let out = topoc(&repo, &["diff", "--git", "HEAD~1", "k8s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains("changed") && !text.contains("removed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("source: shop/web[Deployment], destination: shop/db"),
+        "{text}"
+    );
+    assert!(
+        text.contains("workload shop/worker[Deployment] added"),
+        "{text}"
+    );
+    // `--exclude` is relative to the working directory on both sides.
+    let out = topoc(
+        &repo,
+        &[
+            "diff",
+            "--git",
+            "HEAD~1",
+            "--exclude",
+            "k8s/",
+            "--fail-on",
+            "any",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        format!("Connectivity diff:\n{cache_proxy}\n{proxy_cache}\n")
+    );
+}

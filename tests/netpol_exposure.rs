@@ -223,3 +223,44 @@ fn focus_keeps_the_focused_exposures() {
     assert_eq!(focused, expected);
     assert!(!db.contains("backend/api[Deployment] is not protected"));
 }
+
+/// A workload no policy protects in a direction is exposed there to the
+/// entire cluster on every connection (the cluster default), in every
+/// scenario and own case.
+#[test]
+fn unprotected_means_exposed_to_the_entire_cluster() {
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exposure");
+    let dirs: Vec<PathBuf> = corpus().into_iter().chain([own]).collect();
+    let mut checked = 0;
+    for dir in dirs {
+        for s in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let input = s.path().join("input");
+            if !input.is_dir() {
+                continue;
+            }
+            let (code, txt) = run(&["--exposure"], &input);
+            assert_eq!(code, Some(0));
+            let exposures = txt_exposures(&txt);
+            for line in txt.lines() {
+                let Some((w, dir)) = line.split_once(" is not protected on ") else {
+                    continue;
+                };
+                let section = dir.to_ascii_lowercase();
+                let entry = (
+                    section,
+                    w.to_string(),
+                    "entire-cluster".to_string(),
+                    "All Connections".to_string(),
+                );
+                assert!(
+                    exposures.contains(&entry),
+                    "{}: {w} is unprotected on {dir} but not exposed to the entire cluster",
+                    input.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
+    println!("{checked} unprotected directions checked");
+}
