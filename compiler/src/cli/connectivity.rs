@@ -64,7 +64,8 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     if !rejected.is_empty() || loaded.diagnostics.iter().any(|d| d.is_input_error()) {
         return ExitCode::from(exit::INVALID);
     }
-    let mut c = connectivity::compute(&loaded.topology, &resolved);
+    // Grouped flows, expanded into lines as they are written.
+    let mut c = connectivity::flows(&loaded.topology, &resolved);
     if let Some(f) = &args.focus {
         let t = &loaded.topology;
         let mut names = super::workload_names(t);
