@@ -63,6 +63,7 @@ pub enum Command {
         "  topoc connectivity samples/ecommerce
   topoc connectivity k8s/ --focus prod/api --format md
   topoc connectivity k8s/ --format dot -o flows.dot
+  topoc connectivity k8s/ --exposure          # also: exposed to whom outside the inputs
 ",
         "  0  the flows were written
 "

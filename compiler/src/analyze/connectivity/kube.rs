@@ -65,6 +65,9 @@ pub enum Remote {
     /// A pod of which nothing is known — any namespace, any labels (the
     /// ingress controller): only peers that select every pod match it.
     AnyPod,
+    /// A representative of pods not in the inputs (`exposure`): matched by
+    /// the rules that list it in `RuleInfo::representatives`.
+    Representative(u32),
 }
 
 /// One rule of one policy, pre-evaluated.
@@ -81,6 +84,9 @@ pub struct RuleInfo {
     pub fixed: ConnSet,
     /// Named ports, resolved on each destination class.
     pub named: Vec<(String, Protocol)>,
+    /// Representative peers (`exposure`) the rule matches, ascending; filled
+    /// only by the exposure analysis.
+    pub representatives: Vec<u32>,
 }
 
 impl RuleInfo {
@@ -127,6 +133,7 @@ impl RuleInfo {
             ips,
             fixed,
             named,
+            representatives: Vec::new(),
         }
     }
 
@@ -154,6 +161,9 @@ impl RuleInfo {
             Remote::Class(c) => self.matches_class(c),
             Remote::Piece(p) => self.matches_piece(p),
             Remote::AnyPod => self.all_peers || self.any_pod,
+            Remote::Representative(k) => {
+                self.all_peers || self.any_pod || self.representatives.binary_search(&k).is_ok()
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod compose;
 pub mod conn;
 pub mod explain;
+pub mod exposure;
 pub mod flows;
 pub mod ingress;
 pub mod ipset;

@@ -70,7 +70,7 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
     }
 
     let mut seen = vec![false; in_pieces.len().max(out_pieces.len())];
-    for c in 0..r.classes.len() {
+    for (c, &group) in class_group.iter().enumerate() {
         let class = ClassId(c as u32);
         candidates.clear();
         piece_candidates(&e, Direction::Ingress, class, &in_pieces, &mut seen, &mut candidates);
@@ -78,7 +78,7 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
             let conn = e.from_external(in_pieces[p as usize], class);
             if !conn.is_empty() {
                 let conn = out.conn_id(conn);
-                out.push_group(in_groups[p as usize], class_group[c], conn);
+                out.push_group(in_groups[p as usize], group, conn);
             }
         }
         candidates.clear();
@@ -87,7 +87,7 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
             let conn = e.to_external(class, out_pieces[p as usize]);
             if !conn.is_empty() {
                 let conn = out.conn_id(conn);
-                out.push_group(class_group[c], out_groups[p as usize], conn);
+                out.push_group(group, out_groups[p as usize], conn);
             }
         }
     }
@@ -206,9 +206,9 @@ fn piece_candidates(
             // inside the interval are the ones it covers.
             let lo = pieces.partition_point(|p| p.first < iv.first);
             let hi = pieces.partition_point(|p| p.first <= iv.last);
-            for p in lo..hi {
-                if !seen[p] {
-                    seen[p] = true;
+            for (p, seen) in seen.iter_mut().enumerate().take(hi).skip(lo) {
+                if !*seen {
+                    *seen = true;
                     out.push(p as u32);
                 }
             }

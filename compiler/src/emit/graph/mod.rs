@@ -4,9 +4,11 @@
 //! connections).
 
 mod diagram;
+mod exposure;
 mod table;
 
-use crate::analyze::connectivity::FlowRows;
+use crate::analyze::connectivity::exposure::Exposure;
+use crate::analyze::connectivity::{Connectivity, FlowRows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -35,6 +37,31 @@ pub fn write(
         Format::Mermaid => diagram::mermaid(c, &mut w),
     }?;
     std::io::Write::flush(&mut w)
+}
+
+/// The formats that can carry an exposure section (`--exposure`).
+pub const EXPOSURE_FORMATS: [Format; 3] = [Format::Txt, Format::Json, Format::Md];
+
+/// Write the result and its exposure in `format` (one of
+/// `EXPOSURE_FORMATS`; any other is refused).
+pub fn write_exposure(
+    c: &Connectivity,
+    x: &Exposure,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = match format {
+        Format::Txt => return exposure::txt(c, x, out),
+        Format::Json => exposure::json(c, x),
+        Format::Md => exposure::md(c, x),
+        Format::Csv | Format::Dot | Format::Mermaid => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "the exposure section is written in txt, json and md only",
+            ));
+        }
+    };
+    out.write_all(text.as_bytes())
 }
 
 /// The result in `format`, as a string.
