@@ -89,9 +89,8 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
         c.focus(t, f);
     }
     if !args.exposure {
-        let code = super::write_product_with(args.output.as_deref(), |w| {
-            graph::write(&c, format, w)
-        });
+        let code =
+            super::write_product_with(args.output.as_deref(), |w| graph::write(&c, format, w));
         // The process ends here: skip freeing the IR and the flow table item
         // by item (the operating system reclaims them at once).
         std::mem::forget((loaded, resolved, c));

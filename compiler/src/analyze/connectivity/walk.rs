@@ -73,7 +73,14 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
     for (c, &group) in class_group.iter().enumerate() {
         let class = ClassId(c as u32);
         candidates.clear();
-        piece_candidates(&e, Direction::Ingress, class, &in_pieces, &mut seen, &mut candidates);
+        piece_candidates(
+            &e,
+            Direction::Ingress,
+            class,
+            &in_pieces,
+            &mut seen,
+            &mut candidates,
+        );
         for &p in &candidates {
             let conn = e.from_external(in_pieces[p as usize], class);
             if !conn.is_empty() {
@@ -82,7 +89,14 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
             }
         }
         candidates.clear();
-        piece_candidates(&e, Direction::Egress, class, &out_pieces, &mut seen, &mut candidates);
+        piece_candidates(
+            &e,
+            Direction::Egress,
+            class,
+            &out_pieces,
+            &mut seen,
+            &mut candidates,
+        );
         for &p in &candidates {
             let conn = e.to_external(class, out_pieces[p as usize]);
             if !conn.is_empty() {
@@ -216,5 +230,146 @@ fn piece_candidates(
     }
     for &p in out.iter() {
         seen[p as usize] = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Input, LoadOptions};
+
+    /// The walk must find exactly the pairs `may_allow` admits (so `pair`
+    /// decides the same flows as a test of every pair), and every piece
+    /// some class exchanges anything with.
+    fn walk_is_exact(inputs: &[Input], what: &str) {
+        let (loaded, resolved) = crate::driver::load(inputs, &LoadOptions::default());
+        let (t, r) = (&loaded.topology, &resolved.kube);
+        if r.classes.is_empty() {
+            return;
+        }
+        let e = Engine::new(t, r);
+        let walk = PairWalk::new(&e);
+        let n = r.classes.len() as u32;
+        for s in (0..n).map(ClassId) {
+            let mut got = Vec::new();
+            walk.candidates(s, &mut got);
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), got.len(), "{what}: a candidate twice");
+            let want: Vec<u32> = (0..n).filter(|&d| e.may_allow(s, ClassId(d))).collect();
+            assert_eq!(sorted, want, "{what}: candidates of class {}", s.0);
+        }
+        for (dir, ips) in [
+            (Direction::Ingress, &e.ingress_ips),
+            (Direction::Egress, &e.egress_ips),
+        ] {
+            let pieces = ipset::pieces(ips);
+            let mut seen = vec![false; pieces.len()];
+            for c in (0..n).map(ClassId) {
+                let mut got = Vec::new();
+                piece_candidates(&e, dir, c, &pieces, &mut seen, &mut got);
+                assert!(seen.iter().all(|s| !s), "{what}: scratch left dirty");
+                for (p, &piece) in pieces.iter().enumerate() {
+                    let conn = match dir {
+                        Direction::Ingress => e.from_external(piece, c),
+                        Direction::Egress => e.to_external(c, piece),
+                    };
+                    assert!(
+                        conn.is_empty() || got.contains(&(p as u32)),
+                        "{what}: piece {piece} missed for class {} ({dir:?})",
+                        c.0
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn walk_finds_every_pair_a_full_scan_finds() {
+        let yaml = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {team: x}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b, labels: {team: y}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a, labels: {app: web}}
+spec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: a, labels: {app: db}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: b, labels: {app: api}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: free, namespace: b, labels: {app: free}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: a}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}]}]
+  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{port: http}]}]
+  egress: [{to: [{namespaceSelector: {matchLabels: {team: y}}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api, namespace: b}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: x}}, podSelector: {matchLabels: {app: web}}}, {ipBlock: {cidr: 192.168.0.0/16}}]}]
+"#;
+        walk_is_exact(&[Input::Stdin(yaml.to_string())], "inline");
+    }
+
+    #[test]
+    fn walk_is_exact_on_the_reference_scenarios() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/netpol-connlist");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            assert!(
+                std::env::var("TOPOC_REQUIRE_CORPUS").as_deref() != Ok("1"),
+                "TOPOC_REQUIRE_CORPUS=1 but {} is missing",
+                dir.display()
+            );
+            eprintln!("skipped: {} not found", dir.display());
+            return;
+        };
+        let mut n = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let input = Input::Path(path.to_string_lossy().into_owned());
+                walk_is_exact(&[input], &path.display().to_string());
+                n += 1;
+            }
+        }
+        assert!(n > 10, "{n} scenarios");
     }
 }
