@@ -33,10 +33,10 @@ fn lines(s: &str) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn every_scenario_matches_the_reference() {
-    let Some(dir) = corpus() else { return };
-    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&dir)
+/// Run every `<case>/input` of `dir` and compare with `<case>/expected.txt`;
+/// prints the differences and returns the names that differ, and the count.
+fn compare_all(dir: &Path) -> (usize, Vec<String>) {
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("corpus readable")
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -68,15 +68,28 @@ fn every_scenario_matches_the_reference() {
             failed.push(name);
         }
     }
-    println!(
-        "{}/{} scenarios match",
-        scenarios.len() - failed.len(),
-        scenarios.len()
-    );
+    (scenarios.len(), failed)
+}
+
+#[test]
+fn every_scenario_matches_the_reference() {
+    let Some(dir) = corpus() else { return };
+    let (n, failed) = compare_all(&dir);
+    println!("{}/{n} scenarios match", n - failed.len());
     assert!(
         failed.is_empty(),
         "scenarios differing from the reference: {failed:?}"
     );
+}
+
+/// Cases beyond the reference's, each citing in its input the rule it pins
+/// (`tests/fixtures/exposure/<case>/`).
+#[test]
+fn own_cases_match() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exposure");
+    let (n, failed) = compare_all(&dir);
+    println!("{}/{n} own cases match", n - failed.len());
+    assert!(failed.is_empty(), "cases differing: {failed:?}");
 }
 
 fn run(args: &[&str], input: &Path) -> (Option<i32>, String) {
@@ -185,4 +198,69 @@ fn exposure_is_refused_in_formats_without_sections() {
         assert_eq!(code, Some(2), "--exposure --format {f}");
         assert!(out.is_empty());
     }
+}
+
+/// `--focus` keeps the exposures of the focused workload only.
+#[test]
+fn focus_keeps_the_focused_exposures() {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exposure/representative-of-a-policy-selecting-nothing/input");
+    let (code, all) = run(&["--exposure"], &input);
+    assert_eq!(code, Some(0));
+    let (code, db) = run(&["--exposure", "--focus", "backend/db"], &input);
+    assert_eq!(code, Some(0));
+    let focused = txt_exposures(&db);
+    assert!(!focused.is_empty());
+    assert!(
+        focused
+            .iter()
+            .all(|(_, w, _, _)| w == "backend/db[Deployment]")
+    );
+    let expected: BTreeSet<_> = txt_exposures(&all)
+        .into_iter()
+        .filter(|(_, w, _, _)| w == "backend/db[Deployment]")
+        .collect();
+    assert_eq!(focused, expected);
+    assert!(!db.contains("backend/api[Deployment] is not protected"));
+}
+
+/// A workload no policy protects in a direction is exposed there to the
+/// entire cluster on every connection (the cluster default), in every
+/// scenario and own case.
+#[test]
+fn unprotected_means_exposed_to_the_entire_cluster() {
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exposure");
+    let dirs: Vec<PathBuf> = corpus().into_iter().chain([own]).collect();
+    let mut checked = 0;
+    for dir in dirs {
+        for s in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let input = s.path().join("input");
+            if !input.is_dir() {
+                continue;
+            }
+            let (code, txt) = run(&["--exposure"], &input);
+            assert_eq!(code, Some(0));
+            let exposures = txt_exposures(&txt);
+            for line in txt.lines() {
+                let Some((w, dir)) = line.split_once(" is not protected on ") else {
+                    continue;
+                };
+                let section = dir.to_ascii_lowercase();
+                let entry = (
+                    section,
+                    w.to_string(),
+                    "entire-cluster".to_string(),
+                    "All Connections".to_string(),
+                );
+                assert!(
+                    exposures.contains(&entry),
+                    "{}: {w} is unprotected on {dir} but not exposed to the entire cluster",
+                    input.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0);
+    println!("{checked} unprotected directions checked");
 }

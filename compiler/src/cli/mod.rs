@@ -4,6 +4,7 @@
 mod check;
 mod compile;
 mod connectivity;
+mod diff;
 mod explain;
 mod helm;
 mod ir;
@@ -69,6 +70,18 @@ pub enum Command {
 "
     ))]
     Connectivity(connectivity::ConnectivityArgs),
+    /// How connectivity changed between two inputs, or since a git revision.
+    #[command(after_help = epilogue!(
+        "  topoc diff old/ new/
+  topoc diff --old base.yaml --old ns.yaml --new head.yaml --new ns.yaml --format md
+  topoc diff --git HEAD --fail-on added
+  topoc diff --git origin/main k8s/ compose.yaml --format csv
+",
+        "  0  the diff was written (and nothing of the --fail-on kind changed)
+  1  --fail-on added|removed|any found such a change
+"
+    ))]
+    Diff(diff::DiffArgs),
     /// Why a flow is allowed or denied.
     #[command(after_help = epilogue!(
         "  topoc explain samples/ecommerce --from web --to database
@@ -419,6 +432,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Connectivity(a) => connectivity::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Compile(a) => compile::run(a),
