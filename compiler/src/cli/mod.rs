@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod helm;
 mod ir;
+mod lsp;
 mod rules;
 mod schema;
 mod write;
@@ -135,6 +136,14 @@ pub enum Command {
 "
     ))]
     Schema(schema::SchemaArgs),
+    /// Language server on stdio: findings, hover, navigation and fixes in editors.
+    #[command(after_help = epilogue!(
+        "  topoc lsp            (started by the editor; see docs/editors.md)
+",
+        "  0  the client asked the server to exit
+"
+    ))]
+    Lsp(lsp::LspArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -221,6 +230,7 @@ impl InputArgs {
                 },
                 render_chart: helm::renderer(),
                 projects: Vec::new(),
+                overlay: None,
             },
         ))
     }
@@ -446,6 +456,7 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

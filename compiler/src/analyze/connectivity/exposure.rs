@@ -36,9 +36,10 @@ use crate::ir::{AdminAction, Direction, Protocol, Topology, WorkloadId};
 use crate::resolve::Resolved;
 use crate::resolve::kube::ClassId;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 mod representative;
-use representative::{Representative, representatives};
+use representative::representatives;
 
 /// How the reference names any pod of any namespace.
 pub const ENTIRE_CLUSTER: &str = "entire-cluster";
@@ -49,10 +50,12 @@ pub const ENTIRE_CLUSTER: &str = "entire-cluster";
 pub struct ExposureLine {
     pub workload: WorkloadId,
     /// The workload's printed name (`ns/name[Kind]`).
-    pub name: String,
+    pub name: Arc<str>,
     /// `entire-cluster`, `first-last[External]`, or a representative peer.
-    pub peer: String,
-    pub conn: ExposedConn,
+    pub peer: Arc<str>,
+    /// Shared by the lines of one class and peer (results can have millions
+    /// of lines).
+    pub conn: Arc<ExposedConn>,
 }
 
 /// The connections of an exposure: a connection set, plus the named ports
@@ -124,7 +127,7 @@ pub struct Exposure {
     pub ingress: Vec<ExposureLine>,
     /// Workloads with no policy of any tier in a direction, sorted by name
     /// then direction (Egress before Ingress).
-    pub unprotected: Vec<(WorkloadId, String, Direction)>,
+    pub unprotected: Vec<(WorkloadId, Arc<str>, Direction)>,
 }
 
 /// The exposure of every Kubernetes workload; `c` is the connectivity of the
@@ -135,27 +138,37 @@ pub fn compute(t: &Topology, r: &Resolved, c: &Connectivity) -> Exposure {
     if !k.classes.is_empty() {
         let mut e = Engine::new(t, k);
         let reps = representatives(t, k, &mut e);
+        let names: Vec<Arc<str>> = reps.iter().map(|r| Arc::from(r.name.as_str())).collect();
+        let entire: Arc<str> = Arc::from(ENTIRE_CLUSTER);
         for ci in 0..k.classes.len() {
-            class_exposure(t, &e, &reps, ClassId(ci as u32), &mut out);
+            class_exposure(t, &e, &names, &entire, ClassId(ci as u32), &mut out);
         }
     }
+    let mut endpoint_names: Vec<Option<Arc<str>>> = vec![None; c.endpoints.len()];
+    let mut conns: Vec<Option<Arc<ExposedConn>>> = vec![None; c.conns.len()];
+    let mut name_of = |i: u32| {
+        endpoint_names[i as usize]
+            .get_or_insert_with(|| Arc::from(c.endpoints[i as usize].name.as_str()))
+            .clone()
+    };
     for edge in &c.edges {
-        let (src, dst) = (c.src(edge), c.dst(edge));
-        let (w, peer, lines) = match (src.kind, dst.kind) {
-            (EndpointKind::Workload(w), EndpointKind::External(_)) => (w, dst, &mut out.egress),
-            (EndpointKind::External(_), EndpointKind::Workload(w)) => (w, src, &mut out.ingress),
+        let (w, own, peer, lines) = match (c.src(edge).kind, c.dst(edge).kind) {
+            (EndpointKind::Workload(w), EndpointKind::External(_)) => {
+                (w, edge.src, edge.dst, &mut out.egress)
+            }
+            (EndpointKind::External(_), EndpointKind::Workload(w)) => {
+                (w, edge.dst, edge.src, &mut out.ingress)
+            }
             _ => continue,
         };
-        let name = if src.is_external() {
-            &dst.name
-        } else {
-            &src.name
-        };
+        let conn = conns[edge.conn as usize]
+            .get_or_insert_with(|| Arc::new(ExposedConn::new(c.conn(edge).clone(), Vec::new())))
+            .clone();
         lines.push(ExposureLine {
             workload: w,
-            name: name.clone(),
-            peer: peer.name.clone(),
-            conn: ExposedConn::new(c.conn(edge).clone(), Vec::new()),
+            name: name_of(own),
+            peer: name_of(peer),
+            conn,
         });
     }
     for lines in [&mut out.egress, &mut out.ingress] {
@@ -174,20 +187,23 @@ pub fn dir_name(d: Direction) -> &'static str {
     }
 }
 
+/// The exposures of the members of one class; `reps` are the printed
+/// names of the representatives.
 fn class_exposure(
     t: &Topology,
     e: &Engine,
-    reps: &[Representative],
+    reps: &[Arc<str>],
+    entire_cluster: &Arc<str>,
     class: ClassId,
     out: &mut Exposure,
 ) {
     let members = &e.class(class).members;
-    let names: Vec<String> = members
+    let names: Vec<Arc<str>> = members
         .iter()
         .map(|&w| {
             let wl = t.workload(w);
             let ns = &t.namespace(wl.namespace).name;
-            format!("{ns}/{}[{}]", wl.name, wl.kind.as_str())
+            Arc::from(format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()))
         })
         .collect();
     for dir in [Direction::Egress, Direction::Ingress] {
@@ -209,7 +225,7 @@ fn class_exposure(
             ExposedConn::new(set, unresolved_named_ports(e, dir, class, remote))
         };
         let entire = exposed(Remote::AnyPod);
-        let mut peers: BTreeMap<&str, ExposedConn> = BTreeMap::new();
+        let mut peers: BTreeMap<Arc<str>, Arc<ExposedConn>> = BTreeMap::new();
         // A representative no rule of this class names by selector is
         // matched exactly where the entire cluster is: it cannot differ.
         let np = match dir {
@@ -227,11 +243,11 @@ fn class_exposure(
         for k in named {
             let conn = exposed(Remote::Representative(k));
             if conn != entire {
-                peers.insert(&reps[k as usize].name, conn);
+                peers.insert(reps[k as usize].clone(), Arc::new(conn));
             }
         }
         if !entire.is_empty() {
-            peers.insert(ENTIRE_CLUSTER, entire);
+            peers.insert(entire_cluster.clone(), Arc::new(entire));
         }
         let lines = match dir {
             Direction::Egress => &mut out.egress,
@@ -242,7 +258,7 @@ fn class_exposure(
                 lines.push(ExposureLine {
                     workload: w,
                     name: name.clone(),
-                    peer: (*peer).to_string(),
+                    peer: peer.clone(),
                     conn: conn.clone(),
                 });
             }

@@ -55,7 +55,7 @@ fn rows(lines: &[ExposureLine], egress: bool) -> Vec<serde_json::Value> {
     lines
         .iter()
         .map(|l| {
-            let (src, dst) = if egress {
+            let (src, dst): (&str, &str) = if egress {
                 (&l.name, &l.peer)
             } else {
                 (&l.peer, &l.name)
@@ -71,7 +71,7 @@ pub fn json(c: &Connectivity, x: &Exposure) -> String {
     let unprotected: Vec<serde_json::Value> = x
         .unprotected
         .iter()
-        .map(|(_, name, dir)| serde_json::json!({"workload": name, "direction": dir_name(*dir)}))
+        .map(|(_, name, dir)| serde_json::json!({"workload": &**name, "direction": dir_name(*dir)}))
         .collect();
     let doc = serde_json::json!({
         "connlist_results": connlist,
