@@ -42,6 +42,11 @@ pub fn load_with(
 ) -> (Loaded, Resolved) {
     let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, config);
     loaded.diagnostics.extend(cfg_diags);
+    input::kustomize::annotate(
+        &mut loaded.diagnostics,
+        &loaded.sources,
+        &loaded.kustomize_written,
+    );
     // A file read twice (an include, an extends) reports its problems
     // twice: one diagnostic per cause, as `analyze_with` gives.
     diagnostic::sort(&mut loaded.diagnostics);
@@ -90,6 +95,7 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     let mut diagnostics = applied.diagnostics;
     diagnostics.extend(stale);
     diagnostics.extend(cfg_diags);
+    input::kustomize::annotate(&mut diagnostics, &loaded.sources, &loaded.kustomize_written);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     // A file shared by two projects (a canonical file and a layer on it)

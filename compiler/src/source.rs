@@ -71,6 +71,9 @@ pub struct SourceFile {
     /// The path relative to the repository root, `/`-separated, once
     /// [`SourceMap::set_repository_root`] ran and the file lies under it.
     repo_path: Option<String>,
+    /// The kustomize overlay this file was read through (`input/kustomize`):
+    /// a file shared by several overlays is one `SourceFile` per overlay.
+    pub overlay: Option<String>,
 }
 
 impl SourceFile {
@@ -95,6 +98,7 @@ impl SourceFile {
             line_starts,
             canonical: None,
             repo_path: None,
+            overlay: None,
         }
     }
 

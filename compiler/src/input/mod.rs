@@ -8,6 +8,7 @@ pub mod classify;
 pub mod compose;
 mod gather;
 pub mod kube;
+pub mod kustomize;
 pub mod scheme;
 pub mod walk;
 
@@ -72,6 +73,9 @@ pub struct Loaded {
     pub skipped: Vec<Diagnostic>,
     /// Alias expansion of every file of the run together (issue 18, hostile/3).
     pub alias_budget: syntax::Budget,
+    /// Values kustomize overlays wrote → the base object they went into
+    /// (`kustomize::annotate` adds it to findings on those values).
+    pub kustomize_written: Vec<(Span, Span)>,
 }
 
 /// A parsed input file.
@@ -253,7 +257,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
 /// read before (the configuration).
 pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Loaded {
     let gathered = gather::gather(&mut loaded, inputs, opts);
-    let mut kube_docs: Vec<Document> = Vec::new();
+    let mut kube_docs: Vec<Document> = gathered.built;
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();
     for f in gathered.files {
         let path = loaded.sources.get(f.id).path.clone();
