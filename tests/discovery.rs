@@ -89,8 +89,9 @@ fn fixture_repository_is_read_as_docker_compose_and_kubectl_would() {
         set(&[
             ("chart-not-rendered", "chart/Chart.yaml"),
             ("internal-service-published", ".devcontainer/compose.yaml"),
+            // deploy/ is a kustomization: built, its object checked as it
+            // builds it (namePrefix `prod-`), once, at the base object.
             ("workload-not-isolated", "deploy/deployment.yaml"),
-            ("kustomization-not-expanded", "deploy/kustomization.yaml"),
             ("compose-file-ignored", "docker-compose.yml"),
         ])
     );
@@ -158,8 +159,9 @@ fn every_project_is_its_own_world_with_unique_ids() {
         "repo@compose.full.yaml/worker",
         // docker-stack.yml stands alone.
         "repo@docker-stack.yml/web",
-        // Kubernetes objects of the walk form one cluster.
-        "default/api",
+        // Kubernetes objects of the walk form one cluster; deploy/'s
+        // kustomization names its Deployment `prod-api`.
+        "default/prod-api",
     ];
     assert_eq!(ids, expected);
     // The override patched the canonical `web` (and only it).

@@ -47,11 +47,15 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn try_repo(pc: &Path, dir: &Path, home: &Path) -> Output {
+    try_hook(pc, dir, home, "topoc-check")
+}
+
+fn try_hook(pc: &Path, dir: &Path, home: &Path, hook: &str) -> Output {
     Command::new(pc)
         .args([
             "try-repo",
             root().to_str().unwrap(),
-            "topoc-check",
+            hook,
             "--all-files",
             "--color",
             "never",
@@ -154,8 +158,57 @@ fn hook_passes_on_a_real_world_repository() {
     assert!(text.contains("Passed"), "{text}");
 }
 
+/// `topoc-diff` (`topoc diff --git HEAD --fail-on added`) on the two
+/// versions of tests/fixtures/diff-git: staging v2 over a committed v1
+/// opens flows, so the hook fails and prints them; once v2 is committed
+/// nothing changed and it passes.
 #[test]
-fn hooks_manifest_declares_both_hooks() {
+fn diff_hook_fails_when_the_commit_opens_a_flow() {
+    let Some(pc) = pre_commit() else { return };
+    let fixtures = root().join("tests/fixtures/diff-git");
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, home) = (tmp.path().join("repo"), tmp.path().join("home"));
+    copy_tree(&fixtures.join("v1"), &repo);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    let commit = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"];
+    git(
+        &repo,
+        &[&commit[..], &["commit", "-q", "-m", "v1"]].concat(),
+    );
+    copy_tree(&fixtures.join("v2"), &repo);
+    git(&repo, &["add", "-A"]);
+
+    let failed = try_hook(&pc, &repo, &home, "topoc-diff");
+    let out = text(&failed);
+    assert!(
+        !failed.status.success(),
+        "hook passed on an opened flow:\n{out}"
+    );
+    assert!(out.contains("Failed"), "{out}");
+    assert!(
+        out.contains(
+            "diff-type: added, source: shop/web[Deployment], destination: shop/db[Deployment], \
+             ref1: No Connections, ref2: TCP 5432"
+        ),
+        "the hook's output names the flow:\n{out}"
+    );
+
+    git(
+        &repo,
+        &[&commit[..], &["commit", "-q", "-m", "v2"]].concat(),
+    );
+    let passed = try_hook(&pc, &repo, &home, "topoc-diff");
+    let out = text(&passed);
+    assert!(
+        passed.status.success(),
+        "hook failed with nothing changed:\n{out}"
+    );
+    assert!(out.contains("Passed"), "{out}");
+}
+
+#[test]
+fn hooks_manifest_declares_every_hook() {
     let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     let (docs, diags) = topoc::syntax::parse(topoc::source::FileId(0), &text);
     assert!(diags.is_empty());
@@ -166,7 +219,7 @@ fn hooks_manifest_declares_both_hooks() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["topoc-check", "topoc-compile-check"]);
+    assert_eq!(ids, ["topoc-check", "topoc-compile-check", "topoc-diff"]);
     for h in hooks.as_array().unwrap() {
         assert_eq!(h["language"], "rust");
         assert_eq!(h["pass_filenames"], false);
@@ -180,4 +233,7 @@ fn hooks_manifest_declares_both_hooks() {
         serde_json::json!(["--format", "concise", "."])
     );
     assert_eq!(hooks[1]["entry"], "topoc compile --check");
+    // `--fail-on` sits in args so a repository can change it.
+    assert_eq!(hooks[2]["entry"], "topoc diff --git HEAD");
+    assert_eq!(hooks[2]["args"], serde_json::json!(["--fail-on", "added"]));
 }

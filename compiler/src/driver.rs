@@ -30,8 +30,23 @@ impl Analysis {
 /// with the discovery settings of the `topoc.yaml` found upward from the
 /// inputs; problems in that file join the load's diagnostics.
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> (Loaded, Resolved) {
-    let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, &ConfigSource::Discover);
+    load_with(inputs, opts, &ConfigSource::Discover)
+}
+
+/// `load` with the configuration `config` names (`diff --git` gives both
+/// sides the same discovery).
+pub fn load_with(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    config: &ConfigSource,
+) -> (Loaded, Resolved) {
+    let (mut loaded, _, cfg_diags) = load_configured(inputs, opts, config);
     loaded.diagnostics.extend(cfg_diags);
+    input::kustomize::annotate(
+        &mut loaded.diagnostics,
+        &loaded.sources,
+        &loaded.kustomize_written,
+    );
     // A file read twice (an include, an extends) reports its problems
     // twice: one diagnostic per cause, as `analyze_with` gives.
     diagnostic::sort(&mut loaded.diagnostics);
@@ -48,6 +63,7 @@ fn load_configured(
     source: &ConfigSource,
 ) -> (Loaded, config::Config, Vec<Diagnostic>) {
     let mut loaded = Loaded::default();
+    loaded.sources.set_overlay(opts.overlay.clone());
     let (cfg, cfg_diags) = config::load(source, inputs, &opts.compose_files, &mut loaded.sources);
     let mut opts = opts.clone();
     cfg.discovery.apply_to(&mut opts);
@@ -80,6 +96,7 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     let mut diagnostics = applied.diagnostics;
     diagnostics.extend(stale);
     diagnostics.extend(cfg_diags);
+    input::kustomize::annotate(&mut diagnostics, &loaded.sources, &loaded.kustomize_written);
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
     // A file shared by two projects (a canonical file and a layer on it)

@@ -71,6 +71,9 @@ pub struct SourceFile {
     /// The path relative to the repository root, `/`-separated, once
     /// [`SourceMap::set_repository_root`] ran and the file lies under it.
     repo_path: Option<String>,
+    /// The kustomize overlay this file was read through (`input/kustomize`):
+    /// a file shared by several overlays is one `SourceFile` per overlay.
+    pub overlay: Option<String>,
 }
 
 impl SourceFile {
@@ -95,6 +98,7 @@ impl SourceFile {
             line_starts,
             canonical: None,
             repo_path: None,
+            overlay: None,
         }
     }
 
@@ -154,6 +158,18 @@ pub struct SourceMap {
     not_inputs: std::collections::HashSet<FileId>,
     /// Set by [`SourceMap::set_repository_root`].
     root: Option<PathBuf>,
+    /// Text that stands for files on disk (an editor's unsaved buffers).
+    overlay: Option<std::sync::Arc<Overlay>>,
+}
+
+/// Texts read instead of the files at their paths: the one seam through
+/// which a language server makes unsaved editor buffers the input. Keys are
+/// canonical paths (or, for files not on disk, absolute lexical ones).
+pub type Overlay = HashMap<PathBuf, String>;
+
+/// The key of `path` in an [`Overlay`].
+pub fn overlay_key(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| lexical(path))
 }
 
 impl SourceMap {
@@ -186,6 +202,30 @@ impl SourceMap {
         id
     }
 
+    /// Read files through `overlay` from now on.
+    pub fn set_overlay(&mut self, overlay: Option<std::sync::Arc<Overlay>>) {
+        self.overlay = overlay;
+    }
+
+    /// The text of the file at `path`, at most `limit` bytes: the overlay's
+    /// when it has one, else the file on disk ([`read_file_within`]).
+    pub fn read_within(&self, path: &Path, limit: u64) -> Result<String, ReadError> {
+        if let Some(text) = self
+            .overlay
+            .as_ref()
+            .and_then(|o| o.get(&overlay_key(path)))
+        {
+            if text.len() as u64 > limit.min(MAX_FILE_BYTES) {
+                return Err(ReadError::TooLarge {
+                    size: Some(text.len() as u64),
+                    limit: limit.min(MAX_FILE_BYTES),
+                });
+            }
+            return Ok(text.clone());
+        }
+        read_file_within(path, limit)
+    }
+
     /// The root given to [`SourceMap::set_repository_root`].
     pub fn root(&self) -> Option<&Path> {
         self.root.as_deref()
@@ -210,6 +250,12 @@ impl SourceMap {
                 (!parts.is_empty()).then(|| parts.join("/"))
             });
         }
+    }
+
+    /// Rename a file in findings (`diff --git` names files read from a
+    /// revision `REV:path`, not by their temporary copy).
+    pub fn set_name(&mut self, id: FileId, name: String) {
+        self.files[id.0 as usize].name = name;
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -1,13 +1,14 @@
 //! The whole pipeline on one input, as every command runs it: load, resolve,
-//! rules, every diagnostic printer, the IR dump, connectivity with every
-//! graph printer, explain, and every emitter, whose Compose and Kubernetes
-//! output must read back without an input error. Any panic is a defect.
+//! rules, every diagnostic printer, the IR dump, connectivity (and its
+//! exposure) with every graph printer, explain, and every emitter, whose
+//! Compose and Kubernetes output must read back without an input error. Any
+//! panic is a defect.
 //!
 //! Shared, as a source file, by the libFuzzer target
 //! (`fuzz/fuzz_targets/pipeline.rs`) and the stable replay-and-mutate harness
 //! that CI runs (`tests/fuzz.rs`); see `fuzz/README.md`.
 
-use topoc::analyze::connectivity::{self, explain};
+use topoc::analyze::connectivity::{self, Connectivity, explain};
 use topoc::config::ConfigSource;
 use topoc::diagnostic::{self, Diagnostic, Format, Severity, Summary};
 use topoc::driver;
@@ -56,6 +57,38 @@ pub fn run(data: &[u8]) {
         graph::Format::Mermaid,
     ] {
         let _ = graph::render(&c, f);
+    }
+    let x = connectivity::exposure::compute(t, &analysis.resolved, &c);
+    for f in graph::EXPOSURE_FORMATS {
+        graph::write_exposure(&c, &x, f, &mut Vec::new()).expect("exposure renders");
+    }
+    // `diff`: a topology against itself changes nothing; against nothing,
+    // every flow is added (external pieces possibly split further).
+    let side = topoc::analyze::diff::Side::new(&c, t);
+    assert!(
+        topoc::analyze::diff::diff(&side, &side).is_empty(),
+        "diff with itself"
+    );
+    let nothing = Connectivity::default();
+    let empty = topoc::analyze::diff::Side {
+        connectivity: &nothing,
+        workloads: Default::default(),
+    };
+    let added = topoc::analyze::diff::diff(&empty, &side);
+    assert!(added.changes.len() >= c.edges.len(), "every flow is added");
+    assert!(
+        added
+            .changes
+            .iter()
+            .all(|ch| ch.old.is_empty() && !ch.new.is_empty())
+    );
+    for f in [
+        topoc::analyze::diff::Format::Txt,
+        topoc::analyze::diff::Format::Json,
+        topoc::analyze::diff::Format::Csv,
+        topoc::analyze::diff::Format::Md,
+    ] {
+        let _ = topoc::analyze::diff::render(&added, f);
     }
     let ids: Vec<_> = t.workload_ids().take(2).collect();
     if let [a, b] = ids[..] {

@@ -94,16 +94,19 @@ table inet topoc_selftest {
 }
 "#;
 
-/// Byte range of the body of `map flows { ... }` (brace-matched, bounded by
-/// the text length), or None when the ruleset has no such map.
-fn flows_body(text: &str) -> Option<(usize, usize)> {
-    let start = text.find("map flows")?;
-    let open = start + text[start..].find('{')?;
+/// Byte range of the body of `KIND NAME { ... }` (brace-matched, bounded
+/// by the text length), or None when the ruleset has no such block.
+fn block_body(text: &str, kind: &str, name: &str) -> Option<(usize, usize)> {
+    let head = format!("{kind} {name} {{");
+    let start = text.find(&head)?;
+    let open = start + head.len() - 1;
     let mut depth = 0usize;
+    let mut in_quote = false;
     for (i, ch) in text[open..].char_indices() {
         match ch {
-            '{' => depth += 1,
-            '}' => {
+            '"' => in_quote = !in_quote,
+            '{' if !in_quote => depth += 1,
+            '}' if !in_quote => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Some((open + 1, open + i));
@@ -115,10 +118,10 @@ fn flows_body(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Offsets of every `: accept` verdict inside the flows map, skipping
+/// Offsets of every `: accept` verdict inside a map's body, skipping
 /// quoted comments (an element comment may contain the word).
-fn accept_verdicts(text: &str) -> Vec<usize> {
-    let Some((lo, hi)) = flows_body(text) else {
+fn accept_verdicts(text: &str, map: &str) -> Vec<usize> {
+    let Some((lo, hi)) = block_body(text, "map", map) else {
         return Vec::new();
     };
     let body = &text[lo..hi];
@@ -167,6 +170,27 @@ impl ElementKey {
     }
 }
 
+/// Something whose `accept` can be flipped: a verdict-map element, or a
+/// group rule `ip saddr @S ip daddr @S accept` (with the addresses of S).
+#[derive(Debug, PartialEq)]
+pub enum Site {
+    Element(ElementKey),
+    Group(Vec<Ipv4Addr>),
+}
+
+impl Site {
+    /// Whether a probe's packet can hit this element or rule.
+    pub fn covers(&self, k: &ProbeKey) -> bool {
+        match self {
+            Site::Element(e) => e.covers(k),
+            Site::Group(set) => {
+                k.src_addrs.iter().any(|a| set.contains(a))
+                    && k.dst_addrs.iter().any(|a| set.contains(a))
+            }
+        }
+    }
+}
+
 /// `a.b.c.d`, `first-last` or `net/len`.
 fn addr_range(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
     if let Some((a, b)) = s.split_once('-') {
@@ -180,10 +204,17 @@ fn addr_range(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
     Some((ip, ip))
 }
 
-/// The key of the `nth` accept element: its text runs from the previous
-/// `{`, `,` or line start to the verdict, minus a trailing `comment "…"`.
-pub fn element_key(text: &str, nth: usize) -> Option<ElementKey> {
-    let &at = accept_verdicts(text).get(nth)?;
+const ANY: (Ipv4Addr, Ipv4Addr) = (Ipv4Addr::UNSPECIFIED, Ipv4Addr::BROADCAST);
+
+/// The maps whose elements accept, and how their keys read: `flows` is
+/// saddr . daddr . proto . port; `from_outside` daddr . proto . port (any
+/// unmanaged source); `to_outside` saddr . proto . port.
+const MAPS: [&str; 3] = ["flows", "from_outside", "to_outside"];
+
+/// The key of the element whose verdict is at `at`: its text runs from the
+/// previous `{`, `,` or line start to the verdict, minus a trailing
+/// `comment "…"`.
+fn key_at(text: &str, map: &str, at: usize) -> Option<ElementKey> {
     let before = &text[..at];
     let start = before.rfind(['{', ',', '\n']).map_or(0, |i| i + 1);
     let mut elem = before[start..].trim().trim_end_matches(':').trim();
@@ -191,27 +222,89 @@ pub fn element_key(text: &str, nth: usize) -> Option<ElementKey> {
         elem = &elem[..i];
     }
     let fields: Vec<&str> = elem.split(" . ").map(str::trim).collect();
-    let [saddr, daddr, proto, ports] = fields.as_slice() else {
-        return None;
+    let (saddr, daddr, proto, ports) = match (map, fields.as_slice()) {
+        ("flows", [s, d, p, n]) => (addr_range(s)?, addr_range(d)?, p, n),
+        ("from_outside", [d, p, n]) => (ANY, addr_range(d)?, p, n),
+        ("to_outside", [s, p, n]) => (addr_range(s)?, ANY, p, n),
+        _ => return None,
     };
     let (lo, hi) = ports.split_once('-').unwrap_or((ports, ports));
     Some(ElementKey {
-        saddr: addr_range(saddr)?,
-        daddr: addr_range(daddr)?,
+        saddr,
+        daddr,
         proto: Proto::parse(proto)?,
         ports: (lo.parse().ok()?, hi.parse().ok()?),
     })
 }
 
-/// How many verdict-map elements can be flipped.
-pub fn flippable(text: &str) -> usize {
-    accept_verdicts(text).len()
+/// The addresses of `set NAME { … elements = { … } }`, comments skipped.
+fn set_addresses(text: &str, name: &str) -> Vec<Ipv4Addr> {
+    let Some((lo, hi)) = block_body(text, "set", name) else {
+        return Vec::new();
+    };
+    let body = &text[lo..hi];
+    let Some(i) = body.find("elements") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut in_quote = false;
+    let mut word = String::new();
+    for ch in body[i..].chars().chain([' ']) {
+        match ch {
+            '"' => in_quote = !in_quote,
+            c if !in_quote && (c.is_ascii_digit() || c == '.') => word.push(c),
+            _ => {
+                if let Ok(ip) = word.parse() {
+                    out.push(ip);
+                }
+                word.clear();
+            }
+        }
+    }
+    out
 }
 
-/// The ruleset with the `nth` accept element of the flows map turned into
-/// `drop`, or None when there is no such element.
+/// Every flippable `accept`: offset of the word and what it accepts. Group
+/// rules first, then the maps' elements, in text order.
+fn sites(text: &str) -> Vec<(usize, Site)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("ip saddr @")
+            && let Some((set, rest)) = rest.split_once(' ')
+            && let Some(rest) = rest.strip_prefix(&format!("ip daddr @{set} "))
+            && rest.starts_with("accept")
+        {
+            let at = offset + (line.len() - rest.len());
+            out.push((at, Site::Group(set_addresses(text, set))));
+        }
+        offset += line.len();
+    }
+    for map in MAPS {
+        for at in accept_verdicts(text, map) {
+            if let Some(k) = key_at(text, map, at) {
+                out.push((at, Site::Element(k)));
+            }
+        }
+    }
+    out
+}
+
+/// What the `nth` flippable accept accepts.
+pub fn site(text: &str, nth: usize) -> Option<Site> {
+    sites(text).into_iter().nth(nth).map(|(_, s)| s)
+}
+
+/// How many accepts (group rules and verdict-map elements) can be flipped.
+pub fn flippable(text: &str) -> usize {
+    sites(text).len()
+}
+
+/// The ruleset with the `nth` flippable accept turned into `drop`, or None
+/// when there is no such element or rule.
 pub fn flip(text: &str, nth: usize) -> Option<String> {
-    let at = *accept_verdicts(text).get(nth)?;
+    let (at, _) = sites(text).into_iter().nth(nth)?;
     Some(format!(
         "{}drop{}",
         &text[..at],
@@ -244,19 +337,39 @@ pub fn self_check() -> Vec<String> {
             "ruleset::self_check: quoted comment mishandled: {other:?}"
         )),
     }
-    let key = element_key(SELFTEST_RULESET, 3);
-    let want = ElementKey {
+    let key = site(SELFTEST_RULESET, 3);
+    let want = Site::Element(ElementKey {
         saddr: ([0, 0, 0, 0].into(), [10, 89, 199, 255].into()),
         daddr: ([10, 89, 200, 10].into(), [10, 89, 200, 10].into()),
         proto: Proto::Tcp,
         ports: (80, 80),
-    };
+    });
     if key.as_ref() != Some(&want) {
         bad.push(format!("ruleset::self_check: element 3 parsed as {key:?}"));
     }
-    let commented_key = element_key(commented, 0);
-    if commented_key.is_none_or(|k| k.ports != (80, 80) || k.proto != Proto::Tcp) {
+    let commented_key = site(commented, 0);
+    if !matches!(&commented_key, Some(Site::Element(k)) if k.ports == (80, 80) && k.proto == Proto::Tcp)
+    {
         bad.push("ruleset::self_check: commented element key not parsed".into());
+    }
+    let grouped = "table inet t {\n\tset net_a {\n\t\ttype ipv4_addr\n\t\telements = {\n\t\t\t10.0.0.2 comment \"a 1.2.3.4\",\n\t\t\t10.0.0.3 comment \"b\"\n\t\t}\n\t}\n\tmap from_outside {\n\t\telements = {\n\t\t\t10.0.0.2 . tcp . 80 comment \"x\" : accept\n\t\t}\n\t}\n\tchain managed {\n\t\tip saddr @net_a ip daddr @net_a accept comment \"n\"\n\t}\n}\n";
+    let want_group = Site::Group(vec![[10, 0, 0, 2].into(), [10, 0, 0, 3].into()]);
+    if site(grouped, 0) != Some(want_group) || flippable(grouped) != 2 {
+        bad.push(format!(
+            "ruleset::self_check: group rule not found: {:?}",
+            sites(grouped)
+        ));
+    }
+    match flip(grouped, 0) {
+        Some(m) if m.contains("ip daddr @net_a drop comment") && m.contains(": accept") => {}
+        other => bad.push(format!("ruleset::self_check: group rule flip: {other:?}")),
+    }
+    let outside = site(grouped, 1);
+    if !matches!(&outside, Some(Site::Element(k)) if k.saddr == ANY && k.daddr.0 == Ipv4Addr::new(10, 0, 0, 2))
+    {
+        bad.push(format!(
+            "ruleset::self_check: from_outside key: {outside:?}"
+        ));
     }
     if flip("table inet t { chain c { } }", 0).is_some() {
         bad.push("ruleset::self_check: found a flows map where there is none".into());

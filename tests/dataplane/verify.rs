@@ -128,9 +128,10 @@ pub fn verify(
     Ok(out)
 }
 
-/// Flip one accept element of the flows map to drop: the same run must now
-/// report mismatches. Tries up to MUTATION_TRIES elements, since an element
-/// may cover only flows no probe exercises.
+/// Flip one accept (a group rule, or an element of the `flows`,
+/// `from_outside` or `to_outside` map) to drop: the same run must now report
+/// mismatches. Tries up to MUTATION_TRIES of them, since one may cover only
+/// flows no probe exercises.
 pub fn mutation(
     work: &Path,
     built: &Built,
@@ -139,14 +140,16 @@ pub fn mutation(
 ) -> Result<(), String> {
     let n = ruleset::flippable(text);
     if n == 0 {
-        return Err("mutation: the ruleset has no `accept` element in `map flows`".into());
+        return Err(
+            "mutation: the ruleset has no group rule or verdict-map element that accepts".into(),
+        );
     }
     // Only elements some probe's packet can hit: flipping one no probe
     // exercises (SCTP, an external range without the outside address)
     // proves nothing.
     let candidates: Vec<usize> = (0..n)
         .filter(|&i| {
-            ruleset::element_key(text, i).is_some_and(|k| built.keys.iter().any(|pk| k.covers(pk)))
+            ruleset::site(text, i).is_some_and(|k| built.keys.iter().any(|pk| k.covers(pk)))
         })
         .take(MUTATION_TRIES)
         .collect();

@@ -306,8 +306,11 @@ fn parse_port_range(s: &str) -> (u16, u16) {
 }
 
 /// What the forward chain of the emitted ruleset lets through from `s` to
-/// `d`: untouched unless `d` is managed or `s` egress-limited; then the flows
-/// map decides.
+/// `d`, read from the view as nft evaluates the chains: untouched unless `d`
+/// is managed or `s` egress-limited; then the first rule that accepts wins
+/// (every rule of `managed` accepts or falls through, then a drop): a group
+/// rule whose set holds both addresses, the `flows` map, `from_outside` for
+/// unmanaged sources, `to_outside` for unmanaged destinations.
 pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> ConnSet {
     let in_set = |name: &str, ip: Ipv4Addr| {
         view.sets
@@ -315,16 +318,41 @@ pub fn nft_allowed(view: &NftView, s: Ipv4Addr, d: Ipv4Addr) -> ConnSet {
             .find(|x| x.name == name)
             .is_some_and(|x| x.elements.iter().any(|e| e.key[0] == ip.to_string()))
     };
-    if !in_set("managed", d) && !in_set("egress_limited", s) {
+    let (managed_s, managed_d) = (in_set("managed", s), in_set("managed", d));
+    if !managed_d && !in_set("egress_limited", s) {
+        return ConnSet::all();
+    }
+    if view
+        .groups
+        .iter()
+        .any(|g| in_set(&g.set, s) && in_set(&g.set, d))
+    {
         return ConnSet::all();
     }
     let (s, d) = (u32::from(s), u32::from(d));
+    let within = |r: &str, ip: u32| {
+        let r = parse_v4_range(r);
+        r.0 <= ip && ip <= r.1
+    };
     let mut out = ConnSet::none();
+    let mut add = |e: &topoc::emit::nft::ElementView| {
+        let n = e.key.len();
+        let (lo, hi) = parse_port_range(&e.key[n - 1]);
+        out.add(Protocol::parse(&e.key[n - 2]).expect("proto"), lo, hi);
+    };
     for e in &view.flows {
-        let (sr, dr) = (parse_v4_range(&e.key[0]), parse_v4_range(&e.key[1]));
-        if sr.0 <= s && s <= sr.1 && dr.0 <= d && d <= dr.1 {
-            let (lo, hi) = parse_port_range(&e.key[3]);
-            out.add(Protocol::parse(&e.key[2]).expect("proto"), lo, hi);
+        if within(&e.key[0], s) && within(&e.key[1], d) {
+            add(e);
+        }
+    }
+    if !managed_s {
+        for e in view.from_outside.iter().filter(|e| within(&e.key[0], d)) {
+            add(e);
+        }
+    }
+    if !managed_d {
+        for e in view.to_outside.iter().filter(|e| within(&e.key[0], s)) {
+            add(e);
         }
     }
     out

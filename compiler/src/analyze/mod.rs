@@ -2,6 +2,7 @@
 //! `rules/`, registered in `rules::RULES`.
 
 pub mod connectivity;
+pub mod diff;
 pub mod rules;
 
 use crate::diagnostic::Diagnostic;

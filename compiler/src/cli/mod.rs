@@ -4,9 +4,11 @@
 mod check;
 mod compile;
 mod connectivity;
+mod diff;
 mod explain;
 mod helm;
 mod ir;
+mod lsp;
 mod rules;
 mod schema;
 mod write;
@@ -63,11 +65,24 @@ pub enum Command {
         "  topoc connectivity samples/ecommerce
   topoc connectivity k8s/ --focus prod/api --format md
   topoc connectivity k8s/ --format dot -o flows.dot
+  topoc connectivity k8s/ --exposure          # also: exposed to whom outside the inputs
 ",
         "  0  the flows were written
 "
     ))]
     Connectivity(connectivity::ConnectivityArgs),
+    /// How connectivity changed between two inputs, or since a git revision.
+    #[command(after_help = epilogue!(
+        "  topoc diff old/ new/
+  topoc diff --old base.yaml --old ns.yaml --new head.yaml --new ns.yaml --format md
+  topoc diff --git HEAD --fail-on added
+  topoc diff --git origin/main k8s/ compose.yaml --format csv
+",
+        "  0  the diff was written (and nothing of the --fail-on kind changed)
+  1  --fail-on added|removed|any found such a change
+"
+    ))]
+    Diff(diff::DiffArgs),
     /// Why a flow is allowed or denied.
     #[command(after_help = epilogue!(
         "  topoc explain samples/ecommerce --from web --to database
@@ -121,6 +136,14 @@ pub enum Command {
 "
     ))]
     Schema(schema::SchemaArgs),
+    /// Language server on stdio: findings, hover, navigation and fixes in editors.
+    #[command(after_help = epilogue!(
+        "  topoc lsp            (started by the editor; see docs/editors.md)
+",
+        "  0  the client asked the server to exit
+"
+    ))]
+    Lsp(lsp::LspArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -207,6 +230,7 @@ impl InputArgs {
                 },
                 render_chart: helm::renderer(),
                 projects: Vec::new(),
+                overlay: None,
             },
         ))
     }
@@ -297,7 +321,7 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => match write_atomic(std::path::Path::new(path), text) {
+        Some(path) => match write::write_output(std::path::Path::new(path), text.as_bytes()) {
             Ok(()) => ExitCode::from(exit::OK),
             Err(e) => usage_error(&format!("cannot write {path}: {e}")),
         },
@@ -318,20 +342,12 @@ pub fn write_product_with(
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => {
-            let tmp = format!("{path}.topoc-tmp");
-            let res = std::fs::File::create(&tmp).and_then(|mut file| {
-                f(&mut file)?;
-                file.flush()
-            });
-            match res.and_then(|_| std::fs::rename(&tmp, path)) {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    usage_error(&format!("cannot write {path}: {e}"))
-                }
-            }
-        }
+        // As `compile -o`: a regular file replaced atomically, a device or
+        // FIFO written through (`-o /dev/null` stays a device).
+        Some(path) => match write::write_output_with(std::path::Path::new(path), f) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => usage_error(&format!("cannot write {path}: {e}")),
+        },
     }
 }
 
@@ -426,11 +442,13 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Connectivity(a) => connectivity::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Ir(a) => ir::run(a),
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

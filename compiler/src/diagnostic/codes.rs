@@ -46,10 +46,13 @@ codes! {
     IGNORE_MATCHES_NOTHING = "TOPO019", "ignore-matches-nothing", Warning, "an `ignore` entry of `topoc.yaml` silences no finding (stale or misspelled)";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";
-    KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization is not expanded; its resources are not checked as it builds them";
+    KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization read from stdin is not expanded (it has no directory for its resources); pipe `kubectl kustomize` output instead";
     NO_INPUT = "TOPO023", "no-input", Warning, "no Compose file or Kubernetes object was found under the given paths";
     COMPOSE_FILE_IGNORED = "TOPO024", "compose-file-ignored", Warning, "a directory has several default Compose or override files; docker compose uses only the first";
     DUPLICATE_OBJECT = "TOPO025", "duplicate-object", Warning, "the same Kubernetes object (kind, namespace, name) is given twice; the last copy wins, as with `kubectl apply`";
+    KUSTOMIZE_BUILD_FAILED = "TOPO026", "kustomize-build-failed", Error, "a kustomization does not build (missing resource, cycle, bad patch or target), as `kubectl kustomize` fails";
+    KUSTOMIZE_REMOTE_RESOURCE = "TOPO027", "kustomize-remote-resource", Warning, "a kustomization names a remote resource, which topoc does not fetch: what it adds is not checked";
+    KUSTOMIZE_FIELD_IGNORED = "TOPO028", "kustomize-field-ignored", Info, "kustomization fields that decide no network fact (generators, images, helmCharts, KRM functions) are not applied";
 
     SUBNET_OVERLAP = "TOPO101", "subnet-overlap", Error, "two networks have overlapping subnets";
     ADDRESS_OUTSIDE_SUBNET = "TOPO102", "address-outside-subnet", Error, "a static address lies outside its network's subnet";

@@ -4,13 +4,21 @@
 //!   file, so `nft -f` replaces it atomically and can be re-run;
 //! - named sets of workload addresses (`managed`: every destination the
 //!   ruleset owns; `egress_limited`: sources whose traffic to the outside is
-//!   restricted; one set per workload for operators);
+//!   restricted; one set per workload for operators; one per group, below);
 //! - the `forward` hook (which also sees bridged IPv4 when
 //!   `bridge-nf-call-iptables=1`) sends only traffic to or from managed
 //!   addresses to the `managed` chain, so unrelated host traffic is never
-//!   touched; that chain starts with the `ct state` vmap, then ONE interval
-//!   verdict map over `ip saddr . ip daddr . meta l4proto . th dport`, then a
-//!   counted drop;
+//!   touched; that chain starts with the `ct state` vmap, then one
+//!   `ip saddr @g ip daddr @g accept` per group whose members all reach each
+//!   other (`groups.rs`: a network, or an `open` project), then the
+//!   exceptions: ONE interval verdict map over `ip saddr . ip daddr .
+//!   meta l4proto . th dport` between workloads (talks-to, default-deny
+//!   allowances, members a group rule would widen), one over `ip daddr .
+//!   meta l4proto . th dport` from unmanaged sources (publications) and one
+//!   over `ip saddr . meta l4proto . th dport` to unmanaged destinations
+//!   (limited egress); then a counted drop. Every piece is one element or
+//!   rule per workload, network, publication or policy rule, never per pair
+//!   of a group (design §8);
 //! - DNAT of published ports in `prerouting` and `output` (local clients),
 //!   dispatched by verdict maps to one small chain per publication, because
 //!   nft 1.0.6's optimiser (`nft -o`) aborts on `dnat … map` and suggests
@@ -22,6 +30,7 @@
 //! "external" is every IPv4 address that is not a managed one.
 
 mod boxes;
+mod groups;
 
 use super::names::{self, Namer};
 use super::reach::{Peer, Reach};
@@ -58,6 +67,13 @@ pub struct SetView {
     pub elements: Vec<ElementView>,
 }
 
+/// What a whole group allows: its members reach each other.
+#[derive(Debug, Serialize)]
+pub struct GroupRule {
+    pub set: String,
+    pub comment: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct PublishChain {
     pub name: String,
@@ -71,7 +87,15 @@ pub struct NftView {
     pub table: String,
     pub comment: String,
     pub sets: Vec<SetView>,
+    /// One `ip saddr @set ip daddr @set accept` rule per group.
+    pub groups: Vec<GroupRule>,
+    /// Exceptions between workloads: source . destination . protocol . port.
     pub flows: Vec<ElementView>,
+    /// From any address that is not managed: destination . protocol . port.
+    pub from_outside: Vec<ElementView>,
+    /// To any address that is not managed, from an egress-limited workload:
+    /// source . protocol . port.
+    pub to_outside: Vec<ElementView>,
     pub publish_local: Vec<ElementView>,
     pub publish_addr: Vec<ElementView>,
     pub publish_chains: Vec<PublishChain>,
@@ -208,7 +232,8 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
             .map(|(n, ip)| {
                 elem(
                     vec![ip.to_string()],
-                    format!("{} on {} ({at})", t.workload_id(id), t.network(*n).name),
+                    // The set's comment names the workload and its source.
+                    format!("on network {}", t.network(*n).name),
                 )
             })
             .collect::<Vec<_>>();
@@ -244,12 +269,58 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
         .map(|p| cx.at(p.origin))
         .or_else(|| t.workload_ids().next().map(|w| cx.at(t.workload(w).origin)))
         .unwrap_or_else(|| "no workloads".into());
-    let managed_points: BTreeSet<u32> = managed.keys().copied().collect();
-    let external = boxes::complement(&managed_points);
 
-    // Flows → boxes.
+    // What whole groups allow: one rule each; the pairs they cover need no
+    // element.
+    let groups = groups::exact_groups(cx, reach, &addrs);
+    let mut group_rules = Vec::new();
+    for g in &groups.groups {
+        let (base, what) = match g.kind {
+            groups::Kind::Network(n) => {
+                let net = t.network(n);
+                (
+                    names::nft_ident("net_", &net.name),
+                    format!("network {} ({})", net.name, cx.at(net.origin)),
+                )
+            }
+            groups::Kind::Project(p) => {
+                let pr = &t.projects[p];
+                (
+                    names::nft_ident("project_", &pr.name),
+                    format!("open project {} ({})", pr.name, cx.at(pr.origin)),
+                )
+            }
+        };
+        let name = set_namer.unique(&base, "_", 48);
+        sets.push(SetView {
+            name: name.clone(),
+            comment: format!("members of {what} that reach every other member on every port"),
+            elements: g
+                .exact
+                .iter()
+                .map(|ip| {
+                    // Sources are in the workloads' own sets.
+                    let who = g.members[ip]
+                        .iter()
+                        .map(|w| t.workload_id(*w))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    elem(vec![Ipv4Addr::from(*ip).to_string()], who)
+                })
+                .collect(),
+        });
+        group_rules.push(GroupRule {
+            set: name,
+            comment: format!("members of {what} reach each other"),
+        });
+    }
+
+    // The rest, per pair (workload to workload) or per workload (to and
+    // from the outside) → boxes.
     let mut labels: Vec<String> = Vec::new();
-    let mut boxes_: Vec<FlowBox> = Vec::new();
+    let mut pair_boxes: Vec<FlowBox> = Vec::new();
+    let mut inbound_boxes: Vec<FlowBox> = Vec::new();
+    let mut outbound_boxes: Vec<FlowBox> = Vec::new();
     let mut egress_limited: BTreeSet<u32> = BTreeSet::new();
     let name = |p: Peer| match p {
         Peer::Workload(w) => t.workload(w).name.clone(),
@@ -263,8 +334,9 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
             egress_limited.extend(addrs[id].iter().map(|(_, ip)| u32::from(*ip)));
         }
     }
+    let single = |ip: &Ipv4Addr| (u32::from(*ip), u32::from(*ip));
     for (&(from, to), ports) in &reach.flows {
-        let (src, dst): (Vec<Range32>, Vec<Range32>) = match (from, to) {
+        match (from, to) {
             (Peer::Workload(a), Peer::Workload(b)) => {
                 let (Some(aa), Some(ba)) = (addrs.get(&a), addrs.get(&b)) else {
                     continue;
@@ -275,90 +347,92 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
                         .find(|(m, _)| *m == n)
                         .map(|(_, ip)| u32::from(*ip))
                 };
-                let mut pairs: Vec<((u32, u32), (u32, u32))> = shared
+                // Per shared network its addresses (Docker isolates networks
+                // from each other), or without one every address pair.
+                let mut pairs: Vec<(Option<NetworkId>, u32, u32)> = shared
                     .iter()
-                    .filter_map(|&n| Some((on(aa, n)?, on(ba, n)?)))
-                    .map(|(s, d)| ((s, s), (d, d)))
+                    .filter_map(|&n| Some((Some(n), on(aa, n)?, on(ba, n)?)))
                     .collect();
                 if pairs.is_empty() {
                     for (_, s) in aa {
                         for (_, d) in ba {
-                            pairs.push((
-                                (u32::from(*s), u32::from(*s)),
-                                (u32::from(*d), u32::from(*d)),
-                            ));
+                            pairs.push((None, u32::from(*s), u32::from(*d)));
                         }
                     }
                 }
-                // The reason is the shared network (or, without one, the destination).
-                let why = match shared.first() {
-                    Some(&n) => format!(
-                        "network {} at {}",
-                        t.network(n).name,
-                        cx.at(t.network(n).origin)
-                    ),
-                    None => cx.at(t.workload(b).origin),
-                };
-                let label = push_label(
-                    &mut labels,
-                    format!("{}->{} {} ({why})", name(from), name(to), ports),
-                );
-                for (s, d) in pairs {
-                    push_boxes(&mut boxes_, &[s], &[d], ports, label);
+                pairs.retain(|&(_, s, d)| !groups.covers(a, b, s, d));
+                let mut labelled: BTreeMap<Option<NetworkId>, usize> = BTreeMap::new();
+                for (n, s, d) in pairs {
+                    let label = *labelled.entry(n).or_insert_with(|| {
+                        // The reason is the network (or, without one, the destination).
+                        let why = match n {
+                            Some(n) => format!(
+                                "network {} at {}",
+                                t.network(n).name,
+                                cx.at(t.network(n).origin)
+                            ),
+                            None => cx.at(t.workload(b).origin),
+                        };
+                        push_label(
+                            &mut labels,
+                            format!("{}->{} {} ({why})", name(from), name(to), ports),
+                        )
+                    });
+                    push_boxes(&mut pair_boxes, (s, s), (d, d), ports, label);
                 }
-                continue;
             }
             (Peer::External, Peer::Workload(b)) => {
                 let Some(ba) = addrs.get(&b) else { continue };
-                (
-                    external.clone(),
-                    ba.iter()
-                        .map(|(_, ip)| (u32::from(*ip), u32::from(*ip)))
-                        .collect(),
-                )
+                let label = push_label(
+                    &mut labels,
+                    format!(
+                        "outside->{} {} ({})",
+                        name(to),
+                        ports,
+                        cx.at(t.workload(b).origin)
+                    ),
+                );
+                for (_, ip) in ba {
+                    push_boxes(&mut inbound_boxes, (0, 0), single(ip), ports, label);
+                }
             }
             (Peer::Workload(a), Peer::External) => {
                 let Some(aa) = addrs.get(&a) else { continue };
                 if !egress_limited.contains(&u32::from(aa[0].1)) {
                     continue; // not dispatched by source: no element needed
                 }
-                (
-                    aa.iter()
-                        .map(|(_, ip)| (u32::from(*ip), u32::from(*ip)))
-                        .collect(),
-                    external.clone(),
-                )
+                let label = push_label(
+                    &mut labels,
+                    format!("{}->outside {} ({project_at})", name(from), ports),
+                );
+                for (_, ip) in aa {
+                    push_boxes(&mut outbound_boxes, single(ip), (0, 0), ports, label);
+                }
             }
-            (Peer::External, Peer::External) => continue,
-        };
-        let at = match to {
-            Peer::Workload(b) => cx.at(t.workload(b).origin),
-            Peer::External => project_at.clone(),
-        };
-        let label = push_label(
-            &mut labels,
-            format!("{}->{} {} ({at})", name(from), name(to), ports),
-        );
-        push_boxes(&mut boxes_, &src, &dst, ports, label);
+            (Peer::External, Peer::External) => {}
+        }
     }
-    let flows = boxes::disjoint(&boxes_)
-        .into_iter()
-        .map(|e| {
-            elem(
-                vec![
-                    range_v4(e.src),
-                    range_v4(e.dst),
-                    proto_name(e.proto).to_string(),
-                    range_port(e.ports),
-                ],
-                e.labels
-                    .iter()
-                    .map(|&i| labels[i].as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })
-        .collect();
+    let elements = |boxes_: &[FlowBox], fields: &dyn Fn(&boxes::Element) -> Vec<String>| {
+        boxes::disjoint(boxes_)
+            .into_iter()
+            .map(|e| {
+                let mut key = fields(&e);
+                key.push(proto_name(e.proto).to_string());
+                key.push(range_port(e.ports));
+                elem(
+                    key,
+                    e.labels
+                        .iter()
+                        .map(|&i| labels[i].as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let flows = elements(&pair_boxes, &|e| vec![range_v4(e.src), range_v4(e.dst)]);
+    let from_outside = elements(&inbound_boxes, &|e| vec![range_v4(e.dst)]);
+    let to_outside = elements(&outbound_boxes, &|e| vec![range_v4(e.src)]);
 
     let managed_set = SetView {
         name: "managed".into(),
@@ -386,7 +460,10 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
         table: table_name(cx),
         comment: project_at,
         sets,
+        groups: group_rules,
         flows,
+        from_outside,
+        to_outside,
         publish_local,
         publish_addr,
         publish_chains,
@@ -399,32 +476,27 @@ fn push_label(labels: &mut Vec<String>, s: String) -> usize {
     labels.len() - 1
 }
 
+/// The boxes of one flow between two address ranges (a point, or `(0, 0)`
+/// for a field the map does not key on).
 fn push_boxes(
     out: &mut Vec<FlowBox>,
-    src: &[(u32, u32)],
-    dst: &[(u32, u32)],
+    src: (u32, u32),
+    dst: (u32, u32),
     ports: &ConnSet,
     label: usize,
 ) {
     for p in Protocol::ALL {
         for &(lo, hi) in ports.ranges(p) {
-            for &s in src {
-                for &d in dst {
-                    out.push(FlowBox {
-                        src: s,
-                        dst: d,
-                        proto: proto_num(p),
-                        ports: (lo, hi),
-                        label,
-                    });
-                }
-            }
+            out.push(FlowBox {
+                src,
+                dst,
+                proto: proto_num(p),
+                ports: (lo, hi),
+                label,
+            });
         }
     }
 }
-
-/// An inclusive IPv4 range as numbers.
-type Range32 = (u32, u32);
 
 /// A host address (None: every local one), protocol and port range already DNAT'd.
 type Taken = (Option<Ipv4Addr>, Protocol, (u16, u16), Origin);

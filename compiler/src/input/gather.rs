@@ -7,7 +7,9 @@
 //! which case its errors are reported as for a named file.
 
 use super::classify::{self, DocKind};
-use super::{Input, LoadOptions, Loaded, ParsedFile, Reader, chart, command_line_span, walk};
+use super::{
+    Input, LoadOptions, Loaded, ParsedFile, Reader, chart, command_line_span, kustomize, walk,
+};
 use crate::diagnostic::{self as diag, Diagnostic, Severity};
 use crate::source::{self, FileId, SourceFile, Span};
 use crate::syntax::Document;
@@ -21,6 +23,8 @@ pub struct Gathered {
     /// Helm charts found (rendered or not): Kubernetes input, even when
     /// it could not be checked.
     pub charts: usize,
+    /// Objects built by kustomize overlays.
+    pub built: Vec<Document>,
 }
 
 pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gathered {
@@ -28,8 +32,10 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
         files: Vec::new(),
         chart_files: Vec::new(),
         charts: 0,
+        built: Vec::new(),
     };
     let mut reader = Reader { loaded };
+    let mut overlays = kustomize::Session::default();
     let mut charts_seen: Vec<std::path::PathBuf> = Vec::new();
     let mut chart = |reader: &mut Reader, dir: &Path, out: &mut Gathered| {
         let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -75,20 +81,34 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
                     for dir in &found.charts {
                         chart(&mut reader, dir, &mut out);
                     }
-                    let ids: Vec<FileId> = found
-                        .files
+                    let plain = kustomize::build_walked(
+                        &mut reader,
+                        &mut overlays,
+                        &found.files,
+                        &mut out.built,
+                    );
+                    let ids: Vec<FileId> = plain
                         .iter()
                         .filter_map(|p| read_found(&mut reader, p))
                         .collect();
                     for (file, diags) in reader.parse_all(&ids) {
                         keep_if_topology(&mut reader, file, diags, &mut out.files);
                     }
+                } else if kustomize::is_kustomization_file(path) {
+                    let dir = match path.parent() {
+                        Some(d) if !d.as_os_str().is_empty() => d,
+                        _ => Path::new("."),
+                    };
+                    let shown = dir.display().to_string();
+                    let b = kustomize::build_overlay(&mut reader, &mut overlays, dir, &shown);
+                    out.built.extend(b.documents);
                 } else if let Some(f) = reader.read(name, path, None) {
                     out.files.push(f);
                 }
             }
         }
     }
+    reader.loaded.kustomize_written.extend(overlays.written);
     out
 }
 
@@ -99,7 +119,11 @@ fn read_found(reader: &mut Reader, path: &Path) -> Option<FileId> {
     if let Some(id) = reader.loaded.sources.find_path(path) {
         return Some(id);
     }
-    match source::read_file(path) {
+    match reader
+        .loaded
+        .sources
+        .read_within(path, source::MAX_FILE_BYTES)
+    {
         Ok(text) => Some(reader.loaded.sources.add(SourceFile::new(name, path, text))),
         Err(err @ source::ReadError::NotUtf8 { .. }) if !classify::is_compose_name(path) => {
             let id =
@@ -159,7 +183,8 @@ fn keep_if_topology(
     reader.loaded.skipped.push(skipped(file.id, why));
 }
 
-/// The warning for a Kustomization, which topoc does not expand.
+/// The warning for a Kustomization read from stdin, which has no
+/// directory to build from.
 pub fn kustomization(doc: &Document, path: &Path) -> Diagnostic {
     let span = doc.root.span;
     let dir = match path.parent() {
@@ -172,7 +197,7 @@ pub fn kustomization(doc: &Document, path: &Path) -> Diagnostic {
             end: span.start,
             ..span
         },
-        "Kustomization not expanded: its resources, patches and name prefixes are not applied",
+        "Kustomization not expanded: read without its directory, its resources, patches and name prefixes are not applied",
     )
     .with_help(format!(
         "check what it builds: `kubectl kustomize {dir} | topoc check -`"

@@ -11,6 +11,10 @@ pub struct OriginDump {
     pub file: String,
     pub line: u32,
     pub column: u32,
+    /// The kustomize overlay (its directory) that built this element, when
+    /// it came from a kustomization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -278,6 +282,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
         file: sources.get(o.span.file).name.clone(),
         line: o.span.start.line,
         column: o.span.start.column,
+        overlay: sources.get(o.span.file).overlay.clone(),
     };
     let ns = |id: NamespaceId| t.namespace(id).name.clone();
     IrDump {

@@ -142,22 +142,6 @@ pub fn disjoint(boxes: &[FlowBox]) -> Vec<Element> {
     out
 }
 
-/// The complement of a set of addresses within the IPv4 space, as ranges.
-pub fn complement(points: &BTreeSet<u32>) -> Vec<(u32, u32)> {
-    let mut out = Vec::new();
-    let mut next: u64 = 0;
-    for &p in points {
-        if (p as u64) > next {
-            out.push((next as u32, p - 1));
-        }
-        next = p as u64 + 1;
-    }
-    if next <= u32::MAX as u64 {
-        out.push((next as u32, u32::MAX));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,12 +237,5 @@ mod tests {
             .unwrap();
         assert_eq!(five.ports, (1, 65535));
         assert_eq!(five.labels, BTreeSet::from([0, 1]));
-    }
-
-    #[test]
-    fn complement_of_points() {
-        let pts = BTreeSet::from([0u32, 5, 6, u32::MAX]);
-        assert_eq!(complement(&pts), vec![(1, 4), (7, u32::MAX - 1)]);
-        assert_eq!(complement(&BTreeSet::new()), vec![(0, u32::MAX)]);
     }
 }
