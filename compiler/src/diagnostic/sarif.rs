@@ -296,7 +296,8 @@ pub fn render(
     summary: &Summary,
     opts: &RenderOptions,
 ) -> String {
-    let mut s = serde_json::to_string_pretty(&log(diags, sources, summary, opts)).unwrap_or_default();
+    let mut s =
+        serde_json::to_string_pretty(&log(diags, sources, summary, opts)).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -7,8 +7,8 @@
 //! against the classes of the namespaces they can reach.
 
 use crate::ir::{
-    LabelRequirement, LabelSelector, Labels, SelectorOp, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
-    WorkloadId,
+    LabelRequirement, LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, SelectorOp,
+    ServiceId, ServiceIndex, Topology, WorkloadId,
 };
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};

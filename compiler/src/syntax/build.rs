@@ -6,8 +6,8 @@
 use super::{Document, Entry, Node, Scalar, Value};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::source::{FileId, Pos, Span};
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as PSpan, Tag};
 use compact_str::CompactString;
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as PSpan, Tag};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
