@@ -6,7 +6,8 @@
 #
 # Usage: bash benches/check.sh
 #        RUNS=3 FORMATS="concise json" INPUTS="k8s-s1 py-mixed" bash benches/check.sh
-#        TOPOC=/path/to/other/topoc bash benches/check.sh   # compare a build
+#        TOPOC=/path/to/topoc GEN=/path/to/topoc-gen bash benches/check.sh   # no build
+#        BINARIES="before=/tmp/topoc-old after=target/release/topoc" bash benches/check.sh
 #
 # Inputs (written to $OUT once, reused): k8s-s1, k8s-s2 (`topoc-gen kube`,
 # seeds 1 and 2), py-mixed, py-wide, py-selectors, py-ports, py-findings
@@ -25,7 +26,7 @@ if [ -z "${TOPOC:-}" ]; then
   cargo build --release --bin topoc --bin topoc-gen >&2
   TOPOC=$target/release/topoc
 fi
-gen=$target/release/topoc-gen
+gen=${GEN:-$target/release/topoc-gen}
 [ -x "$gen" ] || cargo build --release --bin topoc-gen >&2
 
 input_file() { # name size -> path (generated on first use)
@@ -41,27 +42,34 @@ input_file() { # name size -> path (generated on first use)
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) at start ($(date -u +%H:%M) UTC)"
 echo
-echo "| input | objects | MB | format | wall median (s) | user+sys median (s) | peak RSS (MB) |"
-echo "|---|---:|---:|---|---:|---:|---:|"
+# BINARIES="before=/path/a after=/path/b" compares builds: their runs
+# alternate, so both see the same load.
+BINARIES=${BINARIES:-"topoc=$TOPOC"}
+echo "| input | objects | MB | format | build | wall median (s) | user+sys median (s) | peak RSS (MB) |"
+echo "|---|---:|---:|---|---|---:|---:|---:|"
 for name in $INPUTS; do
   for n in $SIZES; do
     f=$(input_file "$name" "$n")
     mb=$(( $(stat -c %s "$f") / 1000000 ))
     for fmt in $FORMATS; do
-      : > "$OUT/times.tmp"
+      for b in $BINARIES; do : > "$OUT/times-${b%%=*}.tmp"; done
       for _ in $(seq "$RUNS"); do
-        # Findings make `check` exit 1.
-        /usr/bin/time -a -o "$OUT/times.tmp" -f "%e %U %S %M" \
-          "$TOPOC" check "$f" --format "$fmt" >/dev/null 2>&1 || true
+        for b in $BINARIES; do
+          # Findings make `check` exit 1.
+          /usr/bin/time -a -o "$OUT/times-${b%%=*}.tmp" -f "%e %U %S %M" \
+            "${b#*=}" check "$f" --format "$fmt" >/dev/null 2>&1 || true
+        done
       done
-      python3 - "$OUT/times.tmp" "$name" "$n" "$mb" "$fmt" <<'PY'
+      for b in $BINARIES; do
+        python3 - "$OUT/times-${b%%=*}.tmp" "$name" "$n" "$mb" "$fmt" "${b%%=*}" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip() and l[0].isdigit()]
 wall = statistics.median(float(r[0]) for r in rows)
 cpu = statistics.median(float(r[1]) + float(r[2]) for r in rows)
 rss = max(int(r[3]) for r in rows) / 1024
-print(f"| {sys.argv[2]} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {wall:.2f} | {cpu:.2f} | {rss:.0f} |")
+print(f"| {sys.argv[2]} | {sys.argv[3]} | {sys.argv[4]} | {sys.argv[5]} | {sys.argv[6]} | {wall:.2f} | {cpu:.2f} | {rss:.0f} |")
 PY
+      done
     done
   done
 done

@@ -88,11 +88,20 @@ impl LabelSelector {
     }
 
     pub fn matches(&self, labels: &Labels) -> bool {
+        // Label maps are small: comparing keys beats hashing each lookup
+        // (selectors are evaluated against every candidate class).
+        let get = |key: &str| -> Option<&String> {
+            if labels.len() <= 8 {
+                labels.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+            } else {
+                labels.get(key)
+            }
+        };
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+            .all(|(k, v)| get(k) == Some(v))
             && self.match_expressions.iter().all(|r| {
-                let got = labels.get(&r.key);
+                let got = get(&r.key);
                 match r.op {
                     SelectorOp::In => got.is_some_and(|v| r.values.contains(v)),
                     SelectorOp::NotIn => got.is_none_or(|v| !r.values.contains(v)),
