@@ -50,7 +50,7 @@ echo "|---|---:|---:|---|---|---:|---:|---:|"
 for name in $INPUTS; do
   for n in $SIZES; do
     f=$(input_file "$name" "$n")
-    mb=$(( $(stat -c %s "$f") / 1000000 ))
+    mb=$(( $(stat -L -c %s "$f") / 1000000 ))
     for fmt in $FORMATS; do
       for b in $BINARIES; do : > "$OUT/times-${b%%=*}.tmp"; done
       for _ in $(seq "$RUNS"); do
