@@ -63,6 +63,7 @@ fn load_configured(
     source: &ConfigSource,
 ) -> (Loaded, config::Config, Vec<Diagnostic>) {
     let mut loaded = Loaded::default();
+    loaded.sources.set_overlay(opts.overlay.clone());
     let (cfg, cfg_diags) = config::load(source, inputs, &opts.compose_files, &mut loaded.sources);
     let mut opts = opts.clone();
     cfg.discovery.apply_to(&mut opts);

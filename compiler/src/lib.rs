@@ -7,6 +7,7 @@ pub mod driver;
 pub mod emit;
 pub mod input;
 pub mod ir;
+pub mod lsp;
 pub mod resolve;
 pub mod schema;
 pub mod source;

@@ -158,6 +158,18 @@ pub struct SourceMap {
     not_inputs: std::collections::HashSet<FileId>,
     /// Set by [`SourceMap::set_repository_root`].
     root: Option<PathBuf>,
+    /// Text that stands for files on disk (an editor's unsaved buffers).
+    overlay: Option<std::sync::Arc<Overlay>>,
+}
+
+/// Texts read instead of the files at their paths: the one seam through
+/// which a language server makes unsaved editor buffers the input. Keys are
+/// canonical paths (or, for files not on disk, absolute lexical ones).
+pub type Overlay = HashMap<PathBuf, String>;
+
+/// The key of `path` in an [`Overlay`].
+pub fn overlay_key(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| lexical(path))
 }
 
 impl SourceMap {
@@ -188,6 +200,30 @@ impl SourceMap {
         }
         self.files.push(file);
         id
+    }
+
+    /// Read files through `overlay` from now on.
+    pub fn set_overlay(&mut self, overlay: Option<std::sync::Arc<Overlay>>) {
+        self.overlay = overlay;
+    }
+
+    /// The text of the file at `path`, at most `limit` bytes: the overlay's
+    /// when it has one, else the file on disk ([`read_file_within`]).
+    pub fn read_within(&self, path: &Path, limit: u64) -> Result<String, ReadError> {
+        if let Some(text) = self
+            .overlay
+            .as_ref()
+            .and_then(|o| o.get(&overlay_key(path)))
+        {
+            if text.len() as u64 > limit.min(MAX_FILE_BYTES) {
+                return Err(ReadError::TooLarge {
+                    size: Some(text.len() as u64),
+                    limit: limit.min(MAX_FILE_BYTES),
+                });
+            }
+            return Ok(text.clone());
+        }
+        read_file_within(path, limit)
     }
 
     /// The root given to [`SourceMap::set_repository_root`].

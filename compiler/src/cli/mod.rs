@@ -8,6 +8,7 @@ mod diff;
 mod explain;
 mod helm;
 mod ir;
+mod lsp;
 mod rules;
 mod schema;
 mod write;
@@ -135,6 +136,14 @@ pub enum Command {
 "
     ))]
     Schema(schema::SchemaArgs),
+    /// Language server on stdio: findings, hover, navigation and fixes in editors.
+    #[command(after_help = epilogue!(
+        "  topoc lsp            (started by the editor; see docs/editors.md)
+",
+        "  0  the client asked the server to exit
+"
+    ))]
+    Lsp(lsp::LspArgs),
 }
 
 /// Inputs shared by every command that reads a topology.
@@ -221,6 +230,7 @@ impl InputArgs {
                 },
                 render_chart: helm::renderer(),
                 projects: Vec::new(),
+                overlay: None,
             },
         ))
     }
@@ -311,7 +321,7 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => match write_atomic(std::path::Path::new(path), text) {
+        Some(path) => match write::write_output(std::path::Path::new(path), text.as_bytes()) {
             Ok(()) => ExitCode::from(exit::OK),
             Err(e) => usage_error(&format!("cannot write {path}: {e}")),
         },
@@ -332,20 +342,12 @@ pub fn write_product_with(
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => {
-            let tmp = format!("{path}.topoc-tmp");
-            let res = std::fs::File::create(&tmp).and_then(|mut file| {
-                f(&mut file)?;
-                file.flush()
-            });
-            match res.and_then(|_| std::fs::rename(&tmp, path)) {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    usage_error(&format!("cannot write {path}: {e}"))
-                }
-            }
-        }
+        // As `compile -o`: a regular file replaced atomically, a device or
+        // FIFO written through (`-o /dev/null` stays a device).
+        Some(path) => match write::write_output_with(std::path::Path::new(path), f) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => usage_error(&format!("cannot write {path}: {e}")),
+        },
     }
 }
 
@@ -446,6 +448,7 @@ pub fn run() -> ExitCode {
         Command::Compile(a) => compile::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

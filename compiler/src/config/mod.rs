@@ -120,7 +120,7 @@ pub fn load(
         },
     };
     let name = path.display().to_string();
-    match source::read_file(&path) {
+    match sources.read_within(&path, source::MAX_FILE_BYTES) {
         Ok(text) => {
             let id = sources.add_not_input(SourceFile::new(name, path, text));
             parse(id, sources)

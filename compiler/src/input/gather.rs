@@ -119,7 +119,11 @@ fn read_found(reader: &mut Reader, path: &Path) -> Option<FileId> {
     if let Some(id) = reader.loaded.sources.find_path(path) {
         return Some(id);
     }
-    match source::read_file(path) {
+    match reader
+        .loaded
+        .sources
+        .read_within(path, source::MAX_FILE_BYTES)
+    {
         Ok(text) => Some(reader.loaded.sources.add(SourceFile::new(name, path, text))),
         Err(err @ source::ReadError::NotUtf8 { .. }) if !classify::is_compose_name(path) => {
             let id =

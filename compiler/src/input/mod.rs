@@ -59,6 +59,8 @@ pub struct LoadOptions {
     /// Projects declared in `topoc.yaml`; each replaces the guess for the
     /// directory of its first file.
     pub projects: Vec<compose::project::DeclaredProject>,
+    /// Texts read instead of files on disk (`topoc lsp`'s unsaved buffers).
+    pub overlay: Option<std::sync::Arc<source::Overlay>>,
 }
 
 /// The result of loading: every file read, the lowered topology, and the
@@ -103,7 +105,7 @@ impl Reader<'_> {
             return Some(id);
         }
         let left = source::MAX_RUN_BYTES.saturating_sub(self.loaded.sources.total_bytes());
-        match source::read_file_within(path, left) {
+        match self.loaded.sources.read_within(path, left) {
             Ok(text) => Some(self.loaded.sources.add(SourceFile::new(name, path, text))),
             Err(err) => {
                 self.unreadable(name, path, &err, at);
@@ -256,6 +258,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
 /// Load every input into `loaded`, whose source map may already hold files
 /// read before (the configuration).
 pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Loaded {
+    loaded.sources.set_overlay(opts.overlay.clone());
     let gathered = gather::gather(&mut loaded, inputs, opts);
     let mut kube_docs: Vec<Document> = gathered.built;
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();
