@@ -192,7 +192,7 @@ pub fn annotate(diags: &mut [Diagnostic], sources: &SourceMap, written: &[(Span,
         ws.sort();
     }
     for d in diags.iter_mut() {
-        let Some(overlay) = sources.get(d.span.file).overlay.clone() else {
+        let Some(overlay) = sources.get(d.span.file).kustomize_overlay.clone() else {
             continue;
         };
         if d.code == diag::KUSTOMIZE_BUILD_FAILED.code {
@@ -285,7 +285,10 @@ pub fn build_walked(
         if found.iter().any(|(d, _)| *d == canonical) {
             continue;
         }
-        let refs = std::fs::read_to_string(f)
+        let refs = reader
+            .loaded
+            .sources
+            .read_within(f, crate::source::MAX_FILE_BYTES)
             .ok()
             .map(|text| {
                 let (docs, _) = crate::syntax::parse(crate::source::FileId(u32::MAX), &text);
