@@ -92,14 +92,15 @@ impl LabelSelector {
         // (selectors are evaluated against every candidate class).
         let get = |key: &str| -> Option<&String> {
             if labels.len() <= 8 {
-                labels.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+                labels
+                    .iter()
+                    .find(|(k, _)| k.as_str() == key)
+                    .map(|(_, v)| v)
             } else {
                 labels.get(key)
             }
         };
-        self.match_labels
-            .iter()
-            .all(|(k, v)| get(k) == Some(v))
+        self.match_labels.iter().all(|(k, v)| get(k) == Some(v))
             && self.match_expressions.iter().all(|r| {
                 let got = get(&r.key);
                 match r.op {
