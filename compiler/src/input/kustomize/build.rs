@@ -258,7 +258,8 @@ impl<'r, 'a> Builder<'r, 'a> {
                 }
                 let sources = &mut self.reader.loaded.sources;
                 let left = source::MAX_RUN_BYTES.saturating_sub(sources.total_bytes());
-                let text = source::read_file_within(path, left)
+                let text = sources
+                    .read_within(path, left)
                     .map_err(|e| fail(at, format!("{}: {e}", path.display())))?;
                 let mut f = SourceFile::new(path.display().to_string(), path, text);
                 f.overlay = Some(self.overlay.clone());
