@@ -287,3 +287,32 @@ fn compiled_manifests_check_clean() {
         "{report:#}"
     );
 }
+
+#[test]
+fn connectivity_output_file_equals_stdout_and_devices_stay_devices() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["txt", "json", "csv", "md", "dot", "mermaid"] {
+        let piped = topoc(&["connectivity", "samples/k8s-policies", "--format", format]);
+        assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
+        let file = dir.path().join(format!("flows.{format}"));
+        let file = file.to_str().unwrap();
+        let o = topoc(&[
+            "connectivity",
+            "samples/k8s-policies",
+            "--format",
+            format,
+            "-o",
+            file,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        assert_eq!(std::fs::read(file).unwrap(), piped.stdout, "{format}");
+    }
+    // `-o /dev/null` writes through the device, as a shell redirection does
+    // (a temp file renamed over it would replace /dev/null for everyone).
+    let o = topoc(&["connectivity", "samples/k8s-policies", "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "connectivity -o replaced /dev/null");
+}

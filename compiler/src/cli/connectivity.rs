@@ -76,7 +76,8 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
     if !rejected.is_empty() || loaded.diagnostics.iter().any(|d| d.is_input_error()) {
         return ExitCode::from(exit::INVALID);
     }
-    let mut c = connectivity::compute(&loaded.topology, &resolved);
+    // Grouped flows, expanded into lines as they are written.
+    let mut c = connectivity::flows(&loaded.topology, &resolved);
     if let Some(f) = &args.focus {
         let t = &loaded.topology;
         let mut names = super::workload_names(t);
@@ -87,21 +88,24 @@ pub fn run(args: ConnectivityArgs) -> ExitCode {
         }
         c.focus(t, f);
     }
-    let exposure = args.exposure.then(|| {
-        let mut x = exposure::compute(&loaded.topology, &resolved, &c);
-        if let Some(f) = &args.focus {
-            let t = &loaded.topology;
-            x.retain(|w| focused(t, w, f));
-        }
-        x
+    if !args.exposure {
+        let code =
+            super::write_product_with(args.output.as_deref(), |w| graph::write(&c, format, w));
+        // The process ends here: skip freeing the IR and the flow table item
+        // by item (the operating system reclaims them at once).
+        std::mem::forget((loaded, resolved, c));
+        return code;
+    }
+    let c = c.collect();
+    let mut x = exposure::compute(&loaded.topology, &resolved, &c);
+    if let Some(f) = &args.focus {
+        let t = &loaded.topology;
+        x.retain(|w| focused(t, w, f));
+    }
+    let code = super::write_product_with(args.output.as_deref(), |w| {
+        graph::write_exposure(&c, &x, format, w)
     });
-    let code = super::write_product_with(args.output.as_deref(), |w| match &exposure {
-        Some(x) => graph::write_exposure(&c, x, format, w),
-        None => graph::write(&c, format, w),
-    });
-    // The process ends here: skip freeing the IR and the flow table item by
-    // item (the operating system reclaims them at once).
-    std::mem::forget((loaded, resolved, c, exposure));
+    std::mem::forget((loaded, resolved, c, x));
     code
 }
 

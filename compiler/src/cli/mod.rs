@@ -321,7 +321,7 @@ pub fn write_product(output: Option<&str>, text: &str) -> ExitCode {
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => match write_atomic(std::path::Path::new(path), text) {
+        Some(path) => match write::write_output(std::path::Path::new(path), text.as_bytes()) {
             Ok(()) => ExitCode::from(exit::OK),
             Err(e) => usage_error(&format!("cannot write {path}: {e}")),
         },
@@ -342,20 +342,12 @@ pub fn write_product_with(
             }
             ExitCode::from(exit::OK)
         }
-        Some(path) => {
-            let tmp = format!("{path}.topoc-tmp");
-            let res = std::fs::File::create(&tmp).and_then(|mut file| {
-                f(&mut file)?;
-                file.flush()
-            });
-            match res.and_then(|_| std::fs::rename(&tmp, path)) {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    usage_error(&format!("cannot write {path}: {e}"))
-                }
-            }
-        }
+        // As `compile -o`: a regular file replaced atomically, a device or
+        // FIFO written through (`-o /dev/null` stays a device).
+        Some(path) => match write::write_output_with(std::path::Path::new(path), f) {
+            Ok(()) => ExitCode::from(exit::OK),
+            Err(e) => usage_error(&format!("cannot write {path}: {e}")),
+        },
     }
 }
 

@@ -21,8 +21,18 @@ use std::path::{Path, PathBuf};
 
 /// Write `bytes` to `path` following the rules above.
 pub fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_output_with(path, |w| w.write_all(bytes))
+}
+
+/// Write what `write` produces to `path` following the rules above, as it
+/// is produced (a regular file only appears, whole, once `write` is done;
+/// an error leaves the target as it was).
+pub fn write_output_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => replace_regular(path, None, bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => replace_regular(path, None, write),
         Err(e) => Err(e),
         Ok(link_meta) => {
             let meta = if link_meta.file_type().is_symlink() {
@@ -46,9 +56,9 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
                 } else {
                     path.to_path_buf()
                 };
-                replace_regular(&real, Some(&meta), bytes)
+                replace_regular(&real, Some(&meta), write)
             } else if kind.is_char_device() || kind.is_fifo() {
-                write_through(path, bytes)
+                write_through(path, write)
             } else if kind.is_dir() {
                 Err(io::Error::other("is a directory"))
             } else {
@@ -61,9 +71,12 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// A device or FIFO receives the bytes as a shell redirection would give them.
-fn write_through(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_through(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let mut f = OpenOptions::new().write(true).open(path)?;
-    f.write_all(bytes)?;
+    write(&mut f)?;
     f.flush()
 }
 
@@ -74,7 +87,11 @@ fn temp_prefix(name: &str) -> String {
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// Replace the regular file at `path` (or create it) atomically.
-fn replace_regular(path: &Path, old: Option<&std::fs::Metadata>, bytes: &[u8]) -> io::Result<()> {
+fn replace_regular(
+    path: &Path,
+    old: Option<&std::fs::Metadata>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -96,7 +113,8 @@ fn replace_regular(path: &Path, old: Option<&std::fs::Metadata>, bytes: &[u8]) -
     if let Some(old) = old {
         keep_mode_and_owner(tmp.as_file(), old)?;
     }
-    tmp.write_all(bytes)?;
+    write(&mut tmp)?;
+    tmp.flush()?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

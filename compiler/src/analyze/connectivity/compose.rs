@@ -24,7 +24,7 @@
 
 use super::conn::ConnSet;
 use super::ipset::Range;
-use super::{Connectivity, EndpointKind};
+use super::{EndpointKind, Flows};
 use crate::ir::{ComposePolicy, IntentSource, IntentTarget, NetworkMode, Topology, WorkloadId};
 use crate::resolve::Resolved;
 use std::collections::BTreeSet;
@@ -58,7 +58,7 @@ fn loopback(ip: &IpAddr) -> bool {
     ip.is_loopback()
 }
 
-pub fn edges(t: &Topology, r: &Resolved, out: &mut Connectivity) {
+pub fn edges(t: &Topology, r: &Resolved, out: &mut Flows) {
     let svcs: Vec<Svc> = t
         .workload_ids()
         .filter(|&w| t.workload(w).project.is_some())

@@ -9,7 +9,7 @@
 
 use super::conn::ConnSet;
 use super::kube::Engine;
-use super::{Connectivity, EndpointKind};
+use super::{EndpointKind, Flows};
 use crate::ir::{IngressKind, PortRef, ServicePort, Topology, WorkloadId};
 use crate::resolve::kube::{ClassId, KubeResolved};
 use std::collections::{BTreeMap, HashMap};
@@ -60,7 +60,7 @@ pub fn routed_ports(t: &Topology, r: &KubeResolved) -> BTreeMap<WorkloadId, Conn
 }
 
 /// Add the ingress controller's flows to `out`.
-pub fn edges(t: &Topology, r: &KubeResolved, e: &Engine, out: &mut Connectivity) {
+pub fn edges(t: &Topology, r: &KubeResolved, e: &Engine, out: &mut Flows) {
     let routed = routed_ports(t, r);
     if routed.is_empty() {
         return;

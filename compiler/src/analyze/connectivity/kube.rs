@@ -11,7 +11,6 @@
 
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
-use super::{Connectivity, EndpointKind};
 use crate::ir::{
     AdminAction, Direction, LabelSelector, Peer, PolicyRule, PortRef, Protocol, Topology,
 };
@@ -30,6 +29,10 @@ impl BitSet {
     }
     pub fn contains(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    /// The number of members.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
     pub fn union_with(&mut self, o: &BitSet) {
         for (a, b) in self.0.iter_mut().zip(&o.0) {
@@ -229,9 +232,9 @@ pub struct Engine<'a> {
     /// Per class and direction: an index into `reach`, the union of the
     /// peers its rules (of every tier) can match — a cheap test that skips
     /// most pairs. Classes with the same rule lists share one entry.
-    ingress_reach: Vec<u32>,
-    egress_reach: Vec<u32>,
-    reach: Vec<(bool, BitSet)>,
+    pub(super) ingress_reach: Vec<u32>,
+    pub(super) egress_reach: Vec<u32>,
+    pub(super) reach: Vec<(bool, BitSet)>,
 }
 
 /// Index of a direction in `[ingress, egress]` arrays.
@@ -330,7 +333,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Whether some rule could allow anything between the two classes.
-    fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+    pub(super) fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
         // Without NetworkPolicy isolation the cluster default allows
         // (unless an admin rule denies, which `decide` evaluates); with it,
         // only a peer some rule of some tier matches can be allowed.
@@ -431,66 +434,6 @@ impl<'a> Engine<'a> {
             Some(self.class(dst)),
         )
     }
-}
-
-/// Add every Kubernetes flow to `out`.
-pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Connectivity) {
-    if r.classes.is_empty() {
-        return;
-    }
-    let e = Engine::new(t, r);
-    let eps: Vec<Vec<u32>> = r
-        .classes
-        .iter()
-        .map(|c| {
-            c.members
-                .iter()
-                .map(|&w| out.endpoint(t, EndpointKind::Workload(w)))
-                .collect()
-        })
-        .collect();
-    let classes: Vec<ClassId> = (0..r.classes.len() as u32).map(ClassId).collect();
-    for &s in &classes {
-        for &d in &classes {
-            let conn = e.pair(s, d);
-            if conn.is_empty() {
-                continue;
-            }
-            let conn = out.conn_id(conn);
-            for &a in &eps[s.index()] {
-                for &b in &eps[d.index()] {
-                    if a != b {
-                        out.push_id(a, b, conn);
-                    }
-                }
-            }
-        }
-    }
-    for piece in ipset::pieces(&e.ingress_ips) {
-        let x = out.endpoint(t, EndpointKind::External(piece));
-        for &d in &classes {
-            let conn = e.from_external(piece, d);
-            if !conn.is_empty() {
-                let conn = out.conn_id(conn);
-                for &b in &eps[d.index()] {
-                    out.push_id(x, b, conn);
-                }
-            }
-        }
-    }
-    for piece in ipset::pieces(&e.egress_ips) {
-        let x = out.endpoint(t, EndpointKind::External(piece));
-        for &s in &classes {
-            let conn = e.to_external(s, piece);
-            if !conn.is_empty() {
-                let conn = out.conn_id(conn);
-                for &a in &eps[s.index()] {
-                    out.push_id(a, x, conn);
-                }
-            }
-        }
-    }
-    super::ingress::edges(t, r, &e, out);
 }
 
 #[cfg(test)]

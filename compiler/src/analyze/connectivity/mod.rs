@@ -2,18 +2,23 @@
 //! NetworkPolicy semantics for manifests (`kube`), Compose network semantics
 //! for Compose projects (`compose`). The result is a list of edges between
 //! endpoints (workloads and external IPv4 ranges), printed by
-//! `emit::graph` in np-guard's connlist format and others.
+//! `emit::graph` in np-guard's connlist format and others: `flows` gives it
+//! grouped and walked in print order (`Flows`, for output of any size),
+//! `compute` materialised (`Connectivity`).
 
 pub mod compose;
 pub mod conn;
 pub mod explain;
 pub mod exposure;
+pub mod flows;
 pub mod ingress;
 pub mod ipset;
 pub mod kube;
 pub mod tiers;
+pub mod walk;
 
 pub use conn::ConnSet;
+pub use flows::{FlowRows, Flows};
 pub use ipset::Range;
 
 use crate::ir::{Topology, WorkloadId};
@@ -68,6 +73,31 @@ pub struct Connectivity {
 }
 
 impl Connectivity {
+    /// A result from its endpoints, its sorted edges and their connections.
+    pub fn from_parts(
+        endpoints: Vec<Endpoint>,
+        edges: Vec<Edge>,
+        conns: Vec<(ConnSet, String)>,
+    ) -> Self {
+        let index = endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.kind, i as u32))
+            .collect();
+        let conn_index = conns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| (c.clone(), i as u32))
+            .collect();
+        Connectivity {
+            endpoints,
+            edges,
+            conns,
+            index,
+            conn_index,
+        }
+    }
+
     /// The id of an endpoint, created on first use.
     pub fn endpoint(&mut self, t: &Topology, kind: EndpointKind) -> u32 {
         if let Some(&i) = self.index.get(&kind) {
@@ -130,49 +160,57 @@ impl Connectivity {
         &self.endpoints[e.dst as usize]
     }
 
-    /// Byte order of source then destination names, as the reference prints.
-    fn sort(&mut self) {
-        // Rank endpoints by name once, then sort edges by integer pairs.
-        let mut order: Vec<u32> = (0..self.endpoints.len() as u32).collect();
-        order.sort_by(|a, b| {
-            self.endpoints[*a as usize]
-                .name
-                .cmp(&self.endpoints[*b as usize].name)
-        });
-        let mut rank = vec![0u32; order.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
-        self.edges
-            .sort_unstable_by_key(|e| (rank[e.src as usize], rank[e.dst as usize]));
-    }
-
     /// Keep the edges that touch an endpoint matching `focus`: a workload
     /// name, `ns/name`, or the printed name.
     pub fn focus(&mut self, t: &Topology, focus: &str) {
-        let keep: Vec<bool> = self
-            .endpoints
-            .iter()
-            .map(|e| match e.kind {
-                EndpointKind::Workload(w) => {
-                    let wl = t.workload(w);
-                    e.name == focus
-                        || wl.name == focus
-                        || format!("{}/{}", t.namespace(wl.namespace).name, wl.name) == focus
-                }
-                EndpointKind::External(_) | EndpointKind::IngressController => e.name == focus,
-            })
-            .collect();
+        let keep = focus_marks(t, &self.endpoints, focus);
         self.edges
             .retain(|e| keep[e.src as usize] || keep[e.dst as usize]);
     }
 }
 
-/// Every allowed flow of the topology, sorted.
+impl FlowRows for Connectivity {
+    fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    fn conn_text_of(&self, conn: u32) -> &str {
+        &self.conns[conn as usize].1
+    }
+
+    fn rows(&self) -> Box<dyn Iterator<Item = Edge> + '_> {
+        Box::new(self.edges.iter().copied())
+    }
+}
+
+/// Which endpoints `--focus` names: a workload name, `ns/name`, or the
+/// printed name.
+fn focus_marks(t: &Topology, endpoints: &[Endpoint], focus: &str) -> Vec<bool> {
+    endpoints
+        .iter()
+        .map(|e| match e.kind {
+            EndpointKind::Workload(w) => {
+                let wl = t.workload(w);
+                e.name == focus
+                    || wl.name == focus
+                    || format!("{}/{}", t.namespace(wl.namespace).name, wl.name) == focus
+            }
+            EndpointKind::External(_) | EndpointKind::IngressController => e.name == focus,
+        })
+        .collect()
+}
+
+/// Every allowed flow of the topology, grouped, ready to be walked in
+/// print order.
+pub fn flows(t: &Topology, r: &Resolved) -> Flows {
+    let mut f = Flows::default();
+    walk::edges(t, &r.kube, &mut f);
+    compose::edges(t, r, &mut f);
+    f.finish();
+    f
+}
+
+/// Every allowed flow of the topology, sorted, one edge per line.
 pub fn compute(t: &Topology, r: &Resolved) -> Connectivity {
-    let mut c = Connectivity::default();
-    kube::edges(t, &r.kube, &mut c);
-    compose::edges(t, r, &mut c);
-    c.sort();
-    c
+    flows(t, r).collect()
 }

@@ -4,6 +4,7 @@
 //! topoc-gen kube    --objects 10000  --seed 1 -o bench/k8s-10k.yaml   # one stream
 //! topoc-gen kube    --objects 900    --seed 1 -o bench/k8s-900/ --dir # one file per namespace
 //! topoc-gen kube    --objects 10000  --admin-policies 200 -o bench/k8s-anp.yaml
+//! topoc-gen kube    --objects 100000 --sparse -o bench/k8s-sparse.yaml  # few flows each
 //! topoc-gen compose --services 2000  --seed 1 -o bench/compose-2k/    # DIR/compose.yaml
 //! ```
 
@@ -42,6 +43,10 @@ enum What {
         /// BaselineAdminNetworkPolicy `default`).
         #[arg(long, default_value_t = 0)]
         admin_policies: usize,
+        /// Default-deny egress everywhere and team-scoped allowances: a flow
+        /// list linear in the workloads (tens of peers each).
+        #[arg(long)]
+        sparse: bool,
     },
     /// One Compose project of N services on several networks.
     Compose {
@@ -63,8 +68,9 @@ fn main() -> ExitCode {
             out,
             dir,
             admin_policies,
+            sparse,
         } => {
-            let files = synth::kube::generate_with_admin(objects, admin_policies, seed);
+            let files = synth::kube::generate_shaped(objects, admin_policies, seed, sparse);
             if dir {
                 write_dir(&out, &files)
             } else {

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 pub fn txt(c: &Connectivity, x: &Exposure, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    table::txt(c, out)?;
     let mut w = std::io::BufWriter::new(out);
+    table::txt(c, &mut w)?;
     let width = x
         .egress
         .iter()
@@ -66,8 +66,11 @@ fn rows(lines: &[ExposureLine], egress: bool) -> Vec<serde_json::Value> {
 }
 
 pub fn json(c: &Connectivity, x: &Exposure) -> String {
+    let mut list = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = table::json(c, &mut list);
     let connlist: serde_json::Value =
-        serde_json::from_str(&table::json(c)).unwrap_or_else(|_| serde_json::json!([]));
+        serde_json::from_slice(&list).unwrap_or_else(|_| serde_json::json!([]));
     let unprotected: Vec<serde_json::Value> = x
         .unprotected
         .iter()
@@ -88,7 +91,10 @@ pub fn json(c: &Connectivity, x: &Exposure) -> String {
 
 pub fn md(c: &Connectivity, x: &Exposure) -> String {
     let esc = |s: &str| s.replace('|', "\\|");
-    let mut out = table::md(c);
+    let mut list = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = table::md(c, &mut list);
+    let mut out = String::from_utf8(list).unwrap_or_default();
     out.push_str("\n## Exposure Analysis Result\n");
     for (title, egress, lines) in [
         ("Egress Exposure", true, &x.egress),

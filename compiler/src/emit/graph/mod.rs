@@ -7,8 +7,8 @@ mod diagram;
 mod exposure;
 mod table;
 
-use crate::analyze::connectivity::Connectivity;
 use crate::analyze::connectivity::exposure::Exposure;
+use crate::analyze::connectivity::{Connectivity, FlowRows};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -20,21 +20,23 @@ pub enum Format {
     Mermaid,
 }
 
-/// Write the result in `format` (streamed for `txt`).
+/// Write the result in `format`, row by row (buffered here: results can
+/// have millions of lines, and none is held in memory).
 pub fn write(
-    c: &Connectivity,
+    c: &dyn FlowRows,
     format: Format,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let text = match format {
-        Format::Txt => return table::txt(c, out),
-        Format::Json => table::json(c),
-        Format::Csv => table::csv(c),
-        Format::Md => table::md(c),
-        Format::Dot => diagram::dot(c),
-        Format::Mermaid => diagram::mermaid(c),
-    };
-    out.write_all(text.as_bytes())
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+    match format {
+        Format::Txt => table::txt(c, &mut w),
+        Format::Json => table::json(c, &mut w),
+        Format::Csv => table::csv(c, &mut w),
+        Format::Md => table::md(c, &mut w),
+        Format::Dot => diagram::dot(c, &mut w),
+        Format::Mermaid => diagram::mermaid(c, &mut w),
+    }?;
+    std::io::Write::flush(&mut w)
 }
 
 /// The formats that can carry an exposure section (`--exposure`).
@@ -63,7 +65,7 @@ pub fn write_exposure(
 }
 
 /// The result in `format`, as a string.
-pub fn render(c: &Connectivity, format: Format) -> String {
+pub fn render(c: &dyn FlowRows, format: Format) -> String {
     let mut buf = Vec::new();
     // Writing into a Vec cannot fail.
     let _ = write(c, format, &mut buf);

@@ -1,76 +1,88 @@
 //! Line-oriented formats: one row per allowed pair.
 
-use crate::analyze::connectivity::Connectivity;
-use std::fmt::Write as _;
-use std::io::Write as _;
+use crate::analyze::connectivity::{Edge, Endpoint, FlowRows};
+use std::io::{self, Write};
 
-/// `SRC => DST : CONN`, the connlist text format (streamed: results can
-/// have millions of lines).
-pub fn txt(c: &Connectivity, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = std::io::BufWriter::new(out);
-    for e in &c.edges {
-        writeln!(
-            w,
-            "{} => {} : {}",
-            c.src(e).name,
-            c.dst(e).name,
-            c.conn_text(e)
-        )?;
+/// `SRC => DST : CONN`, the connlist text format.
+pub fn txt(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
+    let eps = c.endpoints();
+    for e in c.rows() {
+        let (src, dst) = names(eps, &e);
+        writeln!(w, "{src} => {dst} : {}", c.conn_text_of(e.conn))?;
     }
-    w.flush()
+    Ok(())
 }
 
-pub fn json(c: &Connectivity) -> String {
-    let rows: Vec<serde_json::Value> = c
-        .edges
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "src": c.src(e).name,
-                "dst": c.dst(e).name,
-                "conn": c.conn_text(e),
-            })
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into());
-    s.push('\n');
-    s
+fn names<'a>(eps: &'a [Endpoint], e: &Edge) -> (&'a str, &'a str) {
+    (&eps[e.src as usize].name, &eps[e.dst as usize].name)
+}
+
+/// A pretty-printed JSON array of `{"src", "dst", "conn"}`, row by row
+/// (what `serde_json::to_string_pretty` prints for the whole array).
+pub fn json(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
+    let eps = c.endpoints();
+    let mut rows = c.rows().peekable();
+    if rows.peek().is_none() {
+        return w.write_all(b"[]\n");
+    }
+    w.write_all(b"[")?;
+    let mut first = true;
+    for e in rows {
+        let (src, dst) = names(eps, &e);
+        w.write_all(if first { b"\n  {\n" } else { b",\n  {\n" })?;
+        first = false;
+        for (key, value, last) in [
+            ("src", src, false),
+            ("dst", dst, false),
+            ("conn", c.conn_text_of(e.conn), true),
+        ] {
+            write!(w, "    \"{key}\": ")?;
+            serde_json::to_writer(&mut *w, value)?;
+            w.write_all(if last { b"\n" } else { b",\n" })?;
+        }
+        w.write_all(b"  }")?;
+    }
+    w.write_all(b"\n]\n")
 }
 
 /// RFC 4180 quoting: CONN holds commas.
-fn csv_field(s: &str) -> String {
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 
-pub fn csv(c: &Connectivity) -> String {
-    let mut out = String::from("src,dst,conn\n");
-    for e in &c.edges {
-        let _ = writeln!(
-            out,
+pub fn csv(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
+    let eps = c.endpoints();
+    w.write_all(b"src,dst,conn\n")?;
+    for e in c.rows() {
+        let (src, dst) = names(eps, &e);
+        writeln!(
+            w,
             "{},{},{}",
-            csv_field(&c.src(e).name),
-            csv_field(&c.dst(e).name),
-            csv_field(c.conn_text(e))
-        );
+            csv_field(src),
+            csv_field(dst),
+            csv_field(c.conn_text_of(e.conn))
+        )?;
     }
-    out
+    Ok(())
 }
 
-pub fn md(c: &Connectivity) -> String {
-    let mut out = String::from("| src | dst | conn |\n|-----|-----|------|\n");
+pub fn md(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
+    let eps = c.endpoints();
+    w.write_all(b"| src | dst | conn |\n|-----|-----|------|\n")?;
     let esc = |s: &str| s.replace('|', "\\|");
-    for e in &c.edges {
-        let _ = writeln!(
-            out,
+    for e in c.rows() {
+        let (src, dst) = names(eps, &e);
+        writeln!(
+            w,
             "| {} | {} | {} |",
-            esc(&c.src(e).name),
-            esc(&c.dst(e).name),
-            esc(c.conn_text(e))
-        );
+            esc(src),
+            esc(dst),
+            esc(c.conn_text_of(e.conn))
+        )?;
     }
-    out
+    Ok(())
 }

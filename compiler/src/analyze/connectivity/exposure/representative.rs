@@ -226,8 +226,9 @@ fn stands_for_a_workload(t: &Topology, r: &KubeResolved, rep: &Representative) -
     })
 }
 
-/// The representatives of every rule in use, and the engine's rules told
-/// which of them they match.
+/// The representatives of every policy in effect (but those standing for a
+/// workload of the inputs), and the engine's rules in use told which of
+/// them they match.
 pub(super) fn representatives(
     t: &Topology,
     r: &KubeResolved,

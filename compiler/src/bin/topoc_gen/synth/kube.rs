@@ -109,6 +109,8 @@ struct Ns {
     env: &'static str,
     mesh: bool,
     deny_egress: bool,
+    /// The sparse shape (`generate_shaped`).
+    sparse: bool,
     workloads: Vec<Planned>,
 }
 
@@ -142,9 +144,17 @@ pub fn generate(objects: usize, seed: u64) -> Vec<GenFile> {
 /// (plus the BaselineAdminNetworkPolicy `default` when `admin > 0`), in a
 /// last file; the rest as `generate` makes them.
 pub fn generate_with_admin(objects: usize, admin: usize, seed: u64) -> Vec<GenFile> {
+    generate_shaped(objects, admin, seed, false)
+}
+
+/// As `generate_with_admin`; `sparse`: every namespace denies egress, and
+/// its allowances stay within the team (the shared api serves its team's
+/// namespaces, not the whole environment), so each workload reaches tens
+/// of peers, not thousands: a flow list that grows linearly.
+pub fn generate_shaped(objects: usize, admin: usize, seed: u64, sparse: bool) -> Vec<GenFile> {
     let admin = admin.min(1001).min(objects.saturating_sub(2));
     let reserved = if admin > 0 { admin + 1 } else { 0 };
-    let mut files = generate_namespaces(objects - reserved, seed);
+    let mut files = generate_namespaces(objects - reserved, seed, sparse);
     if admin > 0 {
         let mut teams: Vec<String> = Vec::new();
         for f in &files {
@@ -161,7 +171,7 @@ pub fn generate_with_admin(objects: usize, admin: usize, seed: u64) -> Vec<GenFi
     files
 }
 
-fn generate_namespaces(objects: usize, seed: u64) -> Vec<GenFile> {
+fn generate_namespaces(objects: usize, seed: u64, sparse: bool) -> Vec<GenFile> {
     let mut rng = Rng::new(seed);
     let mut files = Vec::new();
     let mut left = objects;
@@ -181,7 +191,7 @@ fn generate_namespaces(objects: usize, seed: u64) -> Vec<GenFile> {
     let mut i = 0;
     while left > 0 {
         i += 1;
-        let ns = plan(&mut rng, i);
+        let ns = plan(&mut rng, i, sparse);
         let mut out = Out {
             text: String::new(),
             left,
@@ -209,7 +219,7 @@ pub fn join(files: &[GenFile]) -> String {
     s
 }
 
-fn plan(rng: &mut Rng, i: usize) -> Ns {
+fn plan(rng: &mut Rng, i: usize, sparse: bool) -> Ns {
     // Teams grow with the cluster (about eight namespaces each), so a
     // `team` namespaceSelector selects a handful of namespaces, as it does
     // in real clusters, whatever the size.
@@ -239,7 +249,9 @@ fn plan(rng: &mut Rng, i: usize) -> Ns {
         team,
         env,
         mesh: rng.chance(50),
-        deny_egress: rng.chance(70),
+        // Drawn in both shapes, so a seed gives the same plan.
+        deny_egress: rng.chance(70) || sparse,
+        sparse,
         workloads,
     }
 }
@@ -498,7 +510,22 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, String, &
         // Inside the namespace, to the team's other namespaces and to the
         // environment's shared apis; HTTPS to the internet but not to the
         // cloud metadata endpoint or private ranges.
-        if out.doc() {
+        if ns.sparse {
+            if out.doc() {
+                let _ = write!(
+                    out.text,
+                    concat!(
+                        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-egress\n  namespace: {}\n",
+                        "spec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - podSelector: {{}}\n",
+                        "        - namespaceSelector:\n            matchLabels:\n              team: {}\n          podSelector:\n",
+                        "            matchLabels:\n              app: api-1\n",
+                        "    - to:\n        - ipBlock:\n            cidr: 0.0.0.0/0\n            except:\n              - 10.0.0.0/8\n",
+                        "              - 169.254.169.254/32\n      ports:\n        - protocol: TCP\n          port: 443\n"
+                    ),
+                    ns.name, ns.team
+                );
+            }
+        } else if out.doc() {
             let _ = write!(
                 out.text,
                 concat!(
@@ -541,10 +568,14 @@ fn policies(out: &mut Out, rng: &mut Rng, ns: &Ns, earlier: &[(String, String, &
         // The first api serves the other namespaces of its environment
         // (their `UPSTREAM_URL`).
         if w.name == "api-1" {
+            let (key, value) = if ns.sparse {
+                ("team", ns.team.as_str())
+            } else {
+                ("env", ns.env)
+            };
             let _ = write!(
                 t,
-                "        - namespaceSelector:\n            matchLabels:\n              env: {}\n",
-                ns.env
+                "        - namespaceSelector:\n            matchLabels:\n              {key}: {value}\n"
             );
         }
         if rng.chance(30) && !earlier.is_empty() {
@@ -638,6 +669,23 @@ mod tests {
             assert_eq!(text, join(&generate(n, 42)));
         }
         assert_ne!(join(&generate(500, 1)), join(&generate(500, 2)));
+    }
+
+    #[test]
+    fn sparse_shape_denies_egress_everywhere_and_keeps_the_count() {
+        let files = generate_shaped(3000, 0, 5, true);
+        let text = join(&files);
+        let docs = text.matches("\napiVersion:").count() + 1;
+        assert_eq!(docs, 3000);
+        let denies = text.matches("name: default-deny\n").count();
+        assert!(denies > 50, "{denies} namespaces");
+        assert_eq!(
+            text.matches("policyTypes: [Ingress, Egress]").count(),
+            denies
+        );
+        assert!(!text.contains("matchLabels:\n              env: "));
+        assert_eq!(text, join(&generate_shaped(3000, 0, 5, true)));
+        assert_ne!(text, join(&generate(3000, 5)));
     }
 
     #[test]
