@@ -6,7 +6,7 @@
 //! selector matches nothing. Each iteration types one character into the
 //! open buffer's selector value (unsaved: a ranged `didChange`) and waits
 //! for the `publishDiagnostics` of that file, whose finding names the
-//! selector. The time includes the server's debounce (40 ms, the default).
+//! selector. The time includes the server's debounce (25 ms, the default).
 //! `TOPOC_BENCH_LSP_OBJECTS=N` changes the size.
 
 #[allow(dead_code, unused_imports)]
@@ -81,7 +81,12 @@ fn session() -> &'static Mutex<Session> {
         };
         wait_publish(&s);
         // Let the first analysis's publishes of other files drain.
-        while s.client.receiver.recv_timeout(Duration::from_millis(500)).is_ok() {}
+        while s
+            .client
+            .receiver
+            .recv_timeout(Duration::from_millis(500))
+            .is_ok()
+        {}
         s.version += 0;
         Mutex::new(s)
     })

@@ -39,7 +39,10 @@ fn neovim_receives_the_findings_and_a_hover() {
     let out = dir.path().join("received.json");
     let mut child = Command::new("nvim")
         .args(["--headless", "--clean", "-n", "-c"])
-        .arg(format!("luafile {}", root.join("tests/lsp/neovim.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            root.join("tests/lsp/neovim.lua").display()
+        ))
         .env("TOPOC_BIN", env!("CARGO_BIN_EXE_topoc"))
         .env("TOPOC_WORKSPACE", &workspace)
         .env("TOPOC_OUT", &out)

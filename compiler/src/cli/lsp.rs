@@ -8,7 +8,7 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct LspArgs {
     /// Quiet time after an edit before findings are recomputed.
-    #[arg(long, value_name = "MS", default_value_t = 40)]
+    #[arg(long, value_name = "MS", default_value_t = 25)]
     pub debounce_ms: u64,
 }
 

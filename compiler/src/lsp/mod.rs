@@ -44,7 +44,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             load: LoadOptions::default(),
-            debounce: Duration::from_millis(40),
+            debounce: Duration::from_millis(25),
         }
     }
 }
@@ -73,6 +73,8 @@ pub fn serve(conn: &Connection, opts: Options) -> Result<(), Error> {
         }),
     };
     conn.initialize_finish(id, serde_json::to_value(result)?)?;
+    let mut opts = opts;
+    opts.load.parse_cache = Some(Default::default());
     let mut server = Server {
         conn,
         opts,
@@ -269,6 +271,9 @@ impl Server<'_> {
                 publish(self.conn, text::uri_of(path), Vec::new())?;
             }
             project.published = now;
+        }
+        if let Some(cache) = &self.opts.load.parse_cache {
+            cache.finish_run();
         }
         Ok(())
     }
