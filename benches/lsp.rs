@@ -55,7 +55,11 @@ fn session() -> &'static Mutex<Session> {
         let at = (line, "  selector: {app: nothing-".len() as u32);
         std::fs::write(&probe, &text).unwrap();
         let (server, client) = Connection::memory();
-        std::thread::spawn(move || topoc::lsp::serve(&server, topoc::lsp::Options::default()));
+        let opts = topoc::lsp::Options {
+            timing: std::env::var_os("TOPOC_BENCH_LSP_TIMING").is_some(),
+            ..Default::default()
+        };
+        std::thread::spawn(move || topoc::lsp::serve(&server, opts));
         let root_uri = format!("file://{}", root.display());
         let uri = format!("file://{}", probe.display());
         let init = Request::new(

@@ -38,6 +38,8 @@ pub struct Options {
     pub load: LoadOptions,
     /// Quiet time after a change before the analysis runs.
     pub debounce: Duration,
+    /// Print how long each analysis and publication took (stderr).
+    pub timing: bool,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
         Options {
             load: LoadOptions::default(),
             debounce: Duration::from_millis(25),
+            timing: false,
         }
     }
 }
@@ -245,7 +248,9 @@ impl Server<'_> {
     fn flush(&mut self) -> Result<(), Error> {
         let overlay = self.documents.overlay();
         for root in std::mem::take(&mut self.dirty) {
+            let started = std::time::Instant::now();
             let analysis = Project::analyze(&root, &self.opts.load, overlay.clone());
+            let analysed = started.elapsed();
             let project = match self.projects.entry(root.clone()) {
                 std::collections::btree_map::Entry::Occupied(e) => {
                     let p = e.into_mut();
@@ -271,6 +276,14 @@ impl Server<'_> {
                 publish(self.conn, text::uri_of(path), Vec::new())?;
             }
             project.published = now;
+            if self.opts.timing {
+                eprintln!(
+                    "topoc lsp: {}: analysis {:.1} ms, publish {:.1} ms",
+                    root.display(),
+                    analysed.as_secs_f64() * 1e3,
+                    (started.elapsed() - analysed).as_secs_f64() * 1e3
+                );
+            }
         }
         if let Some(cache) = &self.opts.load.parse_cache {
             cache.finish_run();
