@@ -189,9 +189,9 @@ mod compose {
         compile(b, n, Target::K8s);
     }
 
-    /// Smaller: the nftables output of a project grows faster than the
-    /// project (tens of MB at 2k services, see BENCHMARKS.md).
-    #[divan::bench(args = [500])]
+    /// The ruleset is linear in the project (one rule per network), so the
+    /// same sizes as k8s; its bytes are asserted by `benches/emit_size.sh`.
+    #[divan::bench(args = SIZES)]
     fn compile_nft(b: divan::Bencher, n: usize) {
         compile(b, n, Target::Nft);
     }

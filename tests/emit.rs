@@ -385,7 +385,7 @@ fn nft_group_rule_holds_only_the_members_it_is_exact_for() {
         .expect("set");
     let members: Vec<&str> = front.elements.iter().map(|e| e.comment.as_str()).collect();
     assert_eq!(members.len(), 2, "{members:?}");
-    assert!(members[0].starts_with("partial/a ") && members[1].starts_with("partial/b "));
+    assert_eq!(members, ["partial/a", "partial/b"]);
     assert!(
         view.flows
             .iter()

@@ -71,9 +71,10 @@ pub struct SourceFile {
     /// The path relative to the repository root, `/`-separated, once
     /// [`SourceMap::set_repository_root`] ran and the file lies under it.
     repo_path: Option<String>,
-    /// The kustomize overlay this file was read through (`input/kustomize`):
-    /// a file shared by several overlays is one `SourceFile` per overlay.
-    pub overlay: Option<String>,
+    /// The kustomize overlay (its directory) this file was read through
+    /// (`input/kustomize`): a file shared by several kustomize overlays is
+    /// one `SourceFile` per overlay. (Not the editor-buffer [`Overlay`].)
+    pub kustomize_overlay: Option<String>,
 }
 
 impl SourceFile {
@@ -98,7 +99,7 @@ impl SourceFile {
             line_starts,
             canonical: None,
             repo_path: None,
-            overlay: None,
+            kustomize_overlay: None,
         }
     }
 

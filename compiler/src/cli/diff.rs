@@ -59,9 +59,12 @@ impl From<DiffFailOn> for FailOn {
 }
 
 #[derive(Args)]
+#[command(mut_arg("paths", |a| a.help(
+    "OLD NEW: two files or directories (or `-` for one of them); with --git, \
+     the paths to compare, on both sides (default: .)"
+)))]
 pub struct DiffArgs {
-    /// `OLD NEW` (files or directories); with `--git`, the paths to compare
-    /// (default `.`). The other options apply to both sides.
+    /// The paths, and the loading options that apply to both sides.
     #[command(flatten)]
     pub input: InputArgs,
     /// The old side (ref1) as a set of paths (repeatable; with `--new`).

@@ -5,43 +5,43 @@ use crate::source::{SourceMap, Span};
 use serde::Serialize;
 
 #[derive(Serialize, schemars::JsonSchema)]
-pub struct JsonReport {
+pub struct JsonReport<'a> {
     /// Format version; bumped only on incompatible changes.
     pub version: u32,
-    pub diagnostics: Vec<JsonDiagnostic>,
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
     pub summary: JsonSummary,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
-pub struct JsonDiagnostic {
+pub struct JsonDiagnostic<'a> {
     /// Stable code, `TOPO###`.
-    pub code: String,
+    pub code: &'a str,
     /// Rule name, kebab-case.
-    pub rule: String,
+    pub rule: &'a str,
     pub severity: Severity,
-    pub message: String,
+    pub message: &'a str,
     /// The path as given on the command line.
-    pub file: String,
+    pub file: &'a str,
     /// 1-based line of the offending node.
     pub line: u32,
     /// 1-based column, in Unicode scalar values.
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
-    pub related: Vec<JsonRelated>,
-    pub help: Option<String>,
+    pub related: Vec<JsonRelated<'a>>,
+    pub help: Option<&'a str>,
     /// `kind/namespace/name`, or `project/service` for Compose.
-    pub resource: Option<String>,
+    pub resource: Option<&'a str>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
-pub struct JsonRelated {
-    pub file: String,
+pub struct JsonRelated<'a> {
+    pub file: &'a str,
     pub line: u32,
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
-    pub message: String,
+    pub message: &'a str,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -54,9 +54,9 @@ pub struct JsonSummary {
     pub suppressed: usize,
 }
 
-fn loc(sources: &SourceMap, span: Span) -> (String, u32, u32, u32, u32) {
+fn loc(sources: &SourceMap, span: Span) -> (&str, u32, u32, u32, u32) {
     (
-        sources.get(span.file).name.clone(),
+        &sources.get(span.file).name,
         span.start.line,
         span.start.column,
         span.end.line,
@@ -64,7 +64,13 @@ fn loc(sources: &SourceMap, span: Span) -> (String, u32, u32, u32, u32) {
     )
 }
 
-pub fn report(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> JsonReport {
+/// Borrows every string from the diagnostics and the source map: a copy of
+/// each finding beside the text being written doubled the output's memory.
+pub fn report<'a>(
+    diags: &'a [Diagnostic],
+    sources: &'a SourceMap,
+    summary: &Summary,
+) -> JsonReport<'a> {
     JsonReport {
         version: 1,
         diagnostics: diags
@@ -72,10 +78,10 @@ pub fn report(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> J
             .map(|d| {
                 let (file, line, column, end_line, end_column) = loc(sources, d.span);
                 JsonDiagnostic {
-                    code: d.code.to_string(),
-                    rule: d.rule.to_string(),
+                    code: d.code,
+                    rule: d.rule,
                     severity: d.severity,
-                    message: d.message.clone(),
+                    message: &d.message,
                     file,
                     line,
                     column,
@@ -92,12 +98,12 @@ pub fn report(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> J
                                 column,
                                 end_line,
                                 end_column,
-                                message: r.message.clone(),
+                                message: &r.message,
                             }
                         })
                         .collect(),
-                    help: d.help.clone(),
-                    resource: d.resource.clone(),
+                    help: d.help.as_deref(),
+                    resource: d.resource.as_deref(),
                 }
             })
             .collect(),

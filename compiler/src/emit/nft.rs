@@ -232,7 +232,8 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
             .map(|(n, ip)| {
                 elem(
                     vec![ip.to_string()],
-                    format!("{} on {} ({at})", t.workload_id(id), t.network(*n).name),
+                    // The set's comment names the workload and its source.
+                    format!("on network {}", t.network(*n).name),
                 )
             })
             .collect::<Vec<_>>();
@@ -297,7 +298,15 @@ pub fn build(cx: &EmitContext) -> (NftView, Vec<Diagnostic>) {
             elements: g
                 .exact
                 .iter()
-                .map(|ip| elem(vec![Ipv4Addr::from(*ip).to_string()], managed[ip].clone()))
+                .map(|ip| {
+                    // Sources are in the workloads' own sets.
+                    let who = g.members[ip]
+                        .iter()
+                        .map(|w| t.workload_id(*w))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    elem(vec![Ipv4Addr::from(*ip).to_string()], who)
+                })
                 .collect(),
         });
         group_rules.push(GroupRule {

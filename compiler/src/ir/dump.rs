@@ -282,7 +282,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
         file: sources.get(o.span.file).name.clone(),
         line: o.span.start.line,
         column: o.span.start.column,
-        overlay: sources.get(o.span.file).overlay.clone(),
+        overlay: sources.get(o.span.file).kustomize_overlay.clone(),
     };
     let ns = |id: NamespaceId| t.namespace(id).name.clone();
     IrDump {

@@ -7,9 +7,10 @@
 //! against the classes of the namespaces they can reach.
 
 use crate::ir::{
-    LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
-    WorkloadId,
+    LabelRequirement, LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, SelectorOp,
+    ServiceId, ServiceIndex, Topology, WorkloadId,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -96,19 +97,59 @@ impl LabelIndex {
         }
     }
 
-    /// The shortest list of ids carrying one of the selector's `matchLabels`
-    /// (every match is in it), or None when it has no `matchLabels`.
-    fn candidates(&self, sel: &LabelSelector) -> Option<&[u32]> {
-        sel.match_labels
+    /// The shortest list of ids that every match is in, ascending: the ids
+    /// carrying one of the selector's `matchLabels`, or the ids carrying a
+    /// key of an `In` / `Exists` requirement (with one of its values). None
+    /// when the selector has neither (only `NotIn` / `DoesNotExist`, or
+    /// empty): then every id is a candidate.
+    fn candidates(&self, sel: &LabelSelector) -> Option<Cow<'_, [u32]>> {
+        let by_value = |k: &str, v: &str| {
+            self.0
+                .get(k)
+                .and_then(|vs| vs.get(v))
+                .map_or(&[][..], Vec::as_slice)
+        };
+        let labels = sel
+            .match_labels
             .iter()
-            .map(|(k, v)| {
-                self.0
-                    .get(k.as_str())
-                    .and_then(|vs| vs.get(v.as_str()))
-                    .map_or(&[][..], Vec::as_slice)
-            })
-            .min_by_key(|ids| ids.len())
+            .map(|(k, v)| by_value(k, v))
+            .min_by_key(|ids| ids.len());
+        // Postings of one requirement: one list per value (an id carries
+        // one value per key, so the lists are disjoint).
+        let postings = |r: &LabelRequirement| -> Option<Vec<&[u32]>> {
+            match r.op {
+                SelectorOp::In => Some(r.values.iter().map(|v| by_value(&r.key, v)).collect()),
+                SelectorOp::Exists => Some(
+                    self.0
+                        .get(r.key.as_str())
+                        .map(|vs| vs.values().map(Vec::as_slice).collect())
+                        .unwrap_or_default(),
+                ),
+                SelectorOp::NotIn | SelectorOp::DoesNotExist => None,
+            }
+        };
+        let size = |lists: &[&[u32]]| lists.iter().map(|l| l.len()).sum::<usize>();
+        let expressions = sel
+            .match_expressions
+            .iter()
+            .filter_map(postings)
+            .min_by_key(|lists| size(lists));
+        match (labels, expressions) {
+            (Some(l), Some(e)) if size(&e) < l.len() => Some(Cow::Owned(union(&e))),
+            (Some(l), _) => Some(Cow::Borrowed(l)),
+            (None, Some(e)) => Some(Cow::Owned(union(&e))),
+            (None, None) => None,
+        }
     }
+}
+
+/// Disjoint ascending lists merged into one ascending list (`In` values may
+/// repeat: duplicates are removed).
+fn union(lists: &[&[u32]]) -> Vec<u32> {
+    let mut out: Vec<u32> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 pub fn resolve(t: &Topology) -> KubeResolved {
@@ -189,9 +230,9 @@ pub fn resolve(t: &Topology) -> KubeResolved {
                     match_labels: sel.clone(),
                     ..Default::default()
                 };
-                let mut ws: Vec<WorkloadId> = r.ns_classes[s.namespace.index()]
-                    .iter()
-                    .filter(|c| sel.matches(&r.classes[c.index()].labels))
+                let mut ws: Vec<WorkloadId> = r
+                    .classes_matching(s.namespace, &sel)
+                    .into_iter()
                     .flat_map(|c| r.classes[c.index()].members.iter().copied())
                     .collect();
                 ws.sort();
@@ -221,11 +262,38 @@ pub fn resolve(t: &Topology) -> KubeResolved {
 impl KubeResolved {
     /// Classes a policy's podSelector selects (its own namespace only).
     pub fn selected(&self, p: &Policy) -> Vec<ClassId> {
-        self.ns_classes[p.namespace.index()]
-            .iter()
-            .copied()
-            .filter(|c| p.pod_selector.matches(&self.classes[c.index()].labels))
-            .collect()
+        self.classes_matching(p.namespace, &p.pod_selector)
+    }
+
+    /// Classes of namespace `ns` that `sel` matches, ascending. Walks the
+    /// classes carrying the selector's labels when they are fewer than the
+    /// namespace's classes: a namespace of thousands of workloads and
+    /// policies would otherwise cost policies × classes.
+    fn classes_matching(&self, ns: NamespaceId, sel: &LabelSelector) -> Vec<ClassId> {
+        let in_ns = &self.ns_classes[ns.index()];
+        let matches = |c: &ClassId| sel.matches(&self.classes[c.index()].labels);
+        match self
+            .class_by_label
+            .candidates(sel)
+            .filter(|ids| ids.len() < in_ns.len())
+        {
+            Some(ids) => ids
+                .iter()
+                .map(|&c| ClassId(c))
+                .filter(|c| self.classes[c.index()].namespace == ns && matches(c))
+                .collect(),
+            None => in_ns.iter().copied().filter(matches).collect(),
+        }
+    }
+
+    /// Whether `sel` matches any namespace (its labels with the implicit
+    /// name label).
+    pub fn any_namespace_matches(&self, sel: &LabelSelector) -> bool {
+        let matches = |&i: &usize| sel.matches(&self.ns_labels[i]);
+        match self.ns_by_label.candidates(sel) {
+            Some(ids) => ids.iter().map(|&i| i as usize).any(|i| matches(&i)),
+            None => (0..self.ns_labels.len()).any(|i| matches(&i)),
+        }
     }
 
     /// Classes a peer of a policy in namespace `policy_ns` selects; an

@@ -43,7 +43,9 @@ pub fn config_schema() -> Value {
 
 /// `topoc check --format json` output.
 pub fn diagnostics_schema() -> Value {
-    finish::<crate::diagnostic::json::JsonReport>(SchemaSettings::draft07().for_serialize())
+    finish::<crate::diagnostic::json::JsonReport<'static>>(
+        SchemaSettings::draft07().for_serialize(),
+    )
 }
 
 /// `topoc ir --format json` output.

@@ -6,8 +6,8 @@
 use super::{Document, Entry, Node, Scalar, Value};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::source::{FileId, Pos, Span};
+use compact_str::CompactString;
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span as PSpan, Tag};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -187,12 +187,13 @@ fn text_end(text: &str) -> Pos {
     }
 }
 
-fn tag_text(tag: &Tag) -> Box<str> {
-    if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+fn tag_text(tag: &Tag) -> Box<Box<str>> {
+    let text: Box<str> = if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
         format!("!!{}", tag.suffix).into()
     } else {
         format!("{}{}", tag.handle, tag.suffix).into()
-    }
+    };
+    Box::new(text)
 }
 
 /// Give every node of `n` whose text lies outside `own` (it came through an
@@ -338,7 +339,7 @@ impl<'a> Builder<'a> {
                 let tag = tag.as_deref().map(tag_text);
                 let plain = style == ScalarStyle::Plain && tag.is_none();
                 let is_null = (plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL"))
-                    || tag.as_deref() == Some("!!null");
+                    || tag.as_deref().map(|t| &**t) == Some("!!null");
                 let value = if is_null {
                     Value::Null
                 } else {
@@ -347,12 +348,12 @@ impl<'a> Builder<'a> {
                         // scalar it scans: a copy of exactly the text keeps a
                         // million short keys from holding 144-byte blocks
                         // (the big one is freed and reused for the next).
-                        text: match text {
-                            Cow::Owned(s) if s.capacity() > s.len() + 16 => Box::from(s.as_str()),
-                            t => t.into_owned().into_boxed_str(),
-                        },
+                        text: CompactString::new(&text),
                         plain: plain
-                            || matches!(tag.as_deref(), Some("!!int" | "!!bool" | "!!float")),
+                            || matches!(
+                                tag.as_deref().map(|t| &**t),
+                                Some("!!int" | "!!bool" | "!!float")
+                            ),
                     })
                 };
                 (Node { value, span, tag }, anchor)

@@ -36,13 +36,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     // inputs points outside them (kube-system's DNS, a
                     // monitoring namespace): topoc cannot judge those pods.
                     if let Some(ns_sel) = &peer.namespace_selector
-                        && !t.namespaces.iter().any(|n| {
-                            let mut labels = n.labels.clone();
-                            labels
-                                .entry("kubernetes.io/metadata.name".into())
-                                .or_insert_with(|| n.name.clone());
-                            ns_sel.matches(&labels)
-                        })
+                        && !k.any_namespace_matches(ns_sel)
                     {
                         continue;
                     }

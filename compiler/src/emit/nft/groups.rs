@@ -144,7 +144,8 @@ pub fn exact_groups(
         let mut changed = false;
         for (g, members) in alive.iter_mut().enumerate() {
             let need = 2 * members.len().saturating_sub(1);
-            let deficit = |w: &WorkloadId| need - count.get(&(*w, g)).copied().unwrap_or(0);
+            let deficit =
+                |w: &WorkloadId| need.saturating_sub(count.get(&(*w, g)).copied().unwrap_or(0));
             let worst = members.iter().map(deficit).max().unwrap_or(0);
             if worst == 0 {
                 continue;

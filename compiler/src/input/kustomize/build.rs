@@ -12,6 +12,7 @@ use crate::diagnostic::{self as diag, Diagnostic};
 use crate::input::Reader;
 use crate::source::{self, FileId, SourceFile, Span};
 use crate::syntax::{self, Document, Node, Value};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 pub struct Builder<'r, 'a> {
@@ -22,6 +23,7 @@ pub struct Builder<'r, 'a> {
     stack: Vec<PathBuf>,
     kustomizations: usize,
     files: Vec<PathBuf>,
+    files_seen: HashSet<PathBuf>,
     pub notes: Vec<Diagnostic>,
     pub written: Vec<(Span, Span)>,
 }
@@ -35,6 +37,7 @@ impl<'r, 'a> Builder<'r, 'a> {
             stack: Vec::new(),
             kustomizations: 0,
             files: Vec::new(),
+            files_seen: HashSet::new(),
             notes: Vec::new(),
             written: Vec::new(),
         }
@@ -136,6 +139,11 @@ impl<'r, 'a> Builder<'r, 'a> {
                 .with_help("check what they build with `kubectl kustomize DIR | topoc check -`"),
             );
         }
+        let mut index: Index = objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (id(o), i))
+            .collect();
         let mut entries = k.strings("resources")?;
         entries.extend(k.strings("bases")?);
         for (entry, node) in entries {
@@ -146,11 +154,11 @@ impl<'r, 'a> Builder<'r, 'a> {
             let path = normalize(&k.dir.join(&entry));
             if path.is_dir() {
                 for o in self.target(&path, Some(node.span))? {
-                    add(objects, o)?;
+                    add(objects, &mut index, o)?;
                 }
             } else if path.exists() {
                 for o in self.objects(k, &path, node.span)? {
-                    add(objects, o)?;
+                    add(objects, &mut index, o)?;
                 }
             } else {
                 return Err(fail(
@@ -262,8 +270,8 @@ impl<'r, 'a> Builder<'r, 'a> {
                     .read_within(path, left)
                     .map_err(|e| fail(at, format!("{}: {e}", path.display())))?;
                 let mut f = SourceFile::new(path.display().to_string(), path, text);
-                f.overlay = Some(self.overlay.clone());
-                let seen = self.session.views.keys().any(|(p, _)| *p == canonical)
+                f.kustomize_overlay = Some(self.overlay.clone());
+                let seen = !self.session.read.insert(canonical.clone())
                     || sources.find_path(&canonical).is_some();
                 let id = if seen {
                     sources.add_not_input(f)
@@ -274,7 +282,7 @@ impl<'r, 'a> Builder<'r, 'a> {
                 id
             }
         };
-        if !self.files.contains(&canonical) {
+        if self.files_seen.insert(canonical.clone()) {
             self.files.push(canonical);
         }
         let f = self.reader.loaded.sources.get(id);
@@ -343,10 +351,13 @@ fn id(o: &Object) -> (String, String, String, String) {
     )
 }
 
+/// Objects by id, for [`add`] (a kustomization may list thousands).
+type Index = std::collections::HashMap<(String, String, String, String), usize>;
+
 /// Add an object; an id given twice fails the build, as in kustomize.
-fn add(objects: &mut Vec<Object>, o: Object) -> Result<(), Fail> {
+fn add(objects: &mut Vec<Object>, index: &mut Index, o: Object) -> Result<(), Fail> {
     let this = id(&o);
-    if let Some(earlier) = objects.iter().find(|e| id(e) == this) {
+    if let Some(&earlier) = index.get(&this) {
         let (api, kind, ns, name) = this;
         let ns = if ns.is_empty() {
             "[noNs]".to_string()
@@ -357,8 +368,9 @@ fn add(objects: &mut Vec<Object>, o: Object) -> Result<(), Fail> {
             o.base,
             format!("may not add resource with an already registered id: {kind}.{api}/{name}.{ns}"),
         )
-        .related(earlier.base, "registered here"));
+        .related(objects[earlier].base, "registered here"));
     }
+    index.insert(this, objects.len());
     objects.push(o);
     Ok(())
 }

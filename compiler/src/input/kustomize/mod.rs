@@ -94,6 +94,8 @@ pub struct Built {
 pub struct Session {
     /// (canonical path, overlay) → the file as read through that overlay.
     views: HashMap<(PathBuf, String), crate::source::FileId>,
+    /// Canonical paths read by any overlay.
+    read: HashSet<PathBuf>,
     /// Spans of values an overlay wrote → the base object they were written into.
     pub written: Vec<(Span, Span)>,
 }
@@ -168,12 +170,29 @@ pub fn referenced_dirs(doc: &Document, dir: &Path) -> Vec<PathBuf> {
 /// Name the overlay in every finding about a value it built, and point at
 /// the base object when the value was written by a kustomization or patch.
 pub fn annotate(diags: &mut [Diagnostic], sources: &SourceMap, written: &[(Span, Span)]) {
-    let mut by_file: HashMap<crate::source::FileId, Vec<(Span, Span)>> = HashMap::new();
+    // Each written span → the one object it went into (None: several,
+    // such as a `namespace` entry, which names no single object).
+    let mut into: HashMap<Span, Option<Span>> = HashMap::new();
     for &(w, base) in written {
-        by_file.entry(w.file).or_default().push((w, base));
+        into.entry(w)
+            .and_modify(|b| {
+                if *b != Some(base) {
+                    *b = None
+                }
+            })
+            .or_insert(Some(base));
+    }
+    let mut by_file: HashMap<crate::source::FileId, Vec<(Span, Span)>> = HashMap::new();
+    for (w, base) in into {
+        if let Some(base) = base {
+            by_file.entry(w.file).or_default().push((w, base));
+        }
+    }
+    for ws in by_file.values_mut() {
+        ws.sort();
     }
     for d in diags.iter_mut() {
-        let Some(overlay) = sources.get(d.span.file).overlay.clone() else {
+        let Some(overlay) = sources.get(d.span.file).kustomize_overlay.clone() else {
             continue;
         };
         if d.code == diag::KUSTOMIZE_BUILD_FAILED.code {
@@ -266,7 +285,10 @@ pub fn build_walked(
         if found.iter().any(|(d, _)| *d == canonical) {
             continue;
         }
-        let refs = std::fs::read_to_string(f)
+        let refs = reader
+            .loaded
+            .sources
+            .read_within(f, crate::source::MAX_FILE_BYTES)
             .ok()
             .map(|text| {
                 let (docs, _) = crate::syntax::parse(crate::source::FileId(u32::MAX), &text);

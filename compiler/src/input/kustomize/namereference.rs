@@ -9,6 +9,7 @@
 use super::fieldspec::{self, builtin};
 use super::{Fail, Object, tree};
 use crate::syntax::{Node, Value};
+use std::collections::HashMap;
 
 struct Renamed {
     kind_index: usize,
@@ -51,20 +52,33 @@ pub fn fix(objects: &mut [Object]) -> Result<(), Fail> {
     if renamed.is_empty() {
         return Ok(());
     }
+    // Per target kind: old name → the renamed objects that had it (one
+    // look-up per referring field, not a pass per renamed object).
+    let mut by_kind: Vec<HashMap<&str, Vec<usize>>> = vec![HashMap::new(); refs.len()];
+    for (i, r) in renamed.iter().enumerate() {
+        for old in &r.old_names {
+            by_kind[r.kind_index]
+                .entry(old.as_str())
+                .or_default()
+                .push(i);
+        }
+    }
     for o in objects.iter_mut() {
         let referrer_ns = o.namespace().to_string();
-        for r in &renamed {
-            let target_kind = refs[r.kind_index].target.kind.clone().unwrap_or_default();
-            let in_scope = r.cluster_scoped
-                || r.namespace == referrer_ns
-                || r.namespaces.contains(&referrer_ns);
-            if !in_scope {
+        for (kind_index, names) in by_kind.iter().enumerate() {
+            if names.is_empty() {
                 continue;
             }
-            for spec in &refs[r.kind_index].referrers {
-                fieldspec::visit(&mut o.node, spec, r.name.span, &mut |parent, key| {
+            let target_kind = refs[kind_index].target.kind.clone().unwrap_or_default();
+            let lookup = Lookup {
+                names,
+                renamed: &renamed,
+                referrer_ns: &referrer_ns,
+            };
+            for spec in &refs[kind_index].referrers {
+                fieldspec::visit(&mut o.node, spec, o.base, &mut |parent, key| {
                     if let Some(field) = tree::get_mut(parent, key) {
-                        rename_field(field, r, &target_kind);
+                        rename_field(field, &lookup, &target_kind);
                     }
                 });
             }
@@ -73,15 +87,34 @@ pub fn fix(objects: &mut [Object]) -> Result<(), Fail> {
     Ok(())
 }
 
-fn rename_field(field: &mut Node, r: &Renamed, target_kind: &str) {
-    let new_name = r.name.as_str().unwrap_or("");
+struct Lookup<'a> {
+    names: &'a HashMap<&'a str, Vec<usize>>,
+    renamed: &'a [Renamed],
+    referrer_ns: &'a str,
+}
+
+impl Lookup<'_> {
+    /// The renamed object a reference by `name` from the referrer means:
+    /// one in its namespace (or cluster-scoped).
+    fn target(&self, name: &str) -> Option<&Renamed> {
+        self.names
+            .get(name)?
+            .iter()
+            .map(|&i| &self.renamed[i])
+            .find(|r| {
+                r.cluster_scoped
+                    || r.namespace == self.referrer_ns
+                    || r.namespaces.iter().any(|n| n == self.referrer_ns)
+            })
+    }
+}
+
+fn rename_field(field: &mut Node, lookup: &Lookup, target_kind: &str) {
     let rename_scalar = |n: &mut Node| {
-        if n.as_str()
-            .is_some_and(|s| r.old_names.iter().any(|o| o == s))
-        {
+        if let Some(r) = n.as_str().and_then(|s| lookup.target(s)) {
             // Spanned at the renamed object's name: findings about the
             // reference point where that name is declared.
-            *n = tree::string(new_name, r.name.span);
+            *n = tree::string(r.name.as_str().unwrap_or(""), r.name.span);
         }
     };
     match &mut field.value {

@@ -138,9 +138,7 @@ pub fn to_json(node: &Node) -> serde_json::Value {
     use serde_json::Value as J;
     match &node.value {
         Value::Null => J::Null,
-        Value::Scalar(s) if !s.plain || node.tag.as_deref() == Some("!!str") => {
-            J::String(s.text.to_string())
-        }
+        Value::Scalar(s) if !s.plain || node.has_tag("!!str") => J::String(s.text.to_string()),
         Value::Scalar(s) => {
             if matches!(&*s.text, "~" | "null" | "Null" | "NULL" | "") {
                 J::Null
