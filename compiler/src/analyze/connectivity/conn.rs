@@ -3,7 +3,12 @@
 //! protocol groups sorted SCTP < TCP < UDP with maximal merged ranges.
 
 use crate::ir::Protocol;
+use smallvec::{SmallVec, smallvec};
 use std::fmt;
+
+/// The ranges of one protocol: most sets hold one or two, kept inline so
+/// the engine's per-pair set algebra does not allocate.
+type Ranges = SmallVec<[(u16, u16); 2]>;
 
 /// Print order of protocols (alphabetical, as the reference tool prints).
 const PRINT_ORDER: [Protocol; 3] = [Protocol::Sctp, Protocol::Tcp, Protocol::Udp];
@@ -18,7 +23,7 @@ fn slot(p: Protocol) -> usize {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ConnSet {
-    ranges: [Vec<(u16, u16)>; 3],
+    ranges: [Ranges; 3],
 }
 
 impl ConnSet {
@@ -27,7 +32,7 @@ impl ConnSet {
     }
 
     pub fn all() -> Self {
-        let full = vec![(1, 65535)];
+        let full: Ranges = smallvec![(1, 65535)];
         ConnSet {
             ranges: [full.clone(), full.clone(), full],
         }
@@ -47,7 +52,7 @@ impl ConnSet {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ranges.iter().all(Vec::is_empty)
+        self.ranges.iter().all(|r| r.is_empty())
     }
 
     pub fn is_all(&self) -> bool {
@@ -146,17 +151,20 @@ impl ConnSet {
     }
 }
 
-/// Sort and merge overlapping or adjacent ranges.
-fn normalize(v: &mut Vec<(u16, u16)>) {
+/// Sort and merge overlapping or adjacent ranges, in place.
+fn normalize(v: &mut Ranges) {
     v.sort_unstable();
-    let mut out: Vec<(u16, u16)> = Vec::with_capacity(v.len());
-    for &(lo, hi) in v.iter() {
-        match out.last_mut() {
-            Some(last) if u32::from(lo) <= u32::from(last.1) + 1 => last.1 = last.1.max(hi),
-            _ => out.push((lo, hi)),
+    let mut kept = 0;
+    for i in 0..v.len() {
+        let (lo, hi) = v[i];
+        if kept > 0 && u32::from(lo) <= u32::from(v[kept - 1].1) + 1 {
+            v[kept - 1].1 = v[kept - 1].1.max(hi);
+        } else {
+            v[kept] = (lo, hi);
+            kept += 1;
         }
     }
-    *v = out;
+    v.truncate(kept);
 }
 
 impl fmt::Display for ConnSet {

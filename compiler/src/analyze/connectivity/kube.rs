@@ -167,6 +167,16 @@ impl RuleInfo {
         }
     }
 
+    /// The connections of `within` the rule allows to `dst` (as
+    /// `conn_for(dst).intersect(within)`, without a copy when the rule
+    /// names no port).
+    pub fn conn_within(&self, dst: Option<&Class>, within: &ConnSet) -> ConnSet {
+        match dst {
+            Some(c) if !self.named.is_empty() => self.conn_to(c).intersect(within),
+            _ => self.fixed.intersect(within),
+        }
+    }
+
     /// Connections to `dst`: a class (named ports resolve on it) or an
     /// address (named ports never match).
     pub fn conn_for(&self, dst: Option<&Class>) -> ConnSet {
@@ -380,7 +390,10 @@ impl<'a> Engine<'a> {
         for &ri in &rules[subject.index()] {
             let rule = &self.rules[ri as usize];
             if rule.matches(remote) {
-                c.union_with(&rule.conn_for(dst));
+                match dst {
+                    Some(d) if !rule.named.is_empty() => c.union_with(&rule.conn_to(d)),
+                    _ => c.union_with(&rule.fixed),
+                }
                 if c.is_all() {
                     break;
                 }

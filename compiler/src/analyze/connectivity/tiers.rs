@@ -136,7 +136,7 @@ impl Engine<'_> {
             if !rule.matches(remote) {
                 continue;
             }
-            let hit = rule.conn_for(dst).intersect(&open);
+            let hit = rule.conn_within(dst, &open);
             if hit.is_empty() {
                 continue;
             }
@@ -164,7 +164,7 @@ impl Engine<'_> {
             if !rule.matches(remote) {
                 continue;
             }
-            let hit = rule.conn_for(dst).intersect(&rest);
+            let hit = rule.conn_within(dst, &rest);
             if hit.is_empty() {
                 continue;
             }
