@@ -165,12 +165,20 @@ pub struct SourceMap {
 
 /// Texts read instead of the files at their paths: the one seam through
 /// which a language server makes unsaved editor buffers the input. Keys are
-/// canonical paths (or, for files not on disk, absolute lexical ones).
+/// absolute paths with `.` and `..` resolved by spelling
+/// ([`overlay_keys`]), so a lookup costs no system call.
 pub type Overlay = HashMap<PathBuf, String>;
 
-/// The key of `path` in an [`Overlay`].
-pub fn overlay_key(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| lexical(path))
+/// The keys a buffer for `path` is stored under: its lexical absolute path
+/// and, when different (a symlink on the way), its canonical one.
+pub fn overlay_keys(path: &Path) -> Vec<PathBuf> {
+    let mut keys = vec![lexical(path)];
+    if let Ok(c) = path.canonicalize()
+        && c != keys[0]
+    {
+        keys.push(c);
+    }
+    keys
 }
 
 impl SourceMap {
@@ -211,11 +219,7 @@ impl SourceMap {
     /// The text of the file at `path`, at most `limit` bytes: the overlay's
     /// when it has one, else the file on disk ([`read_file_within`]).
     pub fn read_within(&self, path: &Path, limit: u64) -> Result<String, ReadError> {
-        if let Some(text) = self
-            .overlay
-            .as_ref()
-            .and_then(|o| o.get(&overlay_key(path)))
-        {
+        if let Some(text) = self.overlay.as_ref().and_then(|o| o.get(&lexical(path))) {
             if text.len() as u64 > limit.min(MAX_FILE_BYTES) {
                 return Err(ReadError::TooLarge {
                     size: Some(text.len() as u64),

@@ -8,8 +8,11 @@ use std::process::ExitCode;
 #[derive(Args)]
 pub struct LspArgs {
     /// Quiet time after an edit before findings are recomputed.
-    #[arg(long, value_name = "MS", default_value_t = 40)]
+    #[arg(long, value_name = "MS", default_value_t = 25)]
     pub debounce_ms: u64,
+    /// Log how long each analysis and publication takes (stderr).
+    #[arg(long)]
+    pub timing: bool,
 }
 
 pub fn run(args: LspArgs) -> ExitCode {
@@ -21,6 +24,7 @@ pub fn run(args: LspArgs) -> ExitCode {
             ..Default::default()
         },
         debounce: std::time::Duration::from_millis(args.debounce_ms),
+        timing: args.timing,
     };
     match topoc::lsp::serve_stdio(opts) {
         Ok(()) => ExitCode::from(super::exit::OK),

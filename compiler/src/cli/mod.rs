@@ -231,6 +231,7 @@ impl InputArgs {
                 render_chart: helm::renderer(),
                 projects: Vec::new(),
                 overlay: None,
+                parse_cache: None,
             },
         ))
     }

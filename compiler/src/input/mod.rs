@@ -61,6 +61,8 @@ pub struct LoadOptions {
     pub projects: Vec<compose::project::DeclaredProject>,
     /// Texts read instead of files on disk (`topoc lsp`'s unsaved buffers).
     pub overlay: Option<std::sync::Arc<source::Overlay>>,
+    /// Parsed files kept from earlier runs of this process (`topoc lsp`).
+    pub parse_cache: Option<std::sync::Arc<syntax::cache::ParseCache>>,
 }
 
 /// The result of loading: every file read, the lowered topology, and the
@@ -78,6 +80,8 @@ pub struct Loaded {
     /// Values kustomize overlays wrote → the base object they went into
     /// (`kustomize::annotate` adds it to findings on those values).
     pub kustomize_written: Vec<(Span, Span)>,
+    /// From `LoadOptions::parse_cache`.
+    pub parse_cache: Option<std::sync::Arc<syntax::cache::ParseCache>>,
 }
 
 /// A parsed input file.
@@ -171,10 +175,15 @@ impl Reader<'_> {
     fn parse_all(&mut self, ids: &[FileId]) -> Vec<(ParsedFile, Vec<Diagnostic>)> {
         let sources = &self.loaded.sources;
         let budget = &self.loaded.alias_budget;
+        let cache = self.loaded.parse_cache.as_deref();
         let before = budget.used();
         let parse = |id: &FileId| {
             let f = sources.get(*id);
-            syntax::parse_file(*id, &f.path, &f.text, budget)
+            let parse = || syntax::parse_file(*id, &f.path, &f.text, budget);
+            match cache {
+                Some(c) => c.get_or_parse(*id, &f.path, &f.text, parse),
+                None => parse(),
+            }
         };
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -221,8 +230,12 @@ impl Reader<'_> {
 
     fn parse(&mut self, id: FileId, explicit: bool) -> ParsedFile {
         let f = self.loaded.sources.get(id);
-        let (documents, diags) =
-            syntax::parse_file(id, &f.path, &f.text, &self.loaded.alias_budget);
+        let budget = &self.loaded.alias_budget;
+        let parse = || syntax::parse_file(id, &f.path, &f.text, budget);
+        let (documents, diags) = match &self.loaded.parse_cache {
+            Some(c) => c.get_or_parse(id, &f.path, &f.text, parse),
+            None => parse(),
+        };
         self.loaded.diagnostics.extend(diags);
         ParsedFile {
             id,
@@ -259,6 +272,7 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Loaded {
 /// read before (the configuration).
 pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Loaded {
     loaded.sources.set_overlay(opts.overlay.clone());
+    loaded.parse_cache = opts.parse_cache.clone();
     let gathered = gather::gather(&mut loaded, inputs, opts);
     let mut kube_docs: Vec<Document> = gathered.built;
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();

@@ -4,9 +4,10 @@
 
 use super::text::{self, Encoding};
 use crate::diagnostic::{self as diag, Diagnostic, Severity, sarif};
+use crate::source::FileId;
 use crate::source::SourceMap;
 use lsp_types as lsp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -18,20 +19,27 @@ pub fn by_file(
     enc: Encoding,
 ) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
     let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
+    // One check per file, not per finding (thousands in a large workspace).
+    let mut paths: HashMap<FileId, Option<PathBuf>> = HashMap::new();
     for d in diagnostics {
-        let file = sources.get(d.span.file);
-        // Places that are no file (a command-line problem, a directory).
-        if !is_file(sources, d.span.file) {
+        let path = paths.entry(d.span.file).or_insert_with(|| {
+            // Places that are no file (a command-line problem, a directory).
+            let file = sources.get(d.span.file);
+            is_file(sources, d.span.file)
+                .then(|| std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone()))
+        });
+        let Some(path) = path else {
             continue;
-        }
-        let path = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
-        out.entry(path).or_default().push(convert(d, sources, enc));
+        };
+        out.entry(path.clone())
+            .or_default()
+            .push(convert(d, sources, enc));
     }
     out
 }
 
 /// Whether findings in `id` can be shown in an editor.
-pub fn is_file(sources: &SourceMap, id: crate::source::FileId) -> bool {
+pub fn is_file(sources: &SourceMap, id: FileId) -> bool {
     let f = sources.get(id);
     f.name != "-" && !f.path.is_dir() && (f.path.is_file() || !f.text.is_empty())
 }

@@ -2,7 +2,7 @@
 //! analysis reads (through `source::Overlay`), saved or not.
 
 use super::text::{self, Encoding};
-use crate::source::{Overlay, overlay_key};
+use crate::source::{Overlay, overlay_keys};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -74,7 +74,11 @@ impl Documents {
         Arc::new(
             self.open
                 .values()
-                .map(|d| (overlay_key(&d.path), d.text.clone()))
+                .flat_map(|d| {
+                    overlay_keys(&d.path)
+                        .into_iter()
+                        .map(|k| (k, d.text.clone()))
+                })
                 .collect(),
         )
     }

@@ -38,13 +38,16 @@ pub struct Options {
     pub load: LoadOptions,
     /// Quiet time after a change before the analysis runs.
     pub debounce: Duration,
+    /// Print how long each analysis and publication took (stderr).
+    pub timing: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             load: LoadOptions::default(),
-            debounce: Duration::from_millis(40),
+            debounce: Duration::from_millis(25),
+            timing: false,
         }
     }
 }
@@ -73,6 +76,8 @@ pub fn serve(conn: &Connection, opts: Options) -> Result<(), Error> {
         }),
     };
     conn.initialize_finish(id, serde_json::to_value(result)?)?;
+    let mut opts = opts;
+    opts.load.parse_cache = Some(Default::default());
     let mut server = Server {
         conn,
         opts,
@@ -243,7 +248,9 @@ impl Server<'_> {
     fn flush(&mut self) -> Result<(), Error> {
         let overlay = self.documents.overlay();
         for root in std::mem::take(&mut self.dirty) {
+            let started = std::time::Instant::now();
             let analysis = Project::analyze(&root, &self.opts.load, overlay.clone());
+            let analysed = started.elapsed();
             let project = match self.projects.entry(root.clone()) {
                 std::collections::btree_map::Entry::Occupied(e) => {
                     let p = e.into_mut();
@@ -269,6 +276,17 @@ impl Server<'_> {
                 publish(self.conn, text::uri_of(path), Vec::new())?;
             }
             project.published = now;
+            if self.opts.timing {
+                eprintln!(
+                    "topoc lsp: {}: analysis {:.1} ms, publish {:.1} ms",
+                    root.display(),
+                    analysed.as_secs_f64() * 1e3,
+                    (started.elapsed() - analysed).as_secs_f64() * 1e3
+                );
+            }
+        }
+        if let Some(cache) = &self.opts.load.parse_cache {
+            cache.finish_run();
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! front ends can walk plain data.
 
 mod build;
+pub mod cache;
 mod json;
 mod split;
 
