@@ -143,7 +143,11 @@ fn one_section_per_pod_network_exactly_as_worked_out() {
     assert!(pod.contains(&"default/client[Pod] => default/web[Pod] : TCP 80".to_string()));
     let blue = &secs[1].1;
     assert!(blue.contains(&"blue[udn]/api[Pod] => blue[udn]/db[Pod] : TCP 5432".to_string()));
-    assert!(!blue.iter().any(|l| l.ends_with("=> blue[udn]/db[Pod] : All Connections")));
+    assert!(
+        !blue
+            .iter()
+            .any(|l| l.ends_with("=> blue[udn]/db[Pod] : All Connections"))
+    );
     // ...and `namespaceSelector: {}` in the pod network admits no UDN pod.
     assert!(!out.contains("[udn]/api[Pod] => default/web"));
     // Rule: external addresses and the ingress controller reach UDN pods.
@@ -164,7 +168,11 @@ fn one_section_per_pod_network_exactly_as_worked_out() {
     let mapping = &secs[4].1;
     assert!(mapping.contains(&"blue/api[Pod]: ".to_string()));
     assert!(out.contains("red/x[Pod]: \n\tPrimary Network: shared[CUDN]\n"));
-    assert!(!mapping.iter().any(|l| l.contains("default/") || l.contains("purple/")));
+    assert!(
+        !mapping
+            .iter()
+            .any(|l| l.contains("default/") || l.contains("purple/"))
+    );
 }
 
 #[test]
@@ -248,7 +256,9 @@ fn tables_and_graphs_name_the_network_of_each_row() {
     assert!(csv.contains("\nblue[udn]/api[Pod],blue[udn]/db[Pod],TCP 5432,blue[UDN]\n"));
     let (_, md, _) = connectivity(&input, "md");
     assert!(md.starts_with("| src | dst | conn | network |\n"), "{md}");
-    assert!(md.contains("| green[udn]/app[Pod] | 0.0.0.0-255.255.255.255[External] | All Connections | green[UDN] |"));
+    assert!(md.contains(
+        "| green[udn]/app[Pod] | 0.0.0.0-255.255.255.255[External] | All Connections | green[UDN] |"
+    ));
     let (_, dot, _) = connectivity(&input, "dot");
     assert!(dot.contains("label=\"blue (blue[UDN])\";"), "{dot}");
     assert!(dot.contains("[label=\"api[Pod]\"]"), "{dot}");
@@ -261,7 +271,14 @@ fn explain_and_focus_know_the_networks() {
     let input = fixture("networks").join("input");
     let input = input.to_str().unwrap();
     let out = topoc(
-        &["explain", input, "--from", "blue/api", "--to", "default/web"],
+        &[
+            "explain",
+            input,
+            "--from",
+            "blue/api",
+            "--to",
+            "default/web",
+        ],
         None,
     );
     let text = String::from_utf8(out.stdout).unwrap();
@@ -274,7 +291,14 @@ fn explain_and_focus_know_the_networks() {
         "{text}"
     );
     let out = topoc(
-        &["explain", input, "--from", "blue[udn]/api[Pod]", "--to", "blue/db"],
+        &[
+            "explain",
+            input,
+            "--from",
+            "blue[udn]/api[Pod]",
+            "--to",
+            "blue/db",
+        ],
         None,
     );
     let text = String::from_utf8(out.stdout).unwrap();

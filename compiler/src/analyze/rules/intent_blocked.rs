@@ -100,7 +100,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         });
         // OVN-Kubernetes isolates primary user-defined networks: no policy
         // can open a flow between two of them.
-        let across = blocking_classes.iter().all(|&dc| !engine.same_network(sc, dc));
+        let across = blocking_classes
+            .iter()
+            .all(|&dc| !engine.same_network(sc, dc));
         let (why, help) = if across {
             (
                 "but it is on another pod network (OVN-Kubernetes user-defined networks are isolated)",

@@ -45,7 +45,10 @@ fn short(ep: &Endpoint) -> String {
     match &ep.namespace {
         Some(ns) => {
             let plain = plain_name(&ep.name, Some(ns));
-            match plain.strip_prefix(ns.as_str()).and_then(|s| s.strip_prefix('/')) {
+            match plain
+                .strip_prefix(ns.as_str())
+                .and_then(|s| s.strip_prefix('/'))
+            {
                 Some(rest) => rest.to_string(),
                 None => ep.name.clone(),
             }
@@ -65,7 +68,11 @@ pub fn dot(c: &dyn FlowRows, out: &mut dyn Write) -> io::Result<()> {
         match ns {
             Some((ns, net)) => {
                 let label = cluster_label(c, ns, *net);
-                writeln!(out, "  subgraph cluster_{k} {{\n    label={};", dot_str(&label))?;
+                writeln!(
+                    out,
+                    "  subgraph cluster_{k} {{\n    label={};",
+                    dot_str(&label)
+                )?;
                 for &i in nodes {
                     writeln!(out, "    n{i} [label={}];", dot_str(&short(&endpoints[i])))?;
                 }

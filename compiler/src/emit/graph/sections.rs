@@ -82,7 +82,11 @@ pub fn txt(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
         .collect();
     mapped.sort();
     for (name, n) in mapped {
-        writeln!(w, "{name}: \n\tPrimary Network: {}", networks[n as usize].label)?;
+        writeln!(
+            w,
+            "{name}: \n\tPrimary Network: {}",
+            networks[n as usize].label
+        )?;
     }
     Ok(())
 }

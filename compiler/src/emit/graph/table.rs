@@ -9,8 +9,11 @@ use std::io::{self, Write};
 /// The network label of a row, when the result has pod networks.
 fn network<'a>(c: &'a dyn FlowRows, e: &Edge) -> Option<&'a str> {
     let networks = c.networks();
-    (!networks.is_empty())
-        .then(|| networks[sections::network_of(c.endpoints(), e) as usize].label.as_str())
+    (!networks.is_empty()).then(|| {
+        networks[sections::network_of(c.endpoints(), e) as usize]
+            .label
+            .as_str()
+    })
 }
 
 /// `SRC => DST : CONN`, the connlist text format.

@@ -22,8 +22,7 @@
 use super::Cx;
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::{
-    LabelSelector, NamespaceId, NetworkTopology, Origin, PodNetwork, PodNetworkId,
-    PodNetworkScope,
+    LabelSelector, NamespaceId, NetworkTopology, Origin, PodNetwork, PodNetworkId, PodNetworkScope,
 };
 use crate::source::Span;
 use crate::syntax::Node;
@@ -296,7 +295,8 @@ impl Cx<'_> {
             });
         }
         for n in &self.t.namespaces {
-            if n.declared && n.pod_network.is_none() && n.labels.contains_key(PRIMARY_NETWORK_LABEL) {
+            if n.declared && n.pod_network.is_none() && n.labels.contains_key(PRIMARY_NETWORK_LABEL)
+            {
                 self.diags.push(Diagnostic::new(
                     &diag::UNSUPPORTED_NETWORK,
                     n.origin.span,
