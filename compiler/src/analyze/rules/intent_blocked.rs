@@ -7,7 +7,6 @@
 use super::kube_common::workload_resource;
 use super::{Rule, fixture};
 use crate::analyze::Context;
-use crate::analyze::connectivity::kube::Engine;
 use crate::diagnostic::{Diagnostic, INTENT_BLOCKED};
 use crate::ir::{IntentTarget, PortRef, WorkloadId};
 use crate::resolve::kube::ClassId;
@@ -32,7 +31,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     if t.policies.is_empty() {
         return Vec::new();
     }
-    let engine = Engine::new(t, k);
+    let engine = ctx.kube_engine();
     // Policies per namespace: a policy selects pods of its own namespace
     // only, so a blocked flow's isolating policies are among those of the
     // source's and the destinations' namespaces (a scan of every policy per
