@@ -366,3 +366,27 @@ spec: [Layer2]
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains(":4:7: error[TOPO003"), "{err}");
 }
+
+#[test]
+fn the_ir_records_each_namespace_pod_network() {
+    let input = fixture("networks").join("input");
+    let out = topoc(&["ir", input.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let network = |ns: &str| {
+        ir["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == ns)
+            .unwrap_or_else(|| panic!("namespace {ns}"))
+            .get("pod_network")
+            .cloned()
+    };
+    assert_eq!(network("blue"), Some("blue[UDN]".into()));
+    assert_eq!(network("yellow"), Some("shared[CUDN]".into()));
+    // The pod network is the absence of a field (IR dumps without
+    // user-defined networks are unchanged).
+    assert_eq!(network("purple"), None);
+    assert_eq!(network("default"), None);
+}

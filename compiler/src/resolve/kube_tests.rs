@@ -40,7 +40,11 @@ fn selector(g: &mut Lcg) -> String {
     let mut labels = Vec::new();
     let first = g.below(KEYS.len());
     for i in 0..g.below(3) {
-        labels.push(format!("{}: {}", KEYS[(first + i) % KEYS.len()], g.pick(&VALUES)));
+        labels.push(format!(
+            "{}: {}",
+            KEYS[(first + i) % KEYS.len()],
+            g.pick(&VALUES)
+        ));
     }
     let mut exprs = Vec::new();
     for _ in 0..g.below(3) {
