@@ -8,6 +8,8 @@
 //! A flow needs the source's egress AND the destination's ingress to allow
 //! it; a direction no policy isolates allows everything; named ports resolve
 //! on the destination's containers (and never for ipBlock destinations).
+//! Pods of different pod networks (OVN-Kubernetes primary user-defined
+//! networks, `networks.rs`) never connect, before any policy is consulted.
 
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
@@ -245,6 +247,10 @@ pub struct Engine<'a> {
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
+    /// Per class: its pod network (`networks::POD_NETWORK`, or 1 + the
+    /// user-defined network's id). Classes of different networks never
+    /// connect: OVN-Kubernetes isolates every primary network.
+    pub class_network: Vec<u32>,
 }
 
 /// Index of a direction in `[ingress, egress]` arrays.
@@ -274,6 +280,15 @@ impl<'a> Engine<'a> {
             ingress_reach: Vec::new(),
             egress_reach: Vec::new(),
             reach: Vec::new(),
+            class_network: r
+                .classes
+                .iter()
+                .map(|c| {
+                    t.namespace(c.namespace)
+                        .pod_network
+                        .map_or(super::networks::POD_NETWORK, |p| p.0 + 1)
+                })
+                .collect(),
         };
         for (pi, p) in t.policies.iter().enumerate() {
             let mut ids = [Vec::new(), Vec::new()];
@@ -344,6 +359,9 @@ impl<'a> Engine<'a> {
 
     /// Whether some rule could allow anything between the two classes.
     pub(super) fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+        if !self.same_network(src, dst) {
+            return false;
+        }
         // Without NetworkPolicy isolation the cluster default allows
         // (unless an admin rule denies, which `decide` evaluates); with it,
         // only a peer some rule of some tier matches can be allowed.
@@ -356,6 +374,12 @@ impl<'a> Engine<'a> {
         };
         ok(&self.egress_isolated, &self.egress_reach, src, dst)
             && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
+    }
+
+    /// Whether two classes are on one pod network (else nothing connects
+    /// them, whatever the policies say).
+    pub fn same_network(&self, a: ClassId, b: ClassId) -> bool {
+        self.class_network[a.index()] == self.class_network[b.index()]
     }
 
     pub fn class(&self, c: ClassId) -> &Class {

@@ -1,6 +1,7 @@
 //! The Kubernetes front end (workloads, Services, Ingresses and OpenShift
-//! Routes, NetworkPolicies and the admin tiers around them, Namespaces;
-//! Istio routing objects) — lowered into the IR.
+//! Routes, NetworkPolicies and the admin tiers around them, Namespaces and
+//! OVN-Kubernetes user-defined networks; Istio routing objects) — lowered
+//! into the IR.
 //!
 //! Lowering runs in passes over the flattened object list: Namespaces first
 //! (so later objects find their labels), then every other kind, then the
@@ -16,6 +17,7 @@ mod meta;
 mod policies;
 mod routes;
 mod services;
+mod udn;
 mod workloads;
 
 use super::Loaded;
@@ -40,6 +42,8 @@ pub struct Cx<'a> {
     owners: HashMap<(NamespaceId, String, String), WorkloadId>,
     /// Intents waiting for every Service to be lowered.
     pending: Vec<intents::Pending>,
+    /// Primary user-defined networks waiting for every namespace.
+    pending_networks: Vec<udn::Pending>,
 }
 
 /// One object of a stream or of a `List`'s items, with its effective kind.
@@ -98,6 +102,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         diags: &mut loaded.diagnostics,
         owners: HashMap::new(),
         pending: Vec::new(),
+        pending_networks: Vec::new(),
     };
     let mut objects = Vec::new();
     let mut per_doc = Vec::with_capacity(docs.len());
@@ -132,6 +137,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         doc.root.value = crate::syntax::Value::Null;
         doc.root.tag = None;
     }
+    cx.assign_pod_networks();
     cx.resolve_intents();
 }
 
@@ -164,6 +170,12 @@ impl Cx<'_> {
                 cx.admin_policy(o.node, true)
             }
             "Route" if o.api_version.starts_with("route.openshift.io") => cx.route(o.node),
+            "UserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, false)
+            }
+            "ClusterUserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, true)
+            }
             "VirtualService" if o.api_version.starts_with("networking.istio.io") => {
                 cx.virtual_service(o.node)
             }
