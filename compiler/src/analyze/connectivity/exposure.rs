@@ -202,7 +202,7 @@ fn class_exposure(
         .iter()
         .map(|&w| {
             let wl = t.workload(w);
-            let ns = &t.namespace(wl.namespace).name;
+            let ns = t.namespace(wl.namespace).shown();
             Arc::from(format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()))
         })
         .collect();

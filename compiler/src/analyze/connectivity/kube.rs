@@ -98,15 +98,18 @@ impl RuleInfo {
     ) -> Self {
         let _ = t;
         let (fixed, named) = rule_ports(rule);
-        let mut info = RuleInfo::peers(r, ns, &rule.peers, fixed, named);
+        let cluster = r.ns_cluster[ns.index()];
+        let mut info = RuleInfo::peers(r, cluster, ns, &rule.peers, fixed, named);
         info.all_peers = rule.peers.is_empty();
         info
     }
 
     /// A rule over `peers` (never "every peer": an empty list matches
-    /// nothing) with its ports already split.
+    /// nothing) with its ports already split, selecting in cluster
+    /// `cluster` (`KubeResolved::ns_cluster`).
     pub fn peers(
         r: &KubeResolved,
+        cluster: u32,
         ns: crate::ir::NamespaceId,
         peers: &[Peer],
         fixed: ConnSet,
@@ -120,7 +123,7 @@ impl RuleInfo {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
                     any_pod |= selects_every_pod(peer);
-                    for c in r.peer_classes(ns, peer) {
+                    for c in r.peer_classes_in(cluster, ns, peer) {
                         classes.insert(c.index());
                     }
                 }
@@ -245,6 +248,10 @@ pub struct Engine<'a> {
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
+    /// Per class: its cluster (`KubeResolved::ns_cluster`). Classes of
+    /// different clusters (kustomize overlays) never connect: they are
+    /// separate deployments, not one network.
+    pub class_cluster: Vec<u32>,
 }
 
 /// Index of a direction in `[ingress, egress]` arrays.
@@ -274,6 +281,11 @@ impl<'a> Engine<'a> {
             ingress_reach: Vec::new(),
             egress_reach: Vec::new(),
             reach: Vec::new(),
+            class_cluster: r
+                .classes
+                .iter()
+                .map(|c| r.ns_cluster[c.namespace.index()])
+                .collect(),
         };
         for (pi, p) in t.policies.iter().enumerate() {
             let mut ids = [Vec::new(), Vec::new()];
@@ -344,6 +356,9 @@ impl<'a> Engine<'a> {
 
     /// Whether some rule could allow anything between the two classes.
     pub(super) fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+        if !self.same_cluster(src, dst) {
+            return false;
+        }
         // Without NetworkPolicy isolation the cluster default allows
         // (unless an admin rule denies, which `decide` evaluates); with it,
         // only a peer some rule of some tier matches can be allowed.
@@ -356,6 +371,11 @@ impl<'a> Engine<'a> {
         };
         ok(&self.egress_isolated, &self.egress_reach, src, dst)
             && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
+    }
+
+    /// Whether two classes are in one cluster (else nothing connects them).
+    pub fn same_cluster(&self, a: ClassId, b: ClassId) -> bool {
+        self.class_cluster[a.index()] == self.class_cluster[b.index()]
     }
 
     pub fn class(&self, c: ClassId) -> &Class {

@@ -106,7 +106,7 @@ impl Connectivity {
         let (name, namespace) = match kind {
             EndpointKind::Workload(w) => {
                 let wl = t.workload(w);
-                let ns = t.namespace(wl.namespace).name.clone();
+                let ns = t.namespace(wl.namespace).shown().into_owned();
                 (format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()), Some(ns))
             }
             EndpointKind::External(r) => (format!("{r}[External]"), None),

@@ -40,6 +40,10 @@ pub struct Cx<'a> {
     owners: HashMap<(NamespaceId, String, String), WorkloadId>,
     /// Intents waiting for every Service to be lowered.
     pending: Vec<intents::Pending>,
+    /// The clusters of the input (`Namespace::cluster`), and the index of
+    /// the one the object being lowered belongs to.
+    clusters: Vec<Option<String>>,
+    cluster: usize,
 }
 
 /// One object of a stream or of a `List`'s items, with its effective kind.
@@ -47,6 +51,8 @@ struct Object<'n> {
     node: &'n Node,
     kind: String,
     api_version: String,
+    /// Index into `Cx::clusters`.
+    cluster: usize,
 }
 
 /// Flatten `List` / `*List` kinds; items without a `kind` take it from the
@@ -85,26 +91,41 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
         node,
         kind,
         api_version,
+        cluster: cx.cluster,
     });
 }
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
+/// Each kustomize overlay is a cluster of its own (the overlay of the
+/// document's file); the other documents share one.
 pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
     let mut cx = Cx {
         t: &mut loaded.topology,
         diags: &mut loaded.diagnostics,
         owners: HashMap::new(),
         pending: Vec::new(),
+        clusters: vec![None],
+        cluster: 0,
     };
     let mut objects = Vec::new();
     for doc in docs {
+        let overlay = &loaded.sources.get(doc.file).kustomize_overlay;
+        cx.cluster = match cx.clusters.iter().position(|c| c == overlay) {
+            Some(i) => i,
+            None => {
+                cx.clusters.push(overlay.clone());
+                cx.clusters.len() - 1
+            }
+        };
         flatten(&doc.root, None, &mut objects, &mut cx);
     }
     let objects = dedupe::last_copies(objects, cx.diags);
     for o in objects.iter().filter(|o| o.kind == "Namespace") {
+        cx.cluster = o.cluster;
         cx.namespace(o.node);
     }
     for o in &objects {
+        cx.cluster = o.cluster;
         if WorkloadKind::parse(&o.kind).is_none() {
             cx.object_ignores(o);
         }
@@ -141,20 +162,66 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
         }
     }
     cx.resolve_intents();
+    tag_namespaces(loaded);
+}
+
+/// Namespaces of one name in several clusters are told apart in output as
+/// Compose projects sharing a name are: `name@TAG`, TAG the shortest end of
+/// the overlay directory's path that no other of them shares. The
+/// namespaces outside every overlay keep the plain name.
+fn tag_namespaces(loaded: &mut Loaded) {
+    let t = &mut loaded.topology;
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in t.namespaces.iter().enumerate() {
+        by_name.entry(n.name.as_str()).or_default().push(i);
+    }
+    let mut tags: Vec<(usize, String)> = Vec::new();
+    for same in by_name.values().filter(|v| v.len() > 1) {
+        let dirs: Vec<Option<&std::path::Path>> = same
+            .iter()
+            .map(|&i| t.namespaces[i].cluster.as_deref().map(std::path::Path::new))
+            .collect();
+        for (k, &i) in same.iter().enumerate() {
+            let Some(dir) = dirs[k] else { continue };
+            let others: Vec<&std::path::Path> = dirs
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .filter_map(|(_, d)| *d)
+                .collect();
+            let tag = super::distinguishing_suffix(dir, &others)
+                .unwrap_or_else(|| dir.display().to_string());
+            tags.push((i, tag));
+        }
+    }
+    for (i, tag) in tags {
+        t.namespaces[i].tag = Some(tag);
+    }
 }
 
 impl Cx<'_> {
+    /// The cluster of the object being lowered.
+    fn cluster(&self) -> Option<&str> {
+        self.clusters[self.cluster].as_deref()
+    }
+
+    /// `name` interned in the cluster of the object being lowered.
+    fn intern(&mut self, name: &str, origin: Origin) -> NamespaceId {
+        let cluster = self.clusters[self.cluster].as_deref();
+        self.t.intern_namespace_in(cluster, name, origin)
+    }
+
     /// The namespace of an object (`default` when not given), interned.
     fn namespace_of(&mut self, meta: &Meta, origin: Origin) -> NamespaceId {
         let name = meta.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-        self.t.intern_namespace(name, origin)
+        self.intern(name, origin)
     }
 
     fn namespace(&mut self, node: &Node) {
         let Some((m, origin)) = self.named_meta(node, "Namespace") else {
             return;
         };
-        let id = self.t.intern_namespace(&m.name, origin);
+        let id = self.intern(&m.name, origin);
         let ns = &mut self.t.namespaces[id.index()];
         ns.labels.extend(m.labels);
         ns.declared = true;
@@ -179,14 +246,14 @@ impl Cx<'_> {
         };
         let origin = Origin::from(value.span);
         let namespace = if o.kind == "Namespace" {
-            self.t.intern_namespace(name, origin)
+            self.intern(name, origin)
         } else {
             let ns = md
                 .and_then(|m| m.get("namespace"))
                 .and_then(|n| n.as_str())
                 .filter(|n| !n.is_empty())
                 .unwrap_or(DEFAULT_NAMESPACE);
-            self.t.intern_namespace(ns, origin)
+            self.intern(ns, origin)
         };
         for rule in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             self.t.object_ignores.push(ObjectIgnore {
