@@ -336,7 +336,12 @@ impl KubeResolved {
     /// Classes a peer selects among the namespaces of cluster `cluster`
     /// (an index of `ns_cluster`); `policy_ns` is the namespace of a peer
     /// without namespaceSelector.
-    pub fn peer_classes_in(&self, cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
+    pub fn peer_classes_in(
+        &self,
+        cluster: u32,
+        policy_ns: NamespaceId,
+        peer: &Peer,
+    ) -> Vec<ClassId> {
         if peer.ip_block.is_some() {
             return Vec::new();
         }

@@ -42,9 +42,7 @@ pub fn find_subject(t: &Topology, s: &str) -> Result<Subject, String> {
     let bare = s.split('[').next().unwrap_or(s);
     let found: Vec<WorkloadId> = t
         .workload_ids()
-        .filter(|&w| {
-            t.workload(w).name == bare || t.workload_id(w) == bare
-        })
+        .filter(|&w| t.workload(w).name == bare || t.workload_id(w) == bare)
         .collect();
     match found.as_slice() {
         [w] => Ok(Subject::Workload(*w)),
