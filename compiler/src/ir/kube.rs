@@ -1,5 +1,6 @@
-//! Kubernetes-shaped IR elements: Services, Ingresses and normalised
-//! NetworkPolicies (defaulting already applied by the front end).
+//! Kubernetes-shaped IR elements: Services, Ingresses, normalised
+//! NetworkPolicies (defaulting already applied by the front end) and the
+//! primary pod networks of OVN-Kubernetes user-defined networks.
 
 use super::{Labels, Namespace, NamespaceId, Origin, Protocol, ServiceId, Topology};
 use ipnet::IpNet;
@@ -260,5 +261,65 @@ impl ServiceIndex {
             svc.to_string(),
         );
         self.by_name.get(&key).copied()
+    }
+}
+
+/// Who declares a user-defined network: `UserDefinedNetwork` (namespaced)
+/// or `ClusterUserDefinedNetwork` (cluster-scoped, for the namespaces its
+/// `namespaceSelector` selects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PodNetworkScope {
+    Namespace,
+    Cluster,
+}
+
+impl PodNetworkScope {
+    /// `UDN` / `CUDN`, as netpol-analyzer spells the network kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodNetworkScope::Namespace => "UDN",
+            PodNetworkScope::Cluster => "CUDN",
+        }
+    }
+
+    /// The marker written after the namespace of a member workload
+    /// (`green[udn]/app[Pod]`).
+    pub fn marker(self) -> &'static str {
+        match self {
+            PodNetworkScope::Namespace => "udn",
+            PodNetworkScope::Cluster => "cudn",
+        }
+    }
+}
+
+/// `spec.topology` (UDN) or `spec.network.topology` (CUDN) of a primary
+/// network; both isolate the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkTopology {
+    Layer2,
+    Layer3,
+}
+
+/// A primary OVN-Kubernetes user-defined network: the pod network of the
+/// namespaces in `namespaces` (each namespace has at most one, recorded in
+/// `Namespace::pod_network`). Pods of different pod networks cannot reach
+/// each other; within one, NetworkPolicies apply as usual.
+#[derive(Debug, Clone)]
+pub struct PodNetwork {
+    pub scope: PodNetworkScope,
+    /// The name it is reported by: a UDN's namespace (a namespace has one
+    /// primary UDN, and netpol-analyzer names it so), a CUDN's own name.
+    pub name: String,
+    /// `metadata.name` of the object.
+    pub object_name: String,
+    pub topology: NetworkTopology,
+    pub namespaces: Vec<NamespaceId>,
+    pub origin: Origin,
+}
+
+impl PodNetwork {
+    /// `green[UDN]`, as in netpol-analyzer's workload-to-networks mapping.
+    pub fn label(&self) -> String {
+        format!("{}[{}]", self.name, self.scope.as_str())
     }
 }

@@ -53,7 +53,8 @@ ids!(
     NetworkId,
     WorkloadId,
     ServiceId,
-    PolicyId
+    PolicyId,
+    PodNetworkId
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -153,6 +154,9 @@ pub struct Namespace {
     pub labels: Labels,
     /// Declared by a `Namespace` object (rather than implied by a reference).
     pub declared: bool,
+    /// The primary OVN-Kubernetes user-defined network of its pods (`None`:
+    /// the cluster's pod network).
+    pub pod_network: Option<PodNetworkId>,
     pub origin: Origin,
 }
 
@@ -516,6 +520,9 @@ pub struct Topology {
     /// AdminNetworkPolicies and BaselineAdminNetworkPolicies (`ir/admin.rs`).
     pub admin_policies: Vec<AdminPolicy>,
     pub ingresses: Vec<Ingress>,
+    /// Primary OVN-Kubernetes user-defined networks (UDN, CUDN), each the
+    /// pod network of the namespaces listed in it (`ir/kube.rs`).
+    pub pod_networks: Vec<PodNetwork>,
     pub intents: Vec<Intent>,
     pub opaque: Vec<OpaqueObject>,
     pub dangling: Vec<DanglingRef>,
@@ -581,6 +588,15 @@ impl Topology {
         &self.workloads[id.index()]
     }
 
+    /// The primary user-defined network of a workload's pods (`None`: the
+    /// pod network, or a Compose service).
+    pub fn pod_network_of(&self, id: WorkloadId) -> Option<&PodNetwork> {
+        let ns = self.workload(id).namespace;
+        self.namespace(ns)
+            .pod_network
+            .map(|p| &self.pod_networks[p.index()])
+    }
+
     /// The namespace with `name` outside any cluster (raw manifests,
     /// Compose), created (undeclared) when missing.
     pub fn intern_namespace(&mut self, name: &str, origin: Origin) -> NamespaceId {
@@ -615,6 +631,7 @@ impl Topology {
             tag: None,
             labels: Labels::new(),
             declared: false,
+            pod_network: None,
             origin,
         });
         let id = NamespaceId(self.namespaces.len() as u32 - 1);

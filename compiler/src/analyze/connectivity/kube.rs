@@ -8,6 +8,8 @@
 //! A flow needs the source's egress AND the destination's ingress to allow
 //! it; a direction no policy isolates allows everything; named ports resolve
 //! on the destination's containers (and never for ipBlock destinations).
+//! Pods of different pod networks (OVN-Kubernetes primary user-defined
+//! networks, `networks.rs`) never connect, before any policy is consulted.
 
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
@@ -248,10 +250,13 @@ pub struct Engine<'a> {
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
-    /// Per class: its cluster (`KubeResolved::ns_cluster`). Classes of
-    /// different clusters (kustomize overlays) never connect: they are
-    /// separate deployments, not one network.
-    pub class_cluster: Vec<u32>,
+    /// Per class: its pod network, and its cluster: `networks::POD_NETWORK`
+    /// or 1 + the user-defined network's id, plus the class's cluster
+    /// (`KubeResolved::ns_cluster`) times the number of pod networks.
+    /// Classes of different networks never connect: OVN-Kubernetes isolates
+    /// every primary network, and two clusters (kustomize overlays, each a
+    /// deployment of its own) share none.
+    pub class_network: Vec<u32>,
 }
 
 /// Index of a direction in `[ingress, egress]` arrays.
@@ -281,10 +286,17 @@ impl<'a> Engine<'a> {
             ingress_reach: Vec::new(),
             egress_reach: Vec::new(),
             reach: Vec::new(),
-            class_cluster: r
+            class_network: r
                 .classes
                 .iter()
-                .map(|c| r.ns_cluster[c.namespace.index()])
+                .map(|c| {
+                    let pod = t
+                        .namespace(c.namespace)
+                        .pod_network
+                        .map_or(super::networks::POD_NETWORK, |p| p.0 + 1);
+                    let networks = t.pod_networks.len() as u32 + 1;
+                    r.ns_cluster[c.namespace.index()] * networks + pod
+                })
                 .collect(),
         };
         for (pi, p) in t.policies.iter().enumerate() {
@@ -356,7 +368,7 @@ impl<'a> Engine<'a> {
 
     /// Whether some rule could allow anything between the two classes.
     pub(super) fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
-        if !self.same_cluster(src, dst) {
+        if !self.same_network(src, dst) {
             return false;
         }
         // Without NetworkPolicy isolation the cluster default allows
@@ -373,9 +385,10 @@ impl<'a> Engine<'a> {
             && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
     }
 
-    /// Whether two classes are in one cluster (else nothing connects them).
-    pub fn same_cluster(&self, a: ClassId, b: ClassId) -> bool {
-        self.class_cluster[a.index()] == self.class_cluster[b.index()]
+    /// Whether two classes are on one pod network (else nothing connects
+    /// them, whatever the policies say).
+    pub fn same_network(&self, a: ClassId, b: ClassId) -> bool {
+        self.class_network[a.index()] == self.class_network[b.index()]
     }
 
     pub fn class(&self, c: ClassId) -> &Class {

@@ -1,6 +1,7 @@
 //! The Kubernetes front end (workloads, Services, Ingresses and OpenShift
-//! Routes, NetworkPolicies and the admin tiers around them, Namespaces;
-//! Istio routing objects) — lowered into the IR.
+//! Routes, NetworkPolicies and the admin tiers around them, Namespaces and
+//! OVN-Kubernetes user-defined networks; Istio routing objects) — lowered
+//! into the IR.
 //!
 //! Lowering runs in passes over the flattened object list: Namespaces first
 //! (so later objects find their labels), then every other kind, then the
@@ -16,6 +17,7 @@ mod meta;
 mod policies;
 mod routes;
 mod services;
+mod udn;
 mod workloads;
 
 use super::Loaded;
@@ -44,6 +46,8 @@ pub struct Cx<'a> {
     /// the one the object being lowered belongs to.
     clusters: Vec<Option<String>>,
     cluster: usize,
+    /// Primary user-defined networks waiting for every namespace.
+    pending_networks: Vec<udn::Pending>,
 }
 
 /// One object of a stream or of a `List`'s items, with its effective kind.
@@ -106,6 +110,7 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
         pending: Vec::new(),
         clusters: vec![None],
         cluster: 0,
+        pending_networks: Vec::new(),
     };
     let mut objects = Vec::new();
     for doc in docs {
@@ -151,6 +156,12 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
                 cx.admin_policy(o.node, true)
             }
             "Route" if o.api_version.starts_with("route.openshift.io") => cx.route(o.node),
+            "UserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, false)
+            }
+            "ClusterUserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, true)
+            }
             "VirtualService" if o.api_version.starts_with("networking.istio.io") => {
                 cx.virtual_service(o.node)
             }
@@ -161,6 +172,7 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
             _ => cx.opaque(o),
         }
     }
+    cx.assign_pod_networks();
     cx.resolve_intents();
     tag_namespaces(loaded);
 }
