@@ -390,3 +390,74 @@ fn the_ir_records_each_namespace_pod_network() {
     assert_eq!(network("purple"), None);
     assert_eq!(network("default"), None);
 }
+
+/// Namespaces the inputs only name (a pod's `metadata.namespace`) have
+/// unknown labels: a UDN inside one and a CUDN that selects one by name
+/// make it a member; a CUDN selecting by other labels, or everything, does
+/// not claim it.
+#[test]
+fn undeclared_namespaces_join_networks_that_name_them() {
+    let pods = "\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: a}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: q, namespace: b}
+spec: {containers: [{name: c, image: i}]}
+";
+    let cases = [
+        (
+            "apiVersion: k8s.ovn.org/v1
+kind: UserDefinedNetwork
+metadata: {name: n, namespace: a}
+spec: {topology: Layer2, layer2: {role: Primary, subnets: [10.7.0.0/16]}}
+",
+            Some("a[udn]/p[Pod]"),
+        ),
+        (
+            "apiVersion: k8s.ovn.org/v1
+kind: ClusterUserDefinedNetwork
+metadata: {name: c}
+spec:
+  namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [a]}]}
+  network: {topology: Layer2, layer2: {role: Primary, subnets: [10.7.0.0/16]}}
+",
+            Some("a[cudn]/p[Pod]"),
+        ),
+        (
+            "apiVersion: k8s.ovn.org/v1
+kind: ClusterUserDefinedNetwork
+metadata: {name: c}
+spec:
+  namespaceSelector: {}
+  network: {topology: Layer2, layer2: {role: Primary, subnets: [10.7.0.0/16]}}
+",
+            None,
+        ),
+    ];
+    for (network, member) in cases {
+        let yaml = format!("{network}{pods}");
+        let out = topoc(&["connectivity", "-"], Some(&yaml));
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        match member {
+            Some(name) => {
+                assert!(text.contains(&format!("{name} => 0.0.0.0")), "{text}");
+                // Rule: the member and `b` (pod network) do not connect.
+                assert!(!text.contains("b/q[Pod] => a"), "{text}");
+                assert!(text.contains("Permitted connectivity analyzed in Pod network:"));
+            }
+            None => {
+                assert!(
+                    text.contains("a/p[Pod] => b/q[Pod] : All Connections"),
+                    "{text}"
+                );
+                assert!(!text.contains("Permitted connectivity"), "{text}");
+            }
+        }
+    }
+}

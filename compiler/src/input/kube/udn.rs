@@ -8,7 +8,8 @@
 //! A namespace takes a primary user-defined network only when it carries
 //! the label `k8s.ovn.org/primary-user-defined-network` (OVN-Kubernetes
 //! requires it at creation). A namespace that is not declared in the inputs
-//! is given the benefit of the doubt: its labels are unknown.
+//! is given the benefit of the doubt, its labels being unknown: it takes the
+//! network of a UDN inside it, and of a CUDN that selects it by name.
 //!
 //! What does not change a pod network is a `unsupported-network` warning,
 //! never an input error (unless a field has the wrong YAML shape): a
@@ -23,6 +24,7 @@ use super::Cx;
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::ir::{
     LabelSelector, NamespaceId, NetworkTopology, Origin, PodNetwork, PodNetworkId, PodNetworkScope,
+    SelectorOp,
 };
 use crate::source::Span;
 use crate::syntax::Node;
@@ -45,6 +47,19 @@ pub(super) struct Pending {
     selector: LabelSelector,
     cluster: Option<String>,
     origin: Origin,
+}
+
+/// Whether a CUDN's selector picks namespaces by name
+/// (`kubernetes.io/metadata.name` in `matchLabels` or an `In`): only then
+/// may it take a namespace the inputs do not declare, whose other labels
+/// are unknown (an empty or `NotIn` selector would otherwise claim every
+/// namespace a pod merely names, `default` included).
+fn names_namespaces(sel: &LabelSelector) -> bool {
+    sel.match_labels.contains_key(NAMESPACE_NAME_LABEL)
+        || sel
+            .match_expressions
+            .iter()
+            .any(|r| r.key == NAMESPACE_NAME_LABEL && r.op == SelectorOp::In)
 }
 
 impl Cx<'_> {
@@ -231,7 +246,7 @@ impl Cx<'_> {
                     .map(NamespaceId)
                     .filter(|&ns| {
                         let n = self.t.namespace(ns);
-                        if n.cluster != p.cluster {
+                        if n.cluster != p.cluster || !n.declared && !names_namespaces(&p.selector) {
                             return false;
                         }
                         let mut labels = n.labels.clone();
