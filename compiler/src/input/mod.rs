@@ -315,30 +315,9 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     }
 
     compose::load_projects(&mut loaded, compose_files, opts);
-    kube::lower(&mut loaded, &kube_docs);
-    drop_in_background(kube_docs);
+    kube::lower(&mut loaded, kube_docs);
     gather::soften_chart_errors(&mut loaded.diagnostics, &gathered.chart_files);
     loaded
-}
-
-/// Documents past this count are freed on a helper thread.
-const BACKGROUND_DROP_DOCS: usize = 2_000;
-
-/// Free syntax trees that are no longer needed. A large manifest stream has
-/// millions of nodes, and freeing them took about a tenth of a `check`;
-/// on a helper thread it overlaps with resolve and the rules (and a process
-/// that exits first simply does not wait for it). Nothing observable depends
-/// on when the memory is returned.
-fn drop_in_background(docs: Vec<Document>) {
-    if docs.len() < BACKGROUND_DROP_DOCS {
-        return;
-    }
-    let spawned = std::thread::Builder::new()
-        .name("topoc-free".into())
-        .spawn(move || drop(docs));
-    // Without a thread (resource limits) the trees were dropped with the
-    // failed closure, on this thread: the same result, only slower.
-    let _ = spawned;
 }
 
 /// The origin of a whole document's root.

@@ -34,11 +34,9 @@ fn name_span(o: &Object) -> crate::source::Span {
         .map_or(o.node.span, |n| n.span)
 }
 
-/// Keep the last copy of every object, each at the place of that copy.
-pub(super) fn last_copies<'n>(
-    objects: Vec<Object<'n>>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Object<'n>> {
+/// Which objects to lower: the last copy of every object, each at the place
+/// of that copy (one flag per object of `objects`).
+pub(super) fn last_copies(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let keys: Vec<_> = objects.iter().map(identity).collect();
     let mut last: HashMap<&(String, String, String, String), usize> = HashMap::new();
     let mut previous: Vec<Option<usize>> = vec![None; objects.len()];
@@ -63,10 +61,7 @@ pub(super) fn last_copies<'n>(
             .with_resource(format!("{kind}/{ns}/{name}")),
         );
     }
-    objects
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keys[*i].as_ref().is_none_or(|k| last.get(k) == Some(i)))
-        .map(|(_, o)| o)
+    (0..objects.len())
+        .map(|i| keys[i].as_ref().is_none_or(|k| last.get(k) == Some(&i)))
         .collect()
 }

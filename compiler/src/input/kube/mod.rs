@@ -93,7 +93,10 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
 }
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
-pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
+/// Each document's syntax tree is freed once its objects are lowered: the
+/// IR then grows into the memory of the trees before it instead of beside
+/// all of them (at 100k objects the trees are ~500 MB, the IR ~400 MB).
+pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
     let mut cx = Cx {
         t: &mut loaded.topology,
         diags: &mut loaded.diagnostics,
@@ -102,14 +105,46 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
         pending_networks: Vec::new(),
     };
     let mut objects = Vec::new();
-    for doc in docs {
+    let mut per_doc = Vec::with_capacity(docs.len());
+    for doc in &docs {
+        let before = objects.len();
         flatten(&doc.root, None, &mut objects, &mut cx);
+        per_doc.push(objects.len() - before);
     }
-    let objects = dedupe::last_copies(objects, cx.diags);
-    for o in objects.iter().filter(|o| o.kind == "Namespace") {
+    let keep = dedupe::last_copies(&objects, cx.diags);
+    for (o, _) in objects
+        .iter()
+        .zip(&keep)
+        .filter(|(o, keep)| **keep && o.kind == "Namespace")
+    {
         cx.namespace(o.node);
     }
-    for o in &objects {
+    drop(objects);
+    let mut keep = keep.into_iter();
+    for (doc, count) in docs.iter_mut().zip(per_doc) {
+        // The same objects as the first flattening, in the same order; its
+        // diagnostics were reported then.
+        let mut again = Vec::with_capacity(count);
+        let reported = cx.diags.len();
+        flatten(&doc.root, None, &mut again, &mut cx);
+        cx.diags.truncate(reported);
+        for (o, keep) in again.iter().zip(keep.by_ref()) {
+            if keep {
+                cx.object(o);
+            }
+        }
+        drop(again);
+        doc.root.value = crate::syntax::Value::Null;
+        doc.root.tag = None;
+    }
+    cx.assign_pod_networks();
+    cx.resolve_intents();
+}
+
+impl Cx<'_> {
+    /// Lower one object (Namespaces were lowered before every other kind).
+    fn object(&mut self, o: &Object) {
+        let cx = self;
         if WorkloadKind::parse(&o.kind).is_none() {
             cx.object_ignores(o);
         }
@@ -151,11 +186,7 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
             _ => cx.opaque(o),
         }
     }
-    cx.assign_pod_networks();
-    cx.resolve_intents();
-}
 
-impl Cx<'_> {
     /// The namespace of an object (`default` when not given), interned.
     fn namespace_of(&mut self, meta: &Meta, origin: Origin) -> NamespaceId {
         let name = meta.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
