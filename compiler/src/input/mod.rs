@@ -320,6 +320,31 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     loaded
 }
 
+/// The last components of `path` (made absolute) that none of `others`
+/// ends with, joined by `/`: how Compose projects and kustomize overlays
+/// that share a name are told apart without depending on how paths were
+/// typed. None when every end of `path` is shared.
+pub(crate) fn distinguishing_suffix(path: &Path, others: &[&Path]) -> Option<String> {
+    let parts = |path: &Path| -> Vec<String> {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        abs.components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mine = parts(path);
+    let theirs: Vec<Vec<String>> = others.iter().map(|&o| parts(o)).collect();
+    (1..=mine.len()).find_map(|k| {
+        let tail = &mine[mine.len() - k..];
+        let shared = theirs
+            .iter()
+            .any(|t| t.len() >= k && t[t.len() - k..] == *tail);
+        (!shared).then(|| tail.join("/"))
+    })
+}
+
 /// The origin of a whole document's root.
 pub fn doc_origin(doc: &Document) -> Origin {
     Origin::from(doc.root.span)

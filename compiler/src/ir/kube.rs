@@ -2,7 +2,7 @@
 //! NetworkPolicies (defaulting already applied by the front end) and the
 //! primary pod networks of OVN-Kubernetes user-defined networks.
 
-use super::{Labels, NamespaceId, Origin, Protocol, ServiceId, Topology};
+use super::{Labels, Namespace, NamespaceId, Origin, Protocol, ServiceId, Topology};
 use ipnet::IpNet;
 use std::collections::HashMap;
 
@@ -233,29 +233,34 @@ pub fn parse_service_host(host: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
-/// Services by (namespace, name), for DNS-name lookups.
+/// Services by (cluster, namespace, name), for DNS-name lookups: a name
+/// resolves within the cluster of the pod that looks it up.
 #[derive(Debug, Default, Clone)]
 pub struct ServiceIndex {
-    by_name: HashMap<(String, String), ServiceId>,
+    by_name: HashMap<(Option<String>, String, String), ServiceId>,
 }
 
 impl ServiceIndex {
     pub fn new(t: &Topology) -> Self {
         let mut by_name = HashMap::new();
         for (i, s) in t.services.iter().enumerate() {
+            let ns = t.namespace(s.namespace);
             by_name
-                .entry((t.namespace(s.namespace).name.clone(), s.name.clone()))
+                .entry((ns.cluster.clone(), ns.name.clone(), s.name.clone()))
                 .or_insert(ServiceId(i as u32));
         }
         ServiceIndex { by_name }
     }
 
     /// The Service a DNS name resolves to from a pod in namespace `from`.
-    pub fn lookup(&self, from: &str, host: &str) -> Option<ServiceId> {
+    pub fn lookup(&self, from: &Namespace, host: &str) -> Option<ServiceId> {
         let (svc, ns) = parse_service_host(host)?;
-        self.by_name
-            .get(&(ns.unwrap_or(from).to_string(), svc.to_string()))
-            .copied()
+        let key = (
+            from.cluster.clone(),
+            ns.unwrap_or(&from.name).to_string(),
+            svc.to_string(),
+        );
+        self.by_name.get(&key).copied()
     }
 }
 

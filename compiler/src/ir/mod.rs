@@ -142,6 +142,15 @@ pub struct Project {
 #[derive(Debug, Clone)]
 pub struct Namespace {
     pub name: String,
+    /// The world it belongs to: the kustomize overlay that built it
+    /// (`SourceFile::kustomize_overlay`), None for raw manifests and Compose.
+    /// Namespaces are interned by (cluster, name); selectors, Service names
+    /// and flows never cross from one cluster into another.
+    pub cluster: Option<String>,
+    /// Set when namespaces of this name exist in several clusters: output
+    /// names this one `name@TAG` (`shown`), as Compose names projects that
+    /// share a name.
+    pub tag: Option<String>,
     pub labels: Labels,
     /// Declared by a `Namespace` object (rather than implied by a reference).
     pub declared: bool,
@@ -149,6 +158,17 @@ pub struct Namespace {
     /// the cluster's pod network).
     pub pod_network: Option<PodNetworkId>,
     pub origin: Origin,
+}
+
+impl Namespace {
+    /// The namespace as output names it: its name, or `name@TAG` when
+    /// another cluster has a namespace of the same name.
+    pub fn shown(&self) -> std::borrow::Cow<'_, str> {
+        match &self.tag {
+            None => std::borrow::Cow::Borrowed(&self.name),
+            Some(tag) => std::borrow::Cow::Owned(format!("{}@{tag}", self.name)),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -513,11 +533,12 @@ pub struct Topology {
     /// `topoc.dev/ignore` on Kubernetes and Istio objects other than
     /// workloads (those keep theirs in `Workload.ignores`).
     pub object_ignores: Vec<ObjectIgnore>,
-    /// Namespace name → id, for `intern_namespace` (every Kubernetes object
-    /// interns its namespace: a linear scan made loading quadratic in the
-    /// number of namespaces). Checked against `namespaces` before it is
-    /// trusted, so code that edits `namespaces` directly stays correct.
-    namespace_index: HashMap<String, NamespaceId>,
+    /// (cluster, namespace name) → id, for `intern_namespace` (every
+    /// Kubernetes object interns its namespace: a linear scan made loading
+    /// quadratic in the number of namespaces). Checked against `namespaces`
+    /// before it is trusted, so code that edits `namespaces` directly stays
+    /// correct.
+    namespace_index: HashMap<(Option<String>, String), NamespaceId>,
 }
 
 /// Declaration order of origins: the files of each Compose project in merge
@@ -576,49 +597,84 @@ impl Topology {
             .map(|p| &self.pod_networks[p.index()])
     }
 
-    /// The namespace with `name`, created (undeclared) when missing.
+    /// The namespace with `name` outside any cluster (raw manifests,
+    /// Compose), created (undeclared) when missing.
     pub fn intern_namespace(&mut self, name: &str, origin: Origin) -> NamespaceId {
-        let stale = match self.namespace_index.get(name) {
-            Some(&id)
-                if self
-                    .namespaces
-                    .get(id.index())
-                    .is_some_and(|n| n.name == name) =>
-            {
-                return id;
-            }
+        self.intern_namespace_in(None, name, origin)
+    }
+
+    /// The namespace with `name` in `cluster`, created (undeclared) when
+    /// missing.
+    pub fn intern_namespace_in(
+        &mut self,
+        cluster: Option<&str>,
+        name: &str,
+        origin: Origin,
+    ) -> NamespaceId {
+        let is = |n: &Namespace| n.name == name && n.cluster.as_deref() == cluster;
+        let key = (cluster.map(String::from), name.to_string());
+        let stale = match self.namespace_index.get(&key) {
+            Some(&id) if self.namespaces.get(id.index()).is_some_and(is) => return id,
             Some(_) => true,
             None => false,
         };
         // The index is complete only if every namespace came through here.
         if (stale || self.namespace_index.len() != self.namespaces.len())
-            && let Some(i) = self.namespaces.iter().position(|n| n.name == name)
+            && let Some(i) = self.namespaces.iter().position(is)
         {
-            self.namespace_index
-                .insert(name.to_string(), NamespaceId(i as u32));
+            self.namespace_index.insert(key, NamespaceId(i as u32));
             return NamespaceId(i as u32);
         }
         self.namespaces.push(Namespace {
             name: name.to_string(),
+            cluster: cluster.map(String::from),
+            tag: None,
             labels: Labels::new(),
             declared: false,
             pod_network: None,
             origin,
         });
         let id = NamespaceId(self.namespaces.len() as u32 - 1);
-        self.namespace_index.insert(name.to_string(), id);
+        self.namespace_index.insert(key, id);
         id
     }
 
-    /// `namespace/name`, the id that prefixes connectivity output.
+    /// The cluster a namespace belongs to.
+    pub fn cluster_of(&self, ns: NamespaceId) -> Option<&str> {
+        self.namespace(ns).cluster.as_deref()
+    }
+
+    /// Whether two namespaces are in one cluster.
+    pub fn same_cluster(&self, a: NamespaceId, b: NamespaceId) -> bool {
+        a == b || self.cluster_of(a) == self.cluster_of(b)
+    }
+
+    /// The namespace `name` in the cluster of `near`, if there is one.
+    pub fn namespace_near(&self, near: NamespaceId, name: &str) -> Option<NamespaceId> {
+        let cluster = self.cluster_of(near);
+        let is = |n: &Namespace| n.name == name && n.cluster.as_deref() == cluster;
+        let key = (cluster.map(String::from), name.to_string());
+        match self.namespace_index.get(&key) {
+            Some(&id) if self.namespaces.get(id.index()).is_some_and(is) => Some(id),
+            _ if self.namespace_index.len() == self.namespaces.len() => None,
+            _ => self
+                .namespaces
+                .iter()
+                .position(is)
+                .map(|i| NamespaceId(i as u32)),
+        }
+    }
+
+    /// `namespace/name`, the id that prefixes connectivity output (the
+    /// namespace as `Namespace::shown` names it).
     pub fn workload_id(&self, id: WorkloadId) -> String {
         let w = self.workload(id);
-        format!("{}/{}", self.namespace(w.namespace).name, w.name)
+        format!("{}/{}", self.namespace(w.namespace).shown(), w.name)
     }
 
     pub fn network_id(&self, id: NetworkId) -> String {
         let n = self.network(id);
-        format!("{}/{}", self.namespace(n.namespace).name, n.name)
+        format!("{}/{}", self.namespace(n.namespace).shown(), n.name)
     }
 
     pub fn workload_ids(&self) -> impl Iterator<Item = WorkloadId> + use<> {

@@ -4,7 +4,8 @@
 //! selection, peer matching, named ports, Service DNS names and Istio hosts.
 //!
 //! Selectors are evaluated once per class, never per workload, and only
-//! against the classes of the namespaces they can reach.
+//! against the classes of the namespaces they can reach — never those of
+//! another cluster (`Namespace::cluster`: each kustomize overlay is one).
 
 use crate::ir::{
     LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, SelectorOp, ServiceId,
@@ -50,6 +51,10 @@ impl Class {
 pub struct KubeResolved {
     /// Per namespace: its labels plus the implicit name label.
     pub ns_labels: Vec<Labels>,
+    /// Per namespace: the index of its cluster (`Namespace::cluster`).
+    pub ns_cluster: Vec<u32>,
+    /// Per admin policy (ANP/BANP): the index of its cluster.
+    pub admin_cluster: Vec<u32>,
     pub classes: Vec<Class>,
     /// Per workload: its class (None for Compose services).
     pub class_of: Vec<Option<ClassId>>,
@@ -158,7 +163,7 @@ impl LabelIndex {
     }
 }
 
-pub fn resolve(t: &Topology) -> KubeResolved {
+pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
     let mut r = KubeResolved {
         ns_labels: t
             .namespaces
@@ -171,6 +176,7 @@ pub fn resolve(t: &Topology) -> KubeResolved {
             .collect(),
         class_of: vec![None; t.workloads.len()],
         ns_classes: vec![Vec::new(); t.namespaces.len()],
+        ns_cluster: Vec::with_capacity(t.namespaces.len()),
         services: ServiceIndex::new(t),
         ..Default::default()
     };
@@ -179,6 +185,26 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         Vec<(String, String)>,
         Vec<(String, Protocol, u16)>,
     );
+    let mut clusters: Vec<Option<&str>> = Vec::new();
+    let mut cluster_index = |c: Option<&'t str>| -> u32 {
+        match clusters.iter().position(|&x| x == c) {
+            Some(i) => i as u32,
+            None => {
+                clusters.push(c);
+                clusters.len() as u32 - 1
+            }
+        }
+    };
+    r.ns_cluster = t
+        .namespaces
+        .iter()
+        .map(|n| cluster_index(n.cluster.as_deref()))
+        .collect();
+    r.admin_cluster = t
+        .admin_policies
+        .iter()
+        .map(|p| cluster_index(p.cluster.as_deref()))
+        .collect();
     let mut by_key: HashMap<Key, ClassId> = HashMap::new();
     for id in t.workload_ids() {
         let w = t.workload(id);
@@ -225,10 +251,8 @@ pub fn resolve(t: &Topology) -> KubeResolved {
     r.policy_classes = t.policies.iter().map(|p| r.selected(p)).collect();
     // An admin subject always has a namespaceSelector: the namespace given
     // here is never used.
-    r.admin_classes = t
-        .admin_policies
-        .iter()
-        .map(|p| r.peer_classes(NamespaceId(0), &p.subject))
+    r.admin_classes = (0..t.admin_policies.len())
+        .map(|pi| r.admin_peer_classes(pi, &t.admin_policies[pi].subject))
         .collect();
     r.service_workloads = t
         .services
@@ -254,7 +278,7 @@ pub fn resolve(t: &Topology) -> KubeResolved {
         .virtual_services
         .iter()
         .map(|v| {
-            let ns = &t.namespace(v.namespace).name;
+            let ns = t.namespace(v.namespace);
             v.hosts
                 .iter()
                 .map(|(h, _)| r.services.lookup(ns, h))
@@ -264,7 +288,7 @@ pub fn resolve(t: &Topology) -> KubeResolved {
     r.dr_service = t
         .destination_rules
         .iter()
-        .map(|d| r.services.lookup(&t.namespace(d.namespace).name, &d.host))
+        .map(|d| r.services.lookup(t.namespace(d.namespace), &d.host))
         .collect();
     r
 }
@@ -310,10 +334,11 @@ impl KubeResolved {
         }
     }
 
-    /// Whether `sel` matches any namespace (its labels with the implicit
-    /// name label).
-    pub fn any_namespace_matches(&self, sel: &LabelSelector) -> bool {
-        let matches = |i: usize| sel.matches(&self.ns_labels[i]);
+    /// Whether `sel` matches any namespace of the cluster of `near` (its
+    /// labels with the implicit name label).
+    pub fn any_namespace_matches(&self, near: NamespaceId, sel: &LabelSelector) -> bool {
+        let cluster = self.ns_cluster[near.index()];
+        let matches = |i: usize| self.ns_cluster[i] == cluster && sel.matches(&self.ns_labels[i]);
         match self.ns_by_label.candidates(sel) {
             Some(c) => c.ids().any(|i| matches(i as usize)),
             None => (0..self.ns_labels.len()).any(matches),
@@ -323,30 +348,49 @@ impl KubeResolved {
     /// Classes a peer of a policy in namespace `policy_ns` selects; an
     /// ipBlock peer selects no pods.
     pub fn peer_classes(&self, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
+        self.peer_classes_in(self.ns_cluster[policy_ns.index()], policy_ns, peer)
+    }
+
+    /// Classes a peer (or the subject) of admin policy `policy` selects:
+    /// those of its cluster (an admin peer always has a namespaceSelector).
+    pub fn admin_peer_classes(&self, policy: usize, peer: &Peer) -> Vec<ClassId> {
+        self.peer_classes_in(self.admin_cluster[policy], NamespaceId(0), peer)
+    }
+
+    /// Classes a peer selects among the namespaces of cluster `cluster`
+    /// (an index of `ns_cluster`); `policy_ns` is the namespace of a peer
+    /// without namespaceSelector.
+    pub fn peer_classes_in(
+        &self,
+        cluster: u32,
+        policy_ns: NamespaceId,
+        peer: &Peer,
+    ) -> Vec<ClassId> {
         if peer.ip_block.is_some() {
             return Vec::new();
         }
-        let key = peer_key(policy_ns, peer);
+        let key = peer_key(cluster, policy_ns, peer);
         let cache = || self.peer_cache.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(hit) = cache().get(&key) {
             return hit.clone();
         }
-        let classes = self.evaluate_peer(policy_ns, peer);
+        let classes = self.evaluate_peer(cluster, policy_ns, peer);
         cache().insert(key, classes.clone());
         classes
     }
 
-    fn evaluate_peer(&self, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
+    fn evaluate_peer(&self, cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
+        let in_cluster = |i: usize| self.ns_cluster[i] == cluster;
         let mut namespaces: Vec<usize> = match &peer.namespace_selector {
             None => vec![policy_ns.index()],
             Some(sel) => match self.ns_by_label.candidates(sel) {
                 Some(c) => c
                     .ids()
                     .map(|i| i as usize)
-                    .filter(|&i| sel.matches(&self.ns_labels[i]))
+                    .filter(|&i| in_cluster(i) && sel.matches(&self.ns_labels[i]))
                     .collect(),
                 None => (0..self.ns_labels.len())
-                    .filter(|&i| sel.matches(&self.ns_labels[i]))
+                    .filter(|&i| in_cluster(i) && sel.matches(&self.ns_labels[i]))
                     .collect(),
             },
         };
@@ -406,11 +450,13 @@ impl KubeResolved {
 }
 
 /// What a peer's selection depends on: its selectors, and the policy's
-/// namespace when it has no namespaceSelector.
-fn peer_key(policy_ns: NamespaceId, peer: &Peer) -> String {
+/// namespace when it has no namespaceSelector (else its cluster).
+fn peer_key(cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> String {
     let mut key = String::new();
     if peer.namespace_selector.is_none() {
         let _ = write!(key, "ns={};", policy_ns.0);
+    } else if cluster != 0 {
+        let _ = write!(key, "c={cluster};");
     }
     for (tag, sel) in [("p", &peer.pod_selector), ("n", &peer.namespace_selector)] {
         let Some(sel) = sel else { continue };

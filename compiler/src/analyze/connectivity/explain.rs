@@ -44,11 +44,7 @@ pub fn find_subject(t: &Topology, s: &str) -> Result<Subject, String> {
     let bare = unmarked.split('[').next().unwrap_or(s);
     let found: Vec<WorkloadId> = t
         .workload_ids()
-        .filter(|&w| {
-            let wl = t.workload(w);
-            let full = format!("{}/{}", t.namespace(wl.namespace).name, wl.name);
-            wl.name == bare || full == bare
-        })
+        .filter(|&w| t.workload(w).name == bare || t.workload_id(w) == bare)
         .collect();
     match found.as_slice() {
         [w] => Ok(Subject::Workload(*w)),
@@ -120,6 +116,8 @@ pub fn explain(
     let compose = |s: Subject| matches!(s, Subject::Workload(x) if t.workload(x).project.is_some());
     let (conn, body) = if compose(from) || compose(to) {
         compose_explain(&mut w, r, from, to)
+    } else if let Some(body) = across_clusters(t, from, to) {
+        (ConnSet::none(), body)
     } else if let Some(body) = across_pod_networks(t, from, to) {
         (ConnSet::none(), body)
     } else {
@@ -147,6 +145,30 @@ pub fn explain(
     }
     w.out.push_str(&body);
     w.out
+}
+
+/// Two workloads of different clusters (built by different kustomize
+/// overlays: separate deployments, `Namespace::cluster`): the
+/// explanation, else None.
+fn across_clusters(t: &Topology, from: Subject, to: Subject) -> Option<String> {
+    let (Subject::Workload(a), Subject::Workload(b)) = (from, to) else {
+        return None;
+    };
+    let (na, nb) = (t.workload(a).namespace, t.workload(b).namespace);
+    if t.same_cluster(na, nb) {
+        return None;
+    }
+    let built = |ns| match t.cluster_of(ns) {
+        Some(overlay) => format!("built by overlay `{overlay}`"),
+        None => "outside every kustomize overlay".to_string(),
+    };
+    Some(format!(
+        "\n  {} is {}, {} is {}: each overlay is a deployment of its own, so nothing connects them\n",
+        t.workload_id(a),
+        built(na),
+        t.workload_id(b),
+        built(nb)
+    ))
 }
 
 /// Two workloads on different pod networks (OVN-Kubernetes primary

@@ -62,15 +62,18 @@ impl RuleInfo {
     ) -> Self {
         let _ = t;
         let (fixed, named) = rule_ports(rule);
-        let mut info = RuleInfo::peers(r, ns, &rule.peers, fixed, named);
+        let cluster = r.ns_cluster[ns.index()];
+        let mut info = RuleInfo::peers(r, cluster, ns, &rule.peers, fixed, named);
         info.all_peers = rule.peers.is_empty();
         info
     }
 
     /// A rule over `peers` (never "every peer": an empty list matches
-    /// nothing) with its ports already split.
+    /// nothing) with its ports already split, selecting in cluster
+    /// `cluster` (`KubeResolved::ns_cluster`).
     pub fn peers(
         r: &KubeResolved,
+        cluster: u32,
         ns: crate::ir::NamespaceId,
         peers: &[Peer],
         fixed: ConnSet,
@@ -84,7 +87,7 @@ impl RuleInfo {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
                     any_pod |= selects_every_pod(peer);
-                    for c in r.peer_classes(ns, peer) {
+                    for c in r.peer_classes_in(cluster, ns, peer) {
                         classes.insert(c.index());
                     }
                 }
@@ -209,9 +212,12 @@ pub struct Engine<'a> {
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
-    /// Per class: its pod network (`networks::POD_NETWORK`, or 1 + the
-    /// user-defined network's id). Classes of different networks never
-    /// connect: OVN-Kubernetes isolates every primary network.
+    /// Per class: its pod network, and its cluster: `networks::POD_NETWORK`
+    /// or 1 + the user-defined network's id, plus the class's cluster
+    /// (`KubeResolved::ns_cluster`) times the number of pod networks.
+    /// Classes of different networks never connect: OVN-Kubernetes isolates
+    /// every primary network, and two clusters (kustomize overlays, each a
+    /// deployment of its own) share none.
     pub class_network: Vec<u32>,
 }
 
@@ -246,9 +252,12 @@ impl<'a> Engine<'a> {
                 .classes
                 .iter()
                 .map(|c| {
-                    t.namespace(c.namespace)
+                    let pod = t
+                        .namespace(c.namespace)
                         .pod_network
-                        .map_or(super::networks::POD_NETWORK, |p| p.0 + 1)
+                        .map_or(super::networks::POD_NETWORK, |p| p.0 + 1);
+                    let networks = t.pod_networks.len() as u32 + 1;
+                    r.ns_cluster[c.namespace.index()] * networks + pod
                 })
                 .collect(),
         };

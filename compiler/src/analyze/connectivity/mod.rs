@@ -53,7 +53,7 @@ pub(super) fn new_endpoint(t: &Topology, kind: EndpointKind) -> Endpoint {
     let (name, namespace, network) = match kind {
         EndpointKind::Workload(w) => {
             let wl = t.workload(w);
-            let ns = t.namespace(wl.namespace).name.clone();
+            let ns = t.namespace(wl.namespace).shown().into_owned();
             let network = if wl.project.is_none() {
                 networks::network_index(t, w)
             } else {

@@ -60,11 +60,12 @@ pub fn views(t: &Topology) -> Vec<NetworkView> {
     out
 }
 
-/// The printed name of a workload: `ns/name[Kind]`, with the network marker
-/// after the namespace on a user-defined network (`ns[udn]/name[Kind]`).
+/// The printed name of a workload: `ns/name[Kind]` (the namespace as
+/// `Namespace::shown` names it), with the network marker after the
+/// namespace on a user-defined network (`ns[udn]/name[Kind]`).
 pub fn workload_name(t: &Topology, w: WorkloadId) -> String {
     let wl = t.workload(w);
-    let ns = &t.namespace(wl.namespace).name;
+    let ns = t.namespace(wl.namespace).shown();
     match t.pod_network_of(w) {
         Some(p) if wl.project.is_none() => {
             format!(

@@ -354,6 +354,15 @@ spec:
     }
 
     #[test]
+    fn walk_is_exact_across_pod_networks() {
+        // Two UDNs, a CUDN and the pod network: candidates stay within one.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/udn/networks/input");
+        let input = Input::Path(dir.to_string_lossy().into_owned());
+        walk_is_exact(&[input], "udn fixture");
+    }
+
+    #[test]
     fn walk_is_exact_on_the_reference_scenarios() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/corpus/netpol-connlist");

@@ -42,6 +42,10 @@ pub struct Cx<'a> {
     owners: HashMap<(NamespaceId, String, String), WorkloadId>,
     /// Intents waiting for every Service to be lowered.
     pending: Vec<intents::Pending>,
+    /// The clusters of the input (`Namespace::cluster`), and the index of
+    /// the one the object being lowered belongs to.
+    clusters: Vec<Option<String>>,
+    cluster: usize,
     /// Primary user-defined networks waiting for every namespace.
     pending_networks: Vec<udn::Pending>,
 }
@@ -51,6 +55,8 @@ struct Object<'n> {
     node: &'n Node,
     kind: String,
     api_version: String,
+    /// Index into `Cx::clusters`.
+    cluster: usize,
 }
 
 /// Flatten `List` / `*List` kinds; items without a `kind` take it from the
@@ -89,10 +95,13 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
         node,
         kind,
         api_version,
+        cluster: cx.cluster,
     });
 }
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
+/// Each kustomize overlay is a cluster of its own (the overlay of the
+/// document's file); the other documents share one.
 /// Each document's syntax tree is freed once its objects are lowered: the
 /// IR then grows into the memory of the trees before it instead of beside
 /// all of them (at 100k objects the trees are ~500 MB, the IR ~400 MB).
@@ -103,11 +112,14 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         owners: HashMap::new(),
         pending: Vec::new(),
         pending_networks: Vec::new(),
+        clusters: vec![None],
+        cluster: 0,
     };
     let mut objects = Vec::new();
     let mut per_doc = Vec::with_capacity(docs.len());
     for doc in &docs {
         let before = objects.len();
+        cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
         flatten(&doc.root, None, &mut objects, &mut cx);
         per_doc.push(objects.len() - before);
     }
@@ -117,6 +129,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         .zip(&keep)
         .filter(|(o, keep)| **keep && o.kind == "Namespace")
     {
+        cx.cluster = o.cluster;
         cx.namespace(o.node);
     }
     drop(objects);
@@ -126,6 +139,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         // diagnostics were reported then.
         let mut again = Vec::with_capacity(count);
         let reported = cx.diags.len();
+        cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
         flatten(&doc.root, None, &mut again, &mut cx);
         cx.diags.truncate(reported);
         for (o, keep) in again.iter().zip(keep.by_ref()) {
@@ -139,11 +153,58 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
     }
     cx.assign_pod_networks();
     cx.resolve_intents();
+    tag_namespaces(loaded);
+}
+
+/// Namespaces of one name in several clusters are told apart in output as
+/// Compose projects sharing a name are: `name@TAG`, TAG the shortest end of
+/// the overlay directory's path that no other of them shares. The
+/// namespaces outside every overlay keep the plain name.
+fn tag_namespaces(loaded: &mut Loaded) {
+    let t = &mut loaded.topology;
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in t.namespaces.iter().enumerate() {
+        by_name.entry(n.name.as_str()).or_default().push(i);
+    }
+    let mut tags: Vec<(usize, String)> = Vec::new();
+    for same in by_name.values().filter(|v| v.len() > 1) {
+        let dirs: Vec<Option<&std::path::Path>> = same
+            .iter()
+            .map(|&i| t.namespaces[i].cluster.as_deref().map(std::path::Path::new))
+            .collect();
+        for (k, &i) in same.iter().enumerate() {
+            let Some(dir) = dirs[k] else { continue };
+            let others: Vec<&std::path::Path> = dirs
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .filter_map(|(_, d)| *d)
+                .collect();
+            let tag = super::distinguishing_suffix(dir, &others)
+                .unwrap_or_else(|| dir.display().to_string());
+            tags.push((i, tag));
+        }
+    }
+    for (i, tag) in tags {
+        t.namespaces[i].tag = Some(tag);
+    }
 }
 
 impl Cx<'_> {
+    /// Enter the cluster of a document read through `overlay`.
+    fn enter(&mut self, overlay: &Option<String>) {
+        self.cluster = match self.clusters.iter().position(|c| c == overlay) {
+            Some(i) => i,
+            None => {
+                self.clusters.push(overlay.clone());
+                self.clusters.len() - 1
+            }
+        };
+    }
+
     /// Lower one object (Namespaces were lowered before every other kind).
     fn object(&mut self, o: &Object) {
+        self.cluster = o.cluster;
         let cx = self;
         if WorkloadKind::parse(&o.kind).is_none() {
             cx.object_ignores(o);
@@ -187,17 +248,28 @@ impl Cx<'_> {
         }
     }
 
+    /// The cluster of the object being lowered.
+    fn cluster(&self) -> Option<&str> {
+        self.clusters[self.cluster].as_deref()
+    }
+
+    /// `name` interned in the cluster of the object being lowered.
+    fn intern(&mut self, name: &str, origin: Origin) -> NamespaceId {
+        let cluster = self.clusters[self.cluster].as_deref();
+        self.t.intern_namespace_in(cluster, name, origin)
+    }
+
     /// The namespace of an object (`default` when not given), interned.
     fn namespace_of(&mut self, meta: &Meta, origin: Origin) -> NamespaceId {
         let name = meta.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-        self.t.intern_namespace(name, origin)
+        self.intern(name, origin)
     }
 
     fn namespace(&mut self, node: &Node) {
         let Some((m, origin)) = self.named_meta(node, "Namespace") else {
             return;
         };
-        let id = self.t.intern_namespace(&m.name, origin);
+        let id = self.intern(&m.name, origin);
         let ns = &mut self.t.namespaces[id.index()];
         ns.labels.extend(m.labels);
         ns.declared = true;
@@ -222,14 +294,14 @@ impl Cx<'_> {
         };
         let origin = Origin::from(value.span);
         let namespace = if o.kind == "Namespace" {
-            self.t.intern_namespace(name, origin)
+            self.intern(name, origin)
         } else {
             let ns = md
                 .and_then(|m| m.get("namespace"))
                 .and_then(|n| n.as_str())
                 .filter(|n| !n.is_empty())
                 .unwrap_or(DEFAULT_NAMESPACE);
-            self.t.intern_namespace(ns, origin)
+            self.intern(ns, origin)
         };
         for rule in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             self.t.object_ignores.push(ObjectIgnore {

@@ -42,8 +42,10 @@ pub(super) struct Pending {
     topology: NetworkTopology,
     /// UDN: its namespace.
     namespace: Option<NamespaceId>,
-    /// CUDN: `spec.namespaceSelector`.
+    /// CUDN: `spec.namespaceSelector`, over the namespaces of `cluster`
+    /// (`Namespace::cluster`: a kustomize overlay selects only its own).
     selector: LabelSelector,
+    cluster: Option<String>,
     origin: Origin,
 }
 
@@ -125,6 +127,7 @@ impl Cx<'_> {
             topology,
             namespace,
             selector,
+            cluster: self.cluster().map(String::from),
             origin,
         });
     }
@@ -243,7 +246,7 @@ impl Cx<'_> {
                     .map(NamespaceId)
                     .filter(|&ns| {
                         let n = self.t.namespace(ns);
-                        if !n.declared && !names_namespaces(&p.selector) {
+                        if n.cluster != p.cluster || !n.declared && !names_namespaces(&p.selector) {
                             return false;
                         }
                         let mut labels = n.labels.clone();
