@@ -84,6 +84,9 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     let resolved = resolve::resolve(&loaded.topology);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let findings = analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources));
+    // Rendering the findings of a large input comes next: let it reuse the
+    // memory of the selection memo.
+    resolved.kube.release_peer_cache();
     diagnostics.extend(findings);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
     // Stale `ignore` entries, themselves subject to `rules:` levels.

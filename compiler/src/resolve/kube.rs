@@ -429,6 +429,14 @@ impl KubeResolved {
         out
     }
 
+    /// Forget the memo of peer selections (it is rebuilt on demand): at
+    /// 100k objects it holds tens of millions of class ids that nothing
+    /// needs once the rules have run.
+    pub fn release_peer_cache(&self) {
+        let mut cache = self.peer_cache.lock().unwrap_or_else(|e| e.into_inner());
+        *cache = HashMap::new();
+    }
+
     pub fn class(&self, w: WorkloadId) -> Option<&Class> {
         self.class_of[w.index()].map(|c| &self.classes[c.index()])
     }

@@ -18,45 +18,7 @@ use crate::ir::{
 };
 use crate::resolve::kube::{Class, ClassId, KubeResolved};
 
-/// A small fixed-size bitset over classes.
-#[derive(Debug, Clone)]
-pub struct BitSet(Vec<u64>);
-
-impl BitSet {
-    pub fn new(n: usize) -> Self {
-        BitSet(vec![0; n.div_ceil(64)])
-    }
-    pub fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    pub fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    /// The number of members.
-    pub fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
-    }
-    pub fn union_with(&mut self, o: &BitSet) {
-        for (a, b) in self.0.iter_mut().zip(&o.0) {
-            *a |= b;
-        }
-    }
-    /// The members, ascending: a walk over the words, not over every index,
-    /// so callers visiting a rule's peers pay for the peers, not for all
-    /// classes.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let b = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    w * 64 + b
-                })
-            })
-        })
-    }
-}
+pub use super::classset::BitSet;
 
 /// The other side of a flow, seen from the pod a rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
