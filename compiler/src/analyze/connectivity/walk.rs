@@ -363,6 +363,15 @@ spec:
     }
 
     #[test]
+    fn walk_is_exact_across_kustomize_overlays() {
+        // Three overlays of one base: candidates stay within one overlay.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/kustomize/multi-overlay");
+        let input = Input::Path(dir.to_string_lossy().into_owned());
+        walk_is_exact(&[input], "multi-overlay fixture");
+    }
+
+    #[test]
     fn walk_is_exact_on_the_reference_scenarios() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/corpus/netpol-connlist");
