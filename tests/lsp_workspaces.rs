@@ -26,7 +26,7 @@ fn targets(v: &[Value]) -> BTreeSet<(String, u64)> {
 }
 
 #[test]
-fn istio_hosts_and_subsets_go_to_their_service_and_workloads() {
+fn istio_hosts_subsets_and_talks_to_go_to_their_service_and_workloads() {
     let w = fixture("mesh");
     let f = w.join("reviews.yaml");
     let u = uri(&f);
@@ -37,12 +37,15 @@ fn istio_hosts_and_subsets_go_to_their_service_and_workloads() {
     // the Service `reviews`.
     assert_eq!(targets(&c.definition(&f, 63, 7)), [service.clone()].into());
     assert_eq!(targets(&c.definition(&f, 67, 19)), [service.clone()].into());
+    // A `topoc.dev/talks-to` entry: the Service too.
+    assert_eq!(targets(&c.definition(&f, 76, 26)), [service.clone()].into());
     // The subset `v2`: only the workloads carrying its labels.
     assert_eq!(targets(&c.definition(&f, 68, 21)), [(u.clone(), 20)].into());
     // References the other way: the Service is named by both hosts...
     let named = targets(&c.references(&f, 37, 9));
     assert!(named.contains(&(u.clone(), 63)), "{named:?}");
     assert!(named.contains(&(u.clone(), 67)), "{named:?}");
+    assert!(named.contains(&(u.clone(), 76)), "{named:?}");
     // ...and `reviews-v2` by the subset, `reviews-v1` not.
     let v2 = targets(&c.references(&f, 20, 9));
     assert!(v2.contains(&(u.clone(), 68)), "{v2:?}");
