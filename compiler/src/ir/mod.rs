@@ -503,12 +503,14 @@ pub struct Topology {
     /// `topoc.dev/ignore` on Kubernetes and Istio objects other than
     /// workloads (those keep theirs in `Workload.ignores`).
     pub object_ignores: Vec<ObjectIgnore>,
-    /// (cluster, namespace name) → id, for `intern_namespace` (every
-    /// Kubernetes object interns its namespace: a linear scan made loading
-    /// quadratic in the number of namespaces). Checked against `namespaces`
-    /// before it is trusted, so code that edits `namespaces` directly stays
-    /// correct.
-    namespace_index: HashMap<(Option<String>, String), NamespaceId>,
+    /// Namespace name → its ids (one per cluster), for `intern_namespace`
+    /// (every Kubernetes object interns its namespace: a linear scan made
+    /// loading quadratic in the number of namespaces; keyed by name alone,
+    /// a lookup allocates nothing). Checked against `namespaces` before it
+    /// is trusted, so code that edits `namespaces` directly stays correct.
+    namespace_index: HashMap<String, Vec<NamespaceId>>,
+    /// How many ids `namespace_index` holds (all of them: it is complete).
+    namespace_indexed: usize,
 }
 
 /// Declaration order of origins: the files of each Compose project in merge

@@ -52,19 +52,8 @@ impl Topology {
         name: &str,
         origin: Origin,
     ) -> NamespaceId {
-        let is = |n: &Namespace| n.name == name && n.cluster.as_deref() == cluster;
-        let key = (cluster.map(String::from), name.to_string());
-        let stale = match self.namespace_index.get(&key) {
-            Some(&id) if self.namespaces.get(id.index()).is_some_and(is) => return id,
-            Some(_) => true,
-            None => false,
-        };
-        // The index is complete only if every namespace came through here.
-        if (stale || self.namespace_index.len() != self.namespaces.len())
-            && let Some(i) = self.namespaces.iter().position(is)
-        {
-            self.namespace_index.insert(key, NamespaceId(i as u32));
-            return NamespaceId(i as u32);
+        if let Some(id) = self.find_namespace(cluster, name) {
+            return id;
         }
         self.namespaces.push(Namespace {
             name: name.to_string(),
@@ -76,8 +65,44 @@ impl Topology {
             origin,
         });
         let id = NamespaceId(self.namespaces.len() as u32 - 1);
-        self.namespace_index.insert(key, id);
+        self.index_namespace(name, id);
         id
+    }
+
+    fn index_namespace(&mut self, name: &str, id: NamespaceId) {
+        let ids = self.namespace_index.entry(name.to_string()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+            self.namespace_indexed += 1;
+        }
+    }
+
+    /// The namespace `name` of `cluster`: through the index, or by a scan
+    /// (remembered) when the index is stale or incomplete.
+    fn find_namespace(&mut self, cluster: Option<&str>, name: &str) -> Option<NamespaceId> {
+        let is = |n: &Namespace| n.name == name && n.cluster.as_deref() == cluster;
+        let ids = self
+            .namespace_index
+            .get(name)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(&id) = ids
+            .iter()
+            .find(|id| self.namespaces.get(id.index()).is_some_and(is))
+        {
+            return Some(id);
+        }
+        let stale = ids.iter().any(|id| {
+            self.namespaces
+                .get(id.index())
+                .is_none_or(|n| n.name != name)
+        });
+        // The index is complete only if every namespace came through here.
+        if !stale && self.namespace_indexed == self.namespaces.len() {
+            return None;
+        }
+        let i = self.namespaces.iter().position(is)?;
+        self.index_namespace(name, NamespaceId(i as u32));
+        Some(NamespaceId(i as u32))
     }
 
     /// The cluster a namespace belongs to.
@@ -94,11 +119,24 @@ impl Topology {
     pub fn namespace_near(&self, near: NamespaceId, name: &str) -> Option<NamespaceId> {
         let cluster = self.cluster_of(near);
         let is = |n: &Namespace| n.name == name && n.cluster.as_deref() == cluster;
-        let key = (cluster.map(String::from), name.to_string());
-        match self.namespace_index.get(&key) {
-            Some(&id) if self.namespaces.get(id.index()).is_some_and(is) => Some(id),
-            _ if self.namespace_index.len() == self.namespaces.len() => None,
-            _ => self
+        let ids = self
+            .namespace_index
+            .get(name)
+            .map_or(&[][..], Vec::as_slice);
+        let stale = || {
+            ids.iter().any(|id| {
+                self.namespaces
+                    .get(id.index())
+                    .is_none_or(|n| n.name != name)
+            })
+        };
+        match ids
+            .iter()
+            .find(|id| self.namespaces.get(id.index()).is_some_and(is))
+        {
+            Some(&id) => Some(id),
+            None if self.namespace_indexed == self.namespaces.len() && !stale() => None,
+            None => self
                 .namespaces
                 .iter()
                 .position(is)
