@@ -32,13 +32,15 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let engine = ctx.kube_engine();
-    // Policies per namespace: a policy selects pods of its own namespace
-    // only, so a blocked flow's isolating policies are among those of the
-    // source's and the destinations' namespaces (a scan of every policy per
-    // finding was quadratic on large clusters).
-    let mut ns_policies: Vec<Vec<usize>> = vec![Vec::new(); t.namespaces.len()];
-    for (pi, p) in t.policies.iter().enumerate() {
-        ns_policies[p.namespace.index()].push(pi);
+    // Policies per class they select, ascending: a blocked flow's isolating
+    // policies are among those of its source and destination classes (a
+    // scan of every policy of their namespaces per finding was quadratic in
+    // namespaces of thousands of policies).
+    let mut class_policies: Vec<Vec<usize>> = vec![Vec::new(); k.classes.len()];
+    for (pi, classes) in k.policy_classes.iter().enumerate() {
+        for c in classes {
+            class_policies[c.index()].push(pi);
+        }
     }
     let mut out = Vec::new();
     for intent in &t.intents {
@@ -126,19 +128,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         .with_help(help)
         .with_resource(workload_resource(t, intent.from));
         // The policies that isolate the flow, per side, in declaration order.
+        blocking_classes.sort_unstable();
+        blocking_classes.dedup();
         let mut candidates: Vec<usize> = std::iter::once(sc)
             .chain(blocking_classes.iter().copied())
-            .map(|c| k.classes[c.index()].namespace.index())
-            .flat_map(|n| ns_policies[n].iter().copied())
+            .flat_map(|c| class_policies[c.index()].iter().copied())
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
         for pi in candidates {
             let p = &t.policies[pi];
             let sel = &k.policy_classes[pi];
-            let isolates_src = p.isolates_egress && sel.contains(&sc);
-            let isolates_dst =
-                p.isolates_ingress && blocking_classes.iter().any(|c| sel.contains(c));
+            let isolates_src = p.isolates_egress && sel.binary_search(&sc).is_ok();
+            let isolates_dst = p.isolates_ingress
+                && blocking_classes
+                    .iter()
+                    .any(|c| sel.binary_search(c).is_ok());
             if isolates_src {
                 d = d.with_related(
                     p.origin.span,
