@@ -73,7 +73,7 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
     // it (and on the class itself through named ports), so classes with
     // the same rule lists share one evaluation of every piece.
     let mut seen = vec![false; in_pieces.len().max(out_pieces.len())];
-    let mut memo: [std::collections::HashMap<Vec<u32>, Vec<(u32, u32)>>; 2] = Default::default();
+    let mut memo: [SideMemo; 2] = Default::default();
     for (c, &group) in class_group.iter().enumerate() {
         let class = ClassId(c as u32);
         for dir in [Direction::Ingress, Direction::Egress] {
@@ -190,6 +190,9 @@ impl<'e> PairWalk<'e> {
         }
     }
 }
+
+/// Per `side_key`: the (piece index, connection id) flows of that side.
+type SideMemo = std::collections::HashMap<Vec<u32>, Vec<(u32, u32)>>;
 
 /// What decides one side of `class` against an address: its isolation and
 /// rule lists of every tier, plus the class itself when a rule names a port
