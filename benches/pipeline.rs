@@ -96,13 +96,7 @@ mod kube {
     #[divan::bench(args = kube_sizes())]
     fn rules(b: divan::Bencher, n: usize) {
         let (loaded, resolved) = loaded_and_resolved("kube", n);
-        b.bench(|| {
-            analyze::run(&Context {
-                topology: &loaded.topology,
-                resolved: &resolved,
-                sources: &loaded.sources,
-            })
-        });
+        b.bench(|| analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources)));
     }
 
     #[divan::bench(args = kube_sizes())]
@@ -157,13 +151,7 @@ mod compose {
     #[divan::bench(args = SIZES)]
     fn rules(b: divan::Bencher, n: usize) {
         let (loaded, resolved) = loaded_and_resolved("compose", n);
-        b.bench(|| {
-            analyze::run(&Context {
-                topology: &loaded.topology,
-                resolved: &resolved,
-                sources: &loaded.sources,
-            })
-        });
+        b.bench(|| analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources)));
     }
 
     #[divan::bench(args = SIZES)]

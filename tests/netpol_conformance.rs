@@ -43,13 +43,8 @@ fn every_scenario_matches_the_reference() {
     scenarios.sort();
     assert!(!scenarios.is_empty(), "no scenarios in {}", dir.display());
     let mut failed = Vec::new();
-    let mut pending = Vec::new();
     for s in &scenarios {
         let name = s.file_name().unwrap().to_string_lossy().into_owned();
-        if let Some(why) = not_modelled_yet(s) {
-            pending.push(format!("{name} ({why})"));
-            continue;
-        }
         let out = Command::new(env!("CARGO_BIN_EXE_topoc"))
             .args(["connectivity", "--format", "txt"])
             .arg(s.join("input"))
@@ -71,39 +66,13 @@ fn every_scenario_matches_the_reference() {
             failed.push(name);
         }
     }
-    for p in &pending {
-        println!("not modelled: {p}");
-    }
-    for (n, _) in NOT_MODELLED {
-        assert!(
-            scenarios.iter().any(|s| s.ends_with(n)),
-            "NOT_MODELLED names a scenario that is gone: {n}"
-        );
-    }
-    let checked = scenarios.len() - pending.len();
     println!(
-        "{}/{checked} scenarios match ({} not modelled, listed by name)",
-        checked - failed.len(),
-        pending.len()
+        "{}/{} scenarios match",
+        scenarios.len() - failed.len(),
+        scenarios.len()
     );
     assert!(
         failed.is_empty(),
         "scenarios differing from the reference: {failed:?}"
     );
-}
-
-/// Scenarios listed by name with the reason topoc does not model them; every
-/// other scenario must match exactly.
-const NOT_MODELLED: &[(&str, &str)] = &[(
-    "udn_with_ingress_controller",
-    "OVN-Kubernetes primary UserDefinedNetwork: the reference splits its output into one \
-     section per pod network and renames workloads `ns[udn]/name`; topoc has no pod-network model",
-)];
-
-fn not_modelled_yet(scenario: &Path) -> Option<&'static str> {
-    let name = scenario.file_name()?.to_str()?;
-    NOT_MODELLED
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, why)| *why)
 }

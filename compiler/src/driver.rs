@@ -83,11 +83,10 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     let (mut loaded, cfg, cfg_diags) = load_configured(inputs, opts, config);
     let resolved = resolve::resolve(&loaded.topology);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let findings = analyze::run(&Context {
-        topology: &loaded.topology,
-        resolved: &resolved,
-        sources: &loaded.sources,
-    });
+    let findings = analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources));
+    // Rendering the findings of a large input comes next: let it reuse the
+    // memory of the selection memo.
+    resolved.kube.release_peer_cache();
     diagnostics.extend(findings);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
     // Stale `ignore` entries, themselves subject to `rules:` levels.
@@ -116,11 +115,7 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
 /// reports them as rule findings; for products (`connectivity`, `explain`)
 /// they make the input invalid, since no cluster could hold such a policy.
 pub fn rejected_by_api(loaded: &Loaded, resolved: &Resolved) -> Vec<Diagnostic> {
-    let ctx = Context {
-        topology: &loaded.topology,
-        resolved,
-        sources: &loaded.sources,
-    };
+    let ctx = Context::new(&loaded.topology, resolved, &loaded.sources);
     analyze::rules::RULES
         .iter()
         .filter(|r| r.code.code == diagnostic::IPBLOCK_EXCEPT_INVALID.code)

@@ -61,8 +61,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
         rule_description: &super::rule_description,
         working_directory: cwd.as_deref(),
     };
-    let text = diagnostic::render_with(args.format.into(), &shown, sources, &summary, &render);
-    print!("{text}");
+    // Written as it is rendered (a closed stdout ends the process quietly,
+    // by SIGPIPE; any other write error is reported).
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = diagnostic::write_with(
+        args.format.into(),
+        &shown,
+        sources,
+        &summary,
+        &render,
+        &mut out,
+    )
+    .and_then(|()| std::io::Write::flush(&mut out));
+    if let Err(e) = written {
+        eprintln!("topoc: error: cannot write the report: {e}");
+        return ExitCode::from(exit::INVALID);
+    }
     let threshold: Severity = args.fail_on.into();
     let code = if analysis.has_input_errors() {
         ExitCode::from(exit::INVALID)

@@ -82,7 +82,7 @@ fn subjects(t: &Topology, r: &Resolved, name: &str) -> Result<Vec<explain::Subje
         .iter()
         .enumerate()
         .filter(|(_, s)| {
-            s.name == name || format!("{}/{}", t.namespace(s.namespace).name, s.name) == name
+            s.name == name || format!("{}/{}", t.namespace(s.namespace).shown(), s.name) == name
         })
         .map(|(i, _)| i)
         .collect();
@@ -107,7 +107,7 @@ fn subjects(t: &Topology, r: &Resolved, name: &str) -> Result<Vec<explain::Subje
             let mut names = super::workload_names(t);
             for s in &t.services {
                 names.push(s.name.clone());
-                names.push(format!("{}/{}", t.namespace(s.namespace).name, s.name));
+                names.push(format!("{}/{}", t.namespace(s.namespace).shown(), s.name));
             }
             let hint = super::did_you_mean(name, names.iter().map(String::as_str));
             Err(format!("no workload or Service named `{name}`{hint}"))

@@ -426,7 +426,7 @@ pub fn workload_names(t: &topoc::ir::Topology) -> Vec<String> {
             let wl = t.workload(w);
             [
                 wl.name.clone(),
-                format!("{}/{}", t.namespace(wl.namespace).name, wl.name),
+                format!("{}/{}", t.namespace(wl.namespace).shown(), wl.name),
             ]
         })
         .collect()

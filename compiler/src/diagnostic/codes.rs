@@ -43,6 +43,7 @@ codes! {
     DUPLICATE_ENV_VAR = "TOPO015", "duplicate-env-var", Warning, "an `environment` list sets one variable twice; the last value wins";
     UNSUPPORTED_PEER = "TOPO016", "unsupported-peer", Warning, "an AdminNetworkPolicy `nodes` peer is not analysed: topoc models no nodes";
     NETWORK_MODE_NETWORK = "TOPO017", "network-mode-network", Warning, "`network_mode` names a network: the engine joins the network of exactly that name, not a network of the project";
+    UNSUPPORTED_NETWORK = "TOPO018", "unsupported-network", Warning, "an OVN-Kubernetes UserDefinedNetwork or ClusterUserDefinedNetwork does not become a pod network (secondary role, invalid or unsupported spec, namespace without the primary-network label, or a second primary network)";
     IGNORE_MATCHES_NOTHING = "TOPO019", "ignore-matches-nothing", Warning, "an `ignore` entry of `topoc.yaml` silences no finding (stale or misspelled)";
     SKIPPED_FILE = "TOPO020", "skipped-file", Info, "a file found in a directory is not YAML/JSON or not topology and was skipped (shown with -v)";
     CHART_NOT_RENDERED = "TOPO021", "chart-not-rendered", Warning, "a Helm chart was not checked: `helm` is missing or `helm template` failed";

@@ -22,22 +22,30 @@ pub fn line(d: &Diagnostic, sources: &SourceMap) -> String {
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
-    let mut out = String::new();
+    super::to_string(|out| write(diags, sources, summary, out))
+}
+
+/// `render`, written to `out` one line at a time.
+pub fn write(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for d in diags {
-        let _ = writeln!(out, "{}", line(d, sources));
+        writeln!(out, "{}", line(d, sources))?;
         for r in &d.related {
             let rfile = escape_controls(&sources.get(r.span.file).name);
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {rfile}:{}:{}: note: {}",
                 r.span.start.line,
                 r.span.start.column,
                 escape_controls(&r.message)
-            );
+            )?;
         }
     }
-    let _ = writeln!(out, "{}", summary_line(summary));
-    out
+    writeln!(out, "{}", summary_line(summary))
 }
 
 /// "2 errors, 1 warning, 0 infos in 3 files".

@@ -224,20 +224,28 @@ fn render_some(d: &Diagnostic, keep: usize, sources: &SourceMap, renderer: &Rend
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
+    super::to_string(|out| write(diags, sources, summary, color, out))
+}
+
+/// `render`, written to `out` one diagnostic at a time.
+pub fn write(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     }
     .decor_style(DecorStyle::Ascii);
-    let mut out = String::new();
     for d in diags {
-        out.push_str(&render_one(d, sources, &renderer));
-        out.push_str("\n\n");
+        out.write_all(render_one(d, sources, &renderer).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
-    out.push_str(&summary_line(summary));
-    out.push('\n');
-    out
+    writeln!(out, "{}", summary_line(summary))
 }
 
 #[cfg(test)]

@@ -118,8 +118,16 @@ pub fn report<'a>(
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
-    let mut s = serde_json::to_string_pretty(&report(diags, sources, summary))
-        .expect("diagnostics serialize");
-    s.push('\n');
-    s
+    super::to_string(|out| write(diags, sources, summary, out))
+}
+
+/// `render`, written to `out` as it is serialized.
+pub fn write(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(diags, sources, summary))?;
+    out.write_all(b"\n")
 }

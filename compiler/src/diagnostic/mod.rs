@@ -228,6 +228,32 @@ pub fn render(
     render_with(format, diags, sources, summary, &opts)
 }
 
+/// `render_with`, written to `out` as it is produced: the report of a large
+/// input (240 MB of SARIF for 100k objects) is never held whole in memory.
+pub fn write_with(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => human::write(diags, sources, summary, opts.color, out),
+        Format::Concise => concise::write(diags, sources, summary, out),
+        Format::Json => json::write(diags, sources, summary, out),
+        Format::Sarif => sarif::write(diags, sources, summary, opts, out),
+        Format::Github => out.write_all(github::render(diags, sources, summary).as_bytes()),
+    }
+}
+
+/// What a writer produces, as text (every writer writes UTF-8).
+fn to_string(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("renderers write UTF-8")
+}
+
 /// Render diagnostics in `format` with everything a renderer may use.
 pub fn render_with(
     format: Format,

@@ -296,10 +296,24 @@ pub fn render(
     summary: &Summary,
     opts: &RenderOptions,
 ) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&log(diags, sources, summary, opts)).unwrap_or_default();
-    s.push('\n');
-    s
+    let mut bytes = Vec::new();
+    match write(diags, sources, summary, opts, &mut bytes) {
+        Ok(()) => String::from_utf8(bytes).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// `render`, written to `out` as it is serialized (the SARIF log of a large
+/// input is hundreds of MB).
+pub fn write(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log(diags, sources, summary, opts))?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -315,30 +315,34 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     }
 
     compose::load_projects(&mut loaded, compose_files, opts);
-    kube::lower(&mut loaded, &kube_docs);
-    drop_in_background(kube_docs);
+    kube::lower(&mut loaded, kube_docs);
     gather::soften_chart_errors(&mut loaded.diagnostics, &gathered.chart_files);
     loaded
 }
 
-/// Documents past this count are freed on a helper thread.
-const BACKGROUND_DROP_DOCS: usize = 2_000;
-
-/// Free syntax trees that are no longer needed. A large manifest stream has
-/// millions of nodes, and freeing them took about a tenth of a `check`;
-/// on a helper thread it overlaps with resolve and the rules (and a process
-/// that exits first simply does not wait for it). Nothing observable depends
-/// on when the memory is returned.
-fn drop_in_background(docs: Vec<Document>) {
-    if docs.len() < BACKGROUND_DROP_DOCS {
-        return;
-    }
-    let spawned = std::thread::Builder::new()
-        .name("topoc-free".into())
-        .spawn(move || drop(docs));
-    // Without a thread (resource limits) the trees were dropped with the
-    // failed closure, on this thread: the same result, only slower.
-    let _ = spawned;
+/// The last components of `path` (made absolute) that none of `others`
+/// ends with, joined by `/`: how Compose projects and kustomize overlays
+/// that share a name are told apart without depending on how paths were
+/// typed. None when every end of `path` is shared.
+pub(crate) fn distinguishing_suffix(path: &Path, others: &[&Path]) -> Option<String> {
+    let parts = |path: &Path| -> Vec<String> {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        abs.components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mine = parts(path);
+    let theirs: Vec<Vec<String>> = others.iter().map(|&o| parts(o)).collect();
+    (1..=mine.len()).find_map(|k| {
+        let tail = &mine[mine.len() - k..];
+        let shared = theirs
+            .iter()
+            .any(|t| t.len() >= k && t[t.len() - k..] == *tail);
+        (!shared).then(|| tail.join("/"))
+    })
 }
 
 /// The origin of a whole document's root.

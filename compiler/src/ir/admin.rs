@@ -71,6 +71,9 @@ pub struct AdminPolicy {
     pub subject: Peer,
     pub ingress: Vec<AdminRule>,
     pub egress: Vec<AdminRule>,
+    /// The cluster it is part of (`Namespace::cluster`): its subject and
+    /// peers select pods of that cluster only.
+    pub cluster: Option<String>,
     pub origin: Origin,
 }
 

@@ -69,6 +69,10 @@ pub struct ProjectDump {
 pub struct NamespaceDump {
     pub name: String,
     pub labels: BTreeMap<String, String>,
+    /// The primary OVN-Kubernetes user-defined network of its pods
+    /// (`green[UDN]`, `shared[CUDN]`); absent: the cluster's pod network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_network: Option<String>,
     pub origin: OriginDump,
 }
 
@@ -303,6 +307,7 @@ pub fn dump(t: &Topology, sources: &SourceMap) -> IrDump {
             .map(|n| NamespaceDump {
                 name: n.name.clone(),
                 labels: labels(&n.labels),
+                pod_network: n.pod_network.map(|p| t.pod_networks[p.index()].label()),
                 origin: origin(&n.origin),
             })
             .collect(),

@@ -1,7 +1,8 @@
-//! Kubernetes-shaped IR elements: Services, Ingresses and normalised
-//! NetworkPolicies (defaulting already applied by the front end).
+//! Kubernetes-shaped IR elements: Services, Ingresses, normalised
+//! NetworkPolicies (defaulting already applied by the front end) and the
+//! primary pod networks of OVN-Kubernetes user-defined networks.
 
-use super::{Labels, NamespaceId, Origin, Protocol, ServiceId, Topology};
+use super::{Labels, Namespace, NamespaceId, Origin, Protocol, ServiceId, Topology};
 use ipnet::IpNet;
 use std::collections::HashMap;
 
@@ -232,28 +233,93 @@ pub fn parse_service_host(host: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
-/// Services by (namespace, name), for DNS-name lookups.
+/// Services by (cluster, namespace, name), for DNS-name lookups: a name
+/// resolves within the cluster of the pod that looks it up.
 #[derive(Debug, Default, Clone)]
 pub struct ServiceIndex {
-    by_name: HashMap<(String, String), ServiceId>,
+    by_name: HashMap<(Option<String>, String, String), ServiceId>,
 }
 
 impl ServiceIndex {
     pub fn new(t: &Topology) -> Self {
         let mut by_name = HashMap::new();
         for (i, s) in t.services.iter().enumerate() {
+            let ns = t.namespace(s.namespace);
             by_name
-                .entry((t.namespace(s.namespace).name.clone(), s.name.clone()))
+                .entry((ns.cluster.clone(), ns.name.clone(), s.name.clone()))
                 .or_insert(ServiceId(i as u32));
         }
         ServiceIndex { by_name }
     }
 
     /// The Service a DNS name resolves to from a pod in namespace `from`.
-    pub fn lookup(&self, from: &str, host: &str) -> Option<ServiceId> {
+    pub fn lookup(&self, from: &Namespace, host: &str) -> Option<ServiceId> {
         let (svc, ns) = parse_service_host(host)?;
-        self.by_name
-            .get(&(ns.unwrap_or(from).to_string(), svc.to_string()))
-            .copied()
+        let key = (
+            from.cluster.clone(),
+            ns.unwrap_or(&from.name).to_string(),
+            svc.to_string(),
+        );
+        self.by_name.get(&key).copied()
+    }
+}
+
+/// Who declares a user-defined network: `UserDefinedNetwork` (namespaced)
+/// or `ClusterUserDefinedNetwork` (cluster-scoped, for the namespaces its
+/// `namespaceSelector` selects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PodNetworkScope {
+    Namespace,
+    Cluster,
+}
+
+impl PodNetworkScope {
+    /// `UDN` / `CUDN`, as netpol-analyzer spells the network kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodNetworkScope::Namespace => "UDN",
+            PodNetworkScope::Cluster => "CUDN",
+        }
+    }
+
+    /// The marker written after the namespace of a member workload
+    /// (`green[udn]/app[Pod]`).
+    pub fn marker(self) -> &'static str {
+        match self {
+            PodNetworkScope::Namespace => "udn",
+            PodNetworkScope::Cluster => "cudn",
+        }
+    }
+}
+
+/// `spec.topology` (UDN) or `spec.network.topology` (CUDN) of a primary
+/// network; both isolate the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkTopology {
+    Layer2,
+    Layer3,
+}
+
+/// A primary OVN-Kubernetes user-defined network: the pod network of the
+/// namespaces in `namespaces` (each namespace has at most one, recorded in
+/// `Namespace::pod_network`). Pods of different pod networks cannot reach
+/// each other; within one, NetworkPolicies apply as usual.
+#[derive(Debug, Clone)]
+pub struct PodNetwork {
+    pub scope: PodNetworkScope,
+    /// The name it is reported by: a UDN's namespace (a namespace has one
+    /// primary UDN, and netpol-analyzer names it so), a CUDN's own name.
+    pub name: String,
+    /// `metadata.name` of the object.
+    pub object_name: String,
+    pub topology: NetworkTopology,
+    pub namespaces: Vec<NamespaceId>,
+    pub origin: Origin,
+}
+
+impl PodNetwork {
+    /// `green[UDN]`, as in netpol-analyzer's workload-to-networks mapping.
+    pub fn label(&self) -> String {
+        format!("{}[{}]", self.name, self.scope.as_str())
     }
 }

@@ -6,11 +6,13 @@ mod admin;
 mod dump;
 mod kube;
 mod mesh;
+mod namespace;
 
 pub use admin::*;
 pub use dump::{IrDump, dump};
 pub use kube::*;
 pub use mesh::*;
+pub use namespace::Namespace;
 
 use crate::source::{FileId, Span};
 use indexmap::IndexMap;
@@ -53,7 +55,8 @@ ids!(
     NetworkId,
     WorkloadId,
     ServiceId,
-    PolicyId
+    PolicyId,
+    PodNetworkId
 );
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,15 +138,6 @@ pub struct Project {
     pub policy: ComposePolicy,
     /// The files that make it up, in merge order.
     pub files: Vec<FileId>,
-    pub origin: Origin,
-}
-
-#[derive(Debug, Clone)]
-pub struct Namespace {
-    pub name: String,
-    pub labels: Labels,
-    /// Declared by a `Namespace` object (rather than implied by a reference).
-    pub declared: bool,
     pub origin: Origin,
 }
 
@@ -496,6 +490,9 @@ pub struct Topology {
     /// AdminNetworkPolicies and BaselineAdminNetworkPolicies (`ir/admin.rs`).
     pub admin_policies: Vec<AdminPolicy>,
     pub ingresses: Vec<Ingress>,
+    /// Primary OVN-Kubernetes user-defined networks (UDN, CUDN), each the
+    /// pod network of the namespaces listed in it (`ir/kube.rs`).
+    pub pod_networks: Vec<PodNetwork>,
     pub intents: Vec<Intent>,
     pub opaque: Vec<OpaqueObject>,
     pub dangling: Vec<DanglingRef>,
@@ -506,11 +503,14 @@ pub struct Topology {
     /// `topoc.dev/ignore` on Kubernetes and Istio objects other than
     /// workloads (those keep theirs in `Workload.ignores`).
     pub object_ignores: Vec<ObjectIgnore>,
-    /// Namespace name → id, for `intern_namespace` (every Kubernetes object
-    /// interns its namespace: a linear scan made loading quadratic in the
-    /// number of namespaces). Checked against `namespaces` before it is
-    /// trusted, so code that edits `namespaces` directly stays correct.
-    namespace_index: HashMap<String, NamespaceId>,
+    /// Namespace name → its ids (one per cluster), for `intern_namespace`
+    /// (every Kubernetes object interns its namespace: a linear scan made
+    /// loading quadratic in the number of namespaces; keyed by name alone,
+    /// a lookup allocates nothing). Checked against `namespaces` before it
+    /// is trusted, so code that edits `namespaces` directly stays correct.
+    namespace_index: HashMap<String, Vec<NamespaceId>>,
+    /// How many ids `namespace_index` holds (all of them: it is complete).
+    namespace_indexed: usize,
 }
 
 /// Declaration order of origins: the files of each Compose project in merge
@@ -560,48 +560,25 @@ impl Topology {
         &self.workloads[id.index()]
     }
 
-    /// The namespace with `name`, created (undeclared) when missing.
-    pub fn intern_namespace(&mut self, name: &str, origin: Origin) -> NamespaceId {
-        let stale = match self.namespace_index.get(name) {
-            Some(&id)
-                if self
-                    .namespaces
-                    .get(id.index())
-                    .is_some_and(|n| n.name == name) =>
-            {
-                return id;
-            }
-            Some(_) => true,
-            None => false,
-        };
-        // The index is complete only if every namespace came through here.
-        if (stale || self.namespace_index.len() != self.namespaces.len())
-            && let Some(i) = self.namespaces.iter().position(|n| n.name == name)
-        {
-            self.namespace_index
-                .insert(name.to_string(), NamespaceId(i as u32));
-            return NamespaceId(i as u32);
-        }
-        self.namespaces.push(Namespace {
-            name: name.to_string(),
-            labels: Labels::new(),
-            declared: false,
-            origin,
-        });
-        let id = NamespaceId(self.namespaces.len() as u32 - 1);
-        self.namespace_index.insert(name.to_string(), id);
-        id
+    /// The primary user-defined network of a workload's pods (`None`: the
+    /// pod network, or a Compose service).
+    pub fn pod_network_of(&self, id: WorkloadId) -> Option<&PodNetwork> {
+        let ns = self.workload(id).namespace;
+        self.namespace(ns)
+            .pod_network
+            .map(|p| &self.pod_networks[p.index()])
     }
 
-    /// `namespace/name`, the id that prefixes connectivity output.
+    /// `namespace/name`, the id that prefixes connectivity output (the
+    /// namespace as `Namespace::shown` names it).
     pub fn workload_id(&self, id: WorkloadId) -> String {
         let w = self.workload(id);
-        format!("{}/{}", self.namespace(w.namespace).name, w.name)
+        format!("{}/{}", self.namespace(w.namespace).shown(), w.name)
     }
 
     pub fn network_id(&self, id: NetworkId) -> String {
         let n = self.network(id);
-        format!("{}/{}", self.namespace(n.namespace).name, n.name)
+        format!("{}/{}", self.namespace(n.namespace).shown(), n.name)
     }
 
     pub fn workload_ids(&self) -> impl Iterator<Item = WorkloadId> + use<> {
@@ -614,32 +591,5 @@ impl Topology {
             .iter()
             .position(|w| w.namespace == namespace && w.name == name)
             .map(|i| WorkloadId(i as u32))
-    }
-}
-
-#[cfg(test)]
-mod intern_tests {
-    use super::*;
-    use crate::source::{FileId, Pos, Span};
-
-    #[test]
-    fn intern_namespace_finds_existing_and_survives_direct_pushes() {
-        let p = Pos::default();
-        let o = Origin::from(Span {
-            file: FileId(0),
-            start: p,
-            end: p,
-        });
-        let mut t = Topology::default();
-        let a = t.intern_namespace("a", o);
-        let b = t.intern_namespace("b", o);
-        assert_eq!((a.0, b.0), (0, 1));
-        assert_eq!(t.intern_namespace("a", o), a);
-        let mut c = t.namespaces[0].clone();
-        c.name = "c".into();
-        t.namespaces.push(c);
-        assert_eq!(t.intern_namespace("c", o).0, 2);
-        assert_eq!(t.intern_namespace("d", o).0, 3);
-        assert_eq!(t.namespaces.len(), 4);
     }
 }

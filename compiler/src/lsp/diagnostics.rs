@@ -8,15 +8,16 @@ use crate::source::FileId;
 use crate::source::SourceMap;
 use lsp_types as lsp;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// The diagnostics of every file an analysis read, by path; files without
-/// findings are absent.
+/// The diagnostics of the files an analysis read whose path `wanted`
+/// accepts, by path; files without findings are absent.
 pub fn by_file(
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
     enc: Encoding,
+    wanted: impl Fn(&Path) -> bool,
 ) -> BTreeMap<PathBuf, Vec<lsp::Diagnostic>> {
     let mut out: BTreeMap<PathBuf, Vec<lsp::Diagnostic>> = BTreeMap::new();
     // One check per file, not per finding (thousands in a large workspace).
@@ -25,8 +26,8 @@ pub fn by_file(
         let path = paths.entry(d.span.file).or_insert_with(|| {
             // Places that are no file (a command-line problem, a directory).
             let file = sources.get(d.span.file);
-            is_file(sources, d.span.file)
-                .then(|| std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone()))
+            let path = std::path::absolute(&file.path).unwrap_or_else(|_| file.path.clone());
+            (wanted(&path) && is_file(sources, d.span.file)).then_some(path)
         });
         let Some(path) = path else {
             continue;

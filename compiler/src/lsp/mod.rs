@@ -86,6 +86,7 @@ pub fn serve(conn: &Connection, opts: Options) -> Result<(), Error> {
         documents: Documents::default(),
         projects: BTreeMap::new(),
         dirty: BTreeSet::new(),
+        edited: BTreeSet::new(),
     };
     server.run()
 }
@@ -159,6 +160,9 @@ struct Server<'a> {
     projects: BTreeMap<PathBuf, Project>,
     /// Roots whose inputs changed since their last analysis.
     dirty: BTreeSet<PathBuf>,
+    /// The files changed since the last analysis: their findings are
+    /// published before those of the rest of the root.
+    edited: BTreeSet<PathBuf>,
 }
 
 impl Server<'_> {
@@ -241,6 +245,8 @@ impl Server<'_> {
         for path in changed.iter().filter(|p| is_input(p)) {
             let root = project::root_of(path, &self.folders);
             self.dirty.insert(root);
+            self.edited
+                .insert(std::path::absolute(path).unwrap_or_else(|_| path.clone()));
         }
     }
 
@@ -259,20 +265,33 @@ impl Server<'_> {
                 }
                 std::collections::btree_map::Entry::Vacant(e) => e.insert(Project::new(analysis)),
             };
-            let now = diagnostics::by_file(
-                &project.analysis.diagnostics,
-                &project.analysis.loaded.sources,
-                self.encoding,
-            );
+            let diags = &project.analysis.diagnostics;
+            let sources = &project.analysis.loaded.sources;
             let old = std::mem::take(&mut project.published);
-            // Only what changed goes out: a keystroke in a large workspace
-            // republishes the files whose findings moved, not every file.
-            for (path, diags) in &now {
+            // The edited files first (the one being typed in is what the
+            // user waits for), then the rest of the root; only what changed
+            // goes out, not every file of a large workspace.
+            let edited = &self.edited;
+            let mut now =
+                diagnostics::by_file(diags, sources, self.encoding, |p| edited.contains(p));
+            for path in edited {
+                let new = now.get(path);
+                if old.get(path) != new {
+                    let new = new.cloned().unwrap_or_default();
+                    publish(self.conn, text::uri_of(path), new)?;
+                }
+            }
+            let rest = diagnostics::by_file(diags, sources, self.encoding, |p| !edited.contains(p));
+            for (path, diags) in &rest {
                 if old.get(path) != Some(diags) {
                     publish(self.conn, text::uri_of(path), diags.clone())?;
                 }
             }
-            for path in old.keys().filter(|p| !now.contains_key(*p)) {
+            now.extend(rest);
+            let cleared = old
+                .keys()
+                .filter(|p| !now.contains_key(*p) && !edited.contains(*p));
+            for path in cleared {
                 publish(self.conn, text::uri_of(path), Vec::new())?;
             }
             project.published = now;
@@ -285,6 +304,7 @@ impl Server<'_> {
                 );
             }
         }
+        self.edited.clear();
         if let Some(cache) = &self.opts.load.parse_cache {
             cache.finish_run();
         }

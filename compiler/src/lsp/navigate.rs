@@ -86,7 +86,7 @@ impl Links {
             }
         }
         for (v, vs) in t.virtual_services.iter().enumerate() {
-            let ns = &t.namespace(vs.namespace).name;
+            let ns = t.namespace(vs.namespace);
             for (h, (_, origin)) in vs.hosts.iter().enumerate() {
                 if let Some(Some(s)) = k.vs_hosts.get(v).and_then(|hs| hs.get(h)) {
                     refs.push((origin.span, Target::Service(*s)));

@@ -1,5 +1,7 @@
 //! Parsed files kept between runs of one process (`topoc lsp`): a file
-//! whose path, id and text are unchanged is not parsed again. Ids matter
+//! whose path, id and text are unchanged is not parsed again. Entries are
+//! found by id and path and then compared by text (a memcmp, several times
+//! faster than hashing every text of a large workspace on each keystroke). Ids matter
 //! because every span of a tree names its file; a run that reads the same
 //! files in the same order gives them the same ids. Texts with anchors
 //! (`&`) are never cached, so the alias budget of every run is charged
@@ -9,12 +11,13 @@ use super::Document;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-type Key = (FileId, u64);
+type Key = (FileId, PathBuf);
 type Parsed = (Vec<Document>, Vec<Diagnostic>);
+/// The text an entry was parsed from, and its trees.
+type Entry = (String, Parsed);
 
 #[derive(Default)]
 pub struct ParseCache {
@@ -24,9 +27,9 @@ pub struct ParseCache {
 #[derive(Default)]
 struct Generations {
     /// Entries used or made by the current run.
-    current: HashMap<Key, Parsed>,
+    current: HashMap<Key, Entry>,
     /// Entries of the previous run, not used yet by this one.
-    previous: HashMap<Key, Parsed>,
+    previous: HashMap<Key, Entry>,
 }
 
 impl std::fmt::Debug for ParseCache {
@@ -39,10 +42,7 @@ fn key(file: FileId, path: &Path, text: &str) -> Option<Key> {
     if text.contains('&') {
         return None;
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    path.hash(&mut h);
-    text.hash(&mut h);
-    Some((file, h.finish()))
+    Some((file, path.to_path_buf()))
 }
 
 impl ParseCache {
@@ -60,14 +60,16 @@ impl ParseCache {
         let hit = {
             let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             match g.current.get(&k) {
-                Some(p) => Some(p.clone()),
-                None => {
-                    let p = g.previous.remove(&k);
-                    if let Some(p) = &p {
-                        g.current.insert(k, p.clone());
+                Some((t, p)) if t == text => Some(p.clone()),
+                Some(_) => None,
+                None => match g.previous.remove(&k) {
+                    Some((t, p)) if t == text => {
+                        let hit = p.clone();
+                        g.current.insert(k.clone(), (t, p));
+                        Some(hit)
                     }
-                    p
-                }
+                    _ => None,
+                },
             }
         };
         if let Some(p) = hit {
@@ -75,7 +77,7 @@ impl ParseCache {
         }
         let parsed = parse();
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.current.insert(k, parsed.clone());
+        g.current.insert(k, (text.to_string(), parsed.clone()));
         parsed
     }
 

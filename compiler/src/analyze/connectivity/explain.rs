@@ -39,14 +39,12 @@ pub fn find_subject(t: &Topology, s: &str) -> Result<Subject, String> {
             last: u32::from(n.broadcast()),
         }));
     }
-    let bare = s.split('[').next().unwrap_or(s);
+    // `ns[udn]/name[Kind]` (a workload on a user-defined network) names `ns/name`.
+    let unmarked = s.replacen("[udn]/", "/", 1).replacen("[cudn]/", "/", 1);
+    let bare = unmarked.split('[').next().unwrap_or(s);
     let found: Vec<WorkloadId> = t
         .workload_ids()
-        .filter(|&w| {
-            let wl = t.workload(w);
-            let full = format!("{}/{}", t.namespace(wl.namespace).name, wl.name);
-            wl.name == bare || full == bare
-        })
+        .filter(|&w| t.workload(w).name == bare || t.workload_id(w) == bare)
         .collect();
     match found.as_slice() {
         [w] => Ok(Subject::Workload(*w)),
@@ -95,15 +93,7 @@ impl Writer<'_> {
 
     fn name(&self, s: Subject) -> String {
         match s {
-            Subject::Workload(w) => {
-                let wl = self.t.workload(w);
-                format!(
-                    "{}/{}[{}]",
-                    self.t.namespace(wl.namespace).name,
-                    wl.name,
-                    wl.kind.as_str()
-                )
-            }
+            Subject::Workload(w) => super::networks::workload_name(self.t, w),
             Subject::External(r) => format!("{r}[External]"),
         }
     }
@@ -126,6 +116,10 @@ pub fn explain(
     let compose = |s: Subject| matches!(s, Subject::Workload(x) if t.workload(x).project.is_some());
     let (conn, body) = if compose(from) || compose(to) {
         compose_explain(&mut w, r, from, to)
+    } else if let Some(body) = across_clusters(t, from, to) {
+        (ConnSet::none(), body)
+    } else if let Some(body) = across_pod_networks(t, from, to) {
+        (ConnSet::none(), body)
     } else {
         let mut body = Writer {
             t,
@@ -151,6 +145,56 @@ pub fn explain(
     }
     w.out.push_str(&body);
     w.out
+}
+
+/// Two workloads of different clusters (built by different kustomize
+/// overlays: separate deployments, `Namespace::cluster`): the
+/// explanation, else None.
+fn across_clusters(t: &Topology, from: Subject, to: Subject) -> Option<String> {
+    let (Subject::Workload(a), Subject::Workload(b)) = (from, to) else {
+        return None;
+    };
+    let (na, nb) = (t.workload(a).namespace, t.workload(b).namespace);
+    if t.same_cluster(na, nb) {
+        return None;
+    }
+    let built = |ns| match t.cluster_of(ns) {
+        Some(overlay) => format!("built by overlay `{overlay}`"),
+        None => "outside every kustomize overlay".to_string(),
+    };
+    Some(format!(
+        "\n  {} is {}, {} is {}: each overlay is a deployment of its own, so nothing connects them\n",
+        t.workload_id(a),
+        built(na),
+        t.workload_id(b),
+        built(nb)
+    ))
+}
+
+/// Two workloads on different pod networks (OVN-Kubernetes primary
+/// user-defined networks isolate each other, whatever the policies say):
+/// the explanation, else None.
+fn across_pod_networks(t: &Topology, from: Subject, to: Subject) -> Option<String> {
+    let (Subject::Workload(a), Subject::Workload(b)) = (from, to) else {
+        return None;
+    };
+    if super::networks::network_index(t, a) == super::networks::network_index(t, b) {
+        return None;
+    }
+    let net = |w: WorkloadId| {
+        t.pod_network_of(w)
+            .map_or("the pod network".to_string(), |p| {
+                format!("primary {} {}", p.scope.as_str(), p.name)
+            })
+    };
+    let (na, nb) = (net(a), net(b));
+    Some({
+        format!(
+            "\n  {} is on {na}, {} on {nb}: pods of different pod networks cannot connect\n",
+            t.workload_id(a),
+            t.workload_id(b)
+        )
+    })
 }
 
 /// One direction of a Kubernetes flow, every tier: the AdminNetworkPolicy

@@ -200,11 +200,7 @@ fn class_exposure(
     let members = &e.class(class).members;
     let names: Vec<Arc<str>> = members
         .iter()
-        .map(|&w| {
-            let wl = t.workload(w);
-            let ns = &t.namespace(wl.namespace).name;
-            Arc::from(format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()))
-        })
+        .map(|&w| Arc::from(super::networks::workload_name(t, w)))
         .collect();
     for dir in [Direction::Egress, Direction::Ingress] {
         let d = super::kube::dir_index(dir);

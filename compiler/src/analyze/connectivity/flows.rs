@@ -12,7 +12,8 @@
 //! want every edge at hand.
 
 use super::conn::ConnSet;
-use super::{Connectivity, Edge, Endpoint, EndpointKind, ingress};
+use super::networks::NetworkView;
+use super::{Connectivity, Edge, Endpoint, EndpointKind};
 use crate::ir::Topology;
 use std::collections::HashMap;
 
@@ -27,6 +28,12 @@ pub trait FlowRows {
     fn conn_text_of(&self, conn: u32) -> &str;
     /// Every line, sorted by source then destination name (byte order).
     fn rows(&self) -> Box<dyn Iterator<Item = Edge> + '_>;
+    /// The pod networks that `Endpoint::network` indexes; empty unless some
+    /// workload is on a user-defined network (then printers split per
+    /// network).
+    fn networks(&self) -> &[NetworkView] {
+        &[]
+    }
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +41,8 @@ pub struct Flows {
     pub endpoints: Vec<Endpoint>,
     /// Distinct connection sets, and their printed form.
     pub conns: Vec<(ConnSet, String)>,
+    /// The pod networks (`networks::views`).
+    pub networks: Vec<NetworkView>,
     index: HashMap<EndpointKind, u32>,
     conn_index: HashMap<ConnSet, u32>,
     /// The connection id `conn_id` returned last (0 before any: `conns` is
@@ -61,21 +70,8 @@ impl Flows {
         if let Some(&i) = self.index.get(&kind) {
             return i;
         }
-        let (name, namespace) = match kind {
-            EndpointKind::Workload(w) => {
-                let wl = t.workload(w);
-                let ns = t.namespace(wl.namespace).name.clone();
-                (format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()), Some(ns))
-            }
-            EndpointKind::External(r) => (format!("{r}[External]"), None),
-            EndpointKind::IngressController => (ingress::INGRESS_CONTROLLER.to_string(), None),
-        };
         let i = self.endpoints.len() as u32;
-        self.endpoints.push(Endpoint {
-            kind,
-            name,
-            namespace,
-        });
+        self.endpoints.push(super::new_endpoint(t, kind));
         self.group_of.push(NO_GROUP);
         self.index.insert(kind, i);
         i
@@ -165,7 +161,9 @@ impl Flows {
     /// Every line, materialised (same endpoints, same order as `rows`).
     pub fn collect(self) -> Connectivity {
         let edges: Vec<Edge> = self.rows().collect();
-        Connectivity::from_parts(self.endpoints, edges, self.conns)
+        let mut c = Connectivity::from_parts(self.endpoints, edges, self.conns);
+        c.networks = self.networks;
+        c
     }
 }
 
@@ -176,6 +174,10 @@ impl FlowRows for Flows {
 
     fn conn_text_of(&self, conn: u32) -> &str {
         &self.conns[conn as usize].1
+    }
+
+    fn networks(&self) -> &[NetworkView] {
+        &self.networks
     }
 
     fn rows(&self) -> Box<dyn Iterator<Item = Edge> + '_> {

@@ -30,7 +30,7 @@ fn names_port(kind: IngressKind, want: &PortRef, sp: &ServicePort) -> bool {
 pub fn routed_ports(t: &Topology, r: &KubeResolved) -> BTreeMap<WorkloadId, ConnSet> {
     let mut out: BTreeMap<WorkloadId, ConnSet> = BTreeMap::new();
     for ing in &t.ingresses {
-        let ns = &t.namespace(ing.namespace).name;
+        let ns = t.namespace(ing.namespace);
         for b in &ing.backends {
             let Some(svc) = r.services.lookup(ns, &b.service) else {
                 continue;

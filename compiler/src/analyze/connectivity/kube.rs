@@ -8,6 +8,8 @@
 //! A flow needs the source's egress AND the destination's ingress to allow
 //! it; a direction no policy isolates allows everything; named ports resolve
 //! on the destination's containers (and never for ipBlock destinations).
+//! Pods of different pod networks (OVN-Kubernetes primary user-defined
+//! networks, `networks.rs`) never connect, before any policy is consulted.
 
 use super::conn::ConnSet;
 use super::ipset::{self, Range};
@@ -16,45 +18,7 @@ use crate::ir::{
 };
 use crate::resolve::kube::{Class, ClassId, KubeResolved};
 
-/// A small fixed-size bitset over classes.
-#[derive(Debug, Clone)]
-pub struct BitSet(Vec<u64>);
-
-impl BitSet {
-    pub fn new(n: usize) -> Self {
-        BitSet(vec![0; n.div_ceil(64)])
-    }
-    pub fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    pub fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
-    }
-    /// The number of members.
-    pub fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
-    }
-    pub fn union_with(&mut self, o: &BitSet) {
-        for (a, b) in self.0.iter_mut().zip(&o.0) {
-            *a |= b;
-        }
-    }
-    /// The members, ascending: a walk over the words, not over every index,
-    /// so callers visiting a rule's peers pay for the peers, not for all
-    /// classes.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                (bits != 0).then(|| {
-                    let b = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    w * 64 + b
-                })
-            })
-        })
-    }
-}
+pub use super::classset::BitSet;
 
 /// The other side of a flow, seen from the pod a rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,15 +62,18 @@ impl RuleInfo {
     ) -> Self {
         let _ = t;
         let (fixed, named) = rule_ports(rule);
-        let mut info = RuleInfo::peers(r, ns, &rule.peers, fixed, named);
+        let cluster = r.ns_cluster[ns.index()];
+        let mut info = RuleInfo::peers(r, cluster, ns, &rule.peers, fixed, named);
         info.all_peers = rule.peers.is_empty();
         info
     }
 
     /// A rule over `peers` (never "every peer": an empty list matches
-    /// nothing) with its ports already split.
+    /// nothing) with its ports already split, selecting in cluster
+    /// `cluster` (`KubeResolved::ns_cluster`).
     pub fn peers(
         r: &KubeResolved,
+        cluster: u32,
         ns: crate::ir::NamespaceId,
         peers: &[Peer],
         fixed: ConnSet,
@@ -120,7 +87,7 @@ impl RuleInfo {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
                     any_pod |= selects_every_pod(peer);
-                    for c in r.peer_classes(ns, peer) {
+                    for c in r.peer_classes_in(cluster, ns, peer) {
                         classes.insert(c.index());
                     }
                 }
@@ -246,6 +213,13 @@ pub struct Engine<'a> {
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
+    /// Per class: its pod network, and its cluster: `networks::POD_NETWORK`
+    /// or 1 + the user-defined network's id, plus the class's cluster
+    /// (`KubeResolved::ns_cluster`) times the number of pod networks.
+    /// Classes of different networks never connect: OVN-Kubernetes isolates
+    /// every primary network, and two clusters (kustomize overlays, each a
+    /// deployment of its own) share none.
+    pub class_network: Vec<u32>,
 }
 
 /// Index of a direction in `[ingress, egress]` arrays.
@@ -275,6 +249,18 @@ impl<'a> Engine<'a> {
             ingress_reach: Vec::new(),
             egress_reach: Vec::new(),
             reach: Vec::new(),
+            class_network: r
+                .classes
+                .iter()
+                .map(|c| {
+                    let pod = t
+                        .namespace(c.namespace)
+                        .pod_network
+                        .map_or(super::networks::POD_NETWORK, |p| p.0 + 1);
+                    let networks = t.pod_networks.len() as u32 + 1;
+                    r.ns_cluster[c.namespace.index()] * networks + pod
+                })
+                .collect(),
         };
         for (pi, p) in t.policies.iter().enumerate() {
             let mut ids = [Vec::new(), Vec::new()];
@@ -351,6 +337,9 @@ impl<'a> Engine<'a> {
 
     /// Whether some rule could allow anything between the two classes.
     pub(super) fn may_allow(&self, src: ClassId, dst: ClassId) -> bool {
+        if !self.same_network(src, dst) {
+            return false;
+        }
         // Without NetworkPolicy isolation the cluster default allows
         // (unless an admin rule denies, which `decide` evaluates); with it,
         // only a peer that a NetworkPolicy rule or an ANP `Allow` rule
@@ -364,6 +353,12 @@ impl<'a> Engine<'a> {
         };
         ok(&self.egress_isolated, &self.egress_reach, src, dst)
             && ok(&self.ingress_isolated, &self.ingress_reach, dst, src)
+    }
+
+    /// Whether two classes are on one pod network (else nothing connects
+    /// them, whatever the policies say).
+    pub fn same_network(&self, a: ClassId, b: ClassId) -> bool {
+        self.class_network[a.index()] == self.class_network[b.index()]
     }
 
     pub fn class(&self, c: ClassId) -> &Class {

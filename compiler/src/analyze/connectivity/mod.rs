@@ -6,6 +6,7 @@
 //! grouped and walked in print order (`Flows`, for output of any size),
 //! `compute` materialised (`Connectivity`).
 
+pub mod classset;
 pub mod compose;
 pub mod conn;
 pub mod explain;
@@ -14,6 +15,7 @@ pub mod flows;
 pub mod ingress;
 pub mod ipset;
 pub mod kube;
+pub mod networks;
 pub mod tiers;
 pub mod walk;
 
@@ -41,6 +43,37 @@ pub struct Endpoint {
     pub name: String,
     /// The namespace (or Compose project) of a workload.
     pub namespace: Option<String>,
+    /// The pod network of a Kubernetes workload (`networks::views` index;
+    /// `networks::POD_NETWORK` for every other endpoint).
+    pub network: u32,
+}
+
+/// A new endpoint of `kind`, named as the printers write it.
+pub(super) fn new_endpoint(t: &Topology, kind: EndpointKind) -> Endpoint {
+    let (name, namespace, network) = match kind {
+        EndpointKind::Workload(w) => {
+            let wl = t.workload(w);
+            let ns = t.namespace(wl.namespace).shown().into_owned();
+            let network = if wl.project.is_none() {
+                networks::network_index(t, w)
+            } else {
+                networks::POD_NETWORK
+            };
+            (networks::workload_name(t, w), Some(ns), network)
+        }
+        EndpointKind::External(r) => (format!("{r}[External]"), None, networks::POD_NETWORK),
+        EndpointKind::IngressController => (
+            ingress::INGRESS_CONTROLLER.to_string(),
+            None,
+            networks::POD_NETWORK,
+        ),
+    };
+    Endpoint {
+        kind,
+        name,
+        namespace,
+        network,
+    }
 }
 
 impl Endpoint {
@@ -68,6 +101,9 @@ pub struct Connectivity {
     pub edges: Vec<Edge>,
     /// Distinct connection sets, and their printed form.
     pub conns: Vec<(ConnSet, String)>,
+    /// The pod networks (`networks::views`): empty unless some workload is
+    /// on a user-defined network.
+    pub networks: Vec<networks::NetworkView>,
     index: HashMap<EndpointKind, u32>,
     conn_index: HashMap<ConnSet, u32>,
 }
@@ -93,6 +129,7 @@ impl Connectivity {
             endpoints,
             edges,
             conns,
+            networks: Vec::new(),
             index,
             conn_index,
         }
@@ -103,21 +140,8 @@ impl Connectivity {
         if let Some(&i) = self.index.get(&kind) {
             return i;
         }
-        let (name, namespace) = match kind {
-            EndpointKind::Workload(w) => {
-                let wl = t.workload(w);
-                let ns = t.namespace(wl.namespace).name.clone();
-                (format!("{ns}/{}[{}]", wl.name, wl.kind.as_str()), Some(ns))
-            }
-            EndpointKind::External(r) => (format!("{r}[External]"), None),
-            EndpointKind::IngressController => (ingress::INGRESS_CONTROLLER.to_string(), None),
-        };
         let i = self.endpoints.len() as u32;
-        self.endpoints.push(Endpoint {
-            kind,
-            name,
-            namespace,
-        });
+        self.endpoints.push(new_endpoint(t, kind));
         self.index.insert(kind, i);
         i
     }
@@ -181,6 +205,10 @@ impl FlowRows for Connectivity {
     fn rows(&self) -> Box<dyn Iterator<Item = Edge> + '_> {
         Box::new(self.edges.iter().copied())
     }
+
+    fn networks(&self) -> &[networks::NetworkView] {
+        &self.networks
+    }
 }
 
 /// Which endpoints `--focus` names: a workload name, `ns/name`, or the
@@ -207,6 +235,7 @@ pub fn flows(t: &Topology, r: &Resolved) -> Flows {
     walk::edges(t, &r.kube, &mut f);
     compose::edges(t, r, &mut f);
     f.finish();
+    f.networks = networks::views(t);
     f
 }
 

@@ -39,11 +39,19 @@ pub fn admin_order(t: &Topology) -> Vec<usize> {
     order
 }
 
-/// The BaselineAdminNetworkPolicy in effect: the first one named `default`.
-pub fn baseline(t: &Topology) -> Option<usize> {
-    t.admin_policies
-        .iter()
-        .position(|p| p.is_baseline() && p.name == BASELINE_NAME)
+/// The BaselineAdminNetworkPolicies in effect: per cluster (each
+/// kustomize overlay is one, `AdminPolicy::cluster`), the first one named
+/// `default`.
+pub fn baselines(t: &Topology) -> Vec<usize> {
+    let mut seen: Vec<Option<&str>> = Vec::new();
+    let mut out = Vec::new();
+    for (i, p) in t.admin_policies.iter().enumerate() {
+        if p.is_baseline() && p.name == BASELINE_NAME && !seen.contains(&p.cluster.as_deref()) {
+            seen.push(p.cluster.as_deref());
+            out.push(i);
+        }
+    }
+    out
 }
 
 /// The ports of an admin rule as a fixed set plus named ports (a named port
@@ -77,7 +85,7 @@ pub fn add_admin_rules(e: &mut Engine, t: &Topology) {
     let order: Vec<(usize, bool)> = admin_order(t)
         .into_iter()
         .map(|i| (i, false))
-        .chain(baseline(t).map(|i| (i, true)))
+        .chain(baselines(t).into_iter().map(|i| (i, true)))
         .collect();
     for (pi, is_baseline) in order {
         let p: &AdminPolicy = &t.admin_policies[pi];
@@ -89,7 +97,8 @@ pub fn add_admin_rules(e: &mut Engine, t: &Topology) {
             let mut ids = Vec::with_capacity(rules.len());
             for (ri, rule) in rules.iter().enumerate() {
                 let (fixed, named) = admin_ports(&rule.ports);
-                let info = RuleInfo::peers(r, NamespaceId(0), &rule.peers, fixed, named);
+                let cluster = r.admin_cluster[pi];
+                let info = RuleInfo::peers(r, cluster, NamespaceId(0), &rule.peers, fixed, named);
                 match dir {
                     Direction::Ingress => e.ingress_ips.extend_from_slice(&info.ips),
                     Direction::Egress => e.egress_ips.extend_from_slice(&info.ips),

@@ -113,9 +113,9 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
 /// The ingress reach sets, transposed: who admits a given source.
 struct PairWalk<'e> {
     e: &'e Engine<'e>,
-    /// Classes whose ingress admits every source: not isolated for
-    /// ingress, or a rule of some tier matches every peer.
-    open_in: Vec<u32>,
+    /// Per pod network: its classes whose ingress admits every source (not
+    /// isolated for ingress, or a rule of some tier matches every peer).
+    open_in: Vec<Vec<u32>>,
     /// Per class: the reach entries (of ingress-isolated classes) that
     /// contain it.
     entries_with: Vec<Vec<u32>>,
@@ -128,12 +128,13 @@ struct PairWalk<'e> {
 impl<'e> PairWalk<'e> {
     fn new(e: &'e Engine<'e>) -> Self {
         let n = e.r.classes.len();
-        let mut open_in = Vec::new();
+        let networks = e.class_network.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut open_in = vec![Vec::new(); networks];
         let mut entry_classes = vec![Vec::new(); e.reach.len()];
         for d in 0..n {
             let entry = e.ingress_reach[d] as usize;
             if !e.ingress_isolated[d] || e.reach[entry].0 {
-                open_in.push(d as u32);
+                open_in[e.class_network[d] as usize].push(d as u32);
             } else {
                 entry_classes[entry].push(d as u32);
             }
@@ -163,7 +164,8 @@ impl<'e> PairWalk<'e> {
         let si = s.index();
         let entry = e.egress_reach[si] as usize;
         let egress_bound = e.egress_isolated[si] && !e.reach[entry].0;
-        let admitted = self.open_in.len()
+        let open_in = &self.open_in[e.class_network[si] as usize];
+        let admitted = open_in.len()
             + self.entries_with[si]
                 .iter()
                 .map(|&x| self.entry_classes[x as usize].len())
@@ -178,8 +180,11 @@ impl<'e> PairWalk<'e> {
             );
             return;
         }
-        let admits = |d: u32| !egress_bound || e.reach[entry].1.contains(d as usize);
-        out.extend(self.open_in.iter().copied().filter(|&d| admits(d)));
+        let admits = |d: u32| {
+            (!egress_bound || e.reach[entry].1.contains(d as usize))
+                && e.same_network(s, ClassId(d))
+        };
+        out.extend(open_in.iter().copied().filter(|&d| admits(d)));
         for &x in &self.entries_with[si] {
             out.extend(
                 self.entry_classes[x as usize]
@@ -379,6 +384,24 @@ spec:
   ingress: [{from: [{namespaceSelector: {matchLabels: {team: x}}, podSelector: {matchLabels: {app: web}}}, {ipBlock: {cidr: 192.168.0.0/16}}]}]
 "#;
         walk_is_exact(&[Input::Stdin(yaml.to_string())], "inline");
+    }
+
+    #[test]
+    fn walk_is_exact_across_pod_networks() {
+        // Two UDNs, a CUDN and the pod network: candidates stay within one.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/udn/networks/input");
+        let input = Input::Path(dir.to_string_lossy().into_owned());
+        walk_is_exact(&[input], "udn fixture");
+    }
+
+    #[test]
+    fn walk_is_exact_across_kustomize_overlays() {
+        // Three overlays of one base: candidates stay within one overlay.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/kustomize/multi-overlay");
+        let input = Input::Path(dir.to_string_lossy().into_owned());
+        walk_is_exact(&[input], "multi-overlay fixture");
     }
 
     #[test]

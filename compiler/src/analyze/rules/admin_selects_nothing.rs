@@ -6,7 +6,6 @@
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{ADMIN_SELECTS_NOTHING, Diagnostic};
-use crate::ir::NamespaceId;
 
 pub static RULE: Rule = Rule {
     code: &ADMIN_SELECTS_NOTHING,
@@ -46,7 +45,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         for r in p.ingress.iter().chain(&p.egress) {
             for peer in r.peers.iter().filter(|peer| peer.ip_block.is_none()) {
                 // Admin peers always carry a namespaceSelector.
-                if k.peer_classes(NamespaceId(0), peer).is_empty() {
+                if k.admin_peer_classes(pi, peer).is_empty() {
                     out.push(
                         Diagnostic::new(
                             &ADMIN_SELECTS_NOTHING,

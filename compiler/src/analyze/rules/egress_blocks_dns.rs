@@ -7,7 +7,7 @@
 use super::kube_common::{list, policy_resource};
 use super::{Rule, fixture};
 use crate::analyze::Context;
-use crate::analyze::connectivity::kube::{Engine, RuleInfo};
+use crate::analyze::connectivity::kube::RuleInfo;
 use crate::diagnostic::{Diagnostic, EGRESS_BLOCKS_DNS, Severity};
 use crate::ir::{LabelSelector, Labels, Protocol};
 use crate::resolve::kube::{ClassId, KubeResolved, NAMESPACE_NAME_LABEL};
@@ -55,7 +55,7 @@ fn reaches_dns(
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let k = &ctx.resolved.kube;
-    let engine = Engine::new(t, k);
+    let engine = ctx.kube_engine();
     let dns: Vec<ClassId> = (0..k.classes.len() as u32)
         .map(ClassId)
         .filter(|c| {

@@ -40,7 +40,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             let elsewhere: Vec<String> = t
                 .gateways
                 .iter()
-                .filter(|g| &g.name == name)
+                .filter(|g| &g.name == name && t.same_cluster(g.namespace, vs.namespace))
                 .map(|g| format!("{}/{}", t.namespace(g.namespace).name, g.name))
                 .collect();
             let mut d = Diagnostic::new(

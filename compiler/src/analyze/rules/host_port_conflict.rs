@@ -288,7 +288,9 @@ fn conflict(t: &Topology, p: &Publication, holders: &[&Publication], demand: u32
 /// Whether the pods of two workloads are pinned to different nodes.
 fn apart(t: &Topology, a: &Publication, b: &Publication) -> bool {
     let (x, y) = (t.workload(a.workload), t.workload(b.workload));
-    !same_node(t, a, b) && x.node_name.is_some() && y.node_name.is_some()
+    // Workloads of different clusters (kustomize overlays) share no node.
+    !t.same_cluster(x.namespace, y.namespace)
+        || !same_node(t, a, b) && x.node_name.is_some() && y.node_name.is_some()
 }
 
 /// Whether the pods of two workloads must share a node.

@@ -7,7 +7,6 @@
 use super::kube_common::workload_resource;
 use super::{Rule, fixture};
 use crate::analyze::Context;
-use crate::analyze::connectivity::kube::Engine;
 use crate::diagnostic::{Diagnostic, INTENT_BLOCKED};
 use crate::ir::{IntentTarget, PortRef, WorkloadId};
 use crate::resolve::kube::ClassId;
@@ -32,7 +31,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     if t.policies.is_empty() {
         return Vec::new();
     }
-    let engine = Engine::new(t, k);
+    let engine = ctx.kube_engine();
     // Policies per namespace: a policy selects pods of its own namespace
     // only, so a blocked flow's isolating policies are among those of the
     // source's and the destinations' namespaces (a scan of every policy per
@@ -98,17 +97,33 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let port = intent.port.map_or(String::new(), |p| {
             format!(" on {p}/{}", intent.protocol.as_str())
         });
+        // OVN-Kubernetes isolates primary user-defined networks: no policy
+        // can open a flow between two of them.
+        let across = blocking_classes
+            .iter()
+            .all(|&dc| !engine.same_network(sc, dc));
+        let (why, help) = if across {
+            (
+                "but it is on another pod network (OVN-Kubernetes user-defined networks are isolated)",
+                "put both namespaces on one pod network (the same primary UserDefinedNetwork or ClusterUserDefinedNetwork, or none)",
+            )
+        } else {
+            (
+                "but NetworkPolicies deny it",
+                "allow the flow in the client's egress and in the server's ingress policies (policy ports are container ports)",
+            )
+        };
         let mut d = Diagnostic::new(
             &INTENT_BLOCKED,
             intent.origin.span,
             format!(
-                "`{}` expects to reach `{}`{port} ({}), but NetworkPolicies deny it",
+                "`{}` expects to reach `{}`{port} ({}), {why}",
                 from.name,
                 intent.target_name,
                 intent.source.as_str()
             ),
         )
-        .with_help("allow the flow in the client's egress and in the server's ingress policies (policy ports are container ports)")
+        .with_help(help)
         .with_resource(workload_resource(t, intent.from));
         // The policies that isolate the flow, per side, in declaration order.
         let mut candidates: Vec<usize> = std::iter::once(sc)

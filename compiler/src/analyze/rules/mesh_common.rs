@@ -10,7 +10,7 @@ pub fn host_service(
     vs: &VirtualService,
     host: &str,
 ) -> Option<ServiceId> {
-    k.services.lookup(&t.namespace(vs.namespace).name, host)
+    k.services.lookup(t.namespace(vs.namespace), host)
 }
 
 /// Whether a host that names no Service looks like an in-cluster name (a
@@ -36,8 +36,8 @@ pub fn destinations(vs: &VirtualService) -> impl Iterator<Item = &Destination> {
 }
 
 /// The workloads an Istio Gateway's `selector` picks: Kubernetes pods of
-/// every namespace carrying all its labels (Istio's default; an empty
-/// selector is not judged and picks nothing here).
+/// every namespace of its cluster carrying all its labels (Istio's
+/// default; an empty selector is not judged and picks nothing here).
 pub fn gateway_pods(t: &Topology, gw: &crate::ir::Gateway) -> Vec<crate::ir::WorkloadId> {
     if gw.selector.is_empty() {
         return Vec::new();
@@ -45,7 +45,9 @@ pub fn gateway_pods(t: &Topology, gw: &crate::ir::Gateway) -> Vec<crate::ir::Wor
     t.workload_ids()
         .filter(|&w| {
             let wl = t.workload(w);
-            wl.project.is_none() && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
+            wl.project.is_none()
+                && t.same_cluster(wl.namespace, gw.namespace)
+                && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
         })
         .collect()
 }
@@ -75,7 +77,8 @@ pub fn named_gateway<'t>(
         Some((ns, n)) => (ns, n),
         None => (t.namespace(vs.namespace).name.as_str(), name),
     };
+    let ns = t.namespace_near(vs.namespace, ns)?;
     t.gateways
         .iter()
-        .find(|g| g.name == name && t.namespace(g.namespace).name == ns)
+        .find(|g| g.name == name && g.namespace == ns)
 }

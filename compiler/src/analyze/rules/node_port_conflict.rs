@@ -1,7 +1,8 @@
 //! ## node-port-conflict (TOPO208, error)
 //!
 //! Two Services claim the same `nodePort` and protocol. nodePorts are
-//! cluster-wide: the API server rejects the second Service.
+//! cluster-wide: the API server rejects the second Service. Services of
+//! different clusters (kustomize overlays) never conflict.
 
 use super::kube_common::service_resource;
 use super::{Rule, fixture};
@@ -23,7 +24,7 @@ nodePort or leave it empty to let Kubernetes allocate one.",
 
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
-    let mut seen: HashMap<(u16, Protocol), (Origin, String)> = HashMap::new();
+    let mut seen: HashMap<(Option<&str>, u16, Protocol), (Origin, String)> = HashMap::new();
     let mut out = Vec::new();
     let mut ports: Vec<_> = t
         .services
@@ -33,7 +34,8 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         .collect();
     ports.sort_by_key(|(o, ..)| *o);
     for (origin, np, proto, s) in ports {
-        match seen.get(&(np, proto)) {
+        let key = (t.cluster_of(s.namespace), np, proto);
+        match seen.get(&key) {
             Some((first, other)) => out.push(
                 Diagnostic::new(
                     &NODE_PORT_CONFLICT,
@@ -51,7 +53,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 .with_resource(service_resource(t, s)),
             ),
             None => {
-                seen.insert((np, proto), (origin, s.name.clone()));
+                seen.insert(key, (origin, s.name.clone()));
             }
         }
     }

@@ -6,7 +6,7 @@
 
 use super::{Rule, fixture};
 use crate::analyze::Context;
-use crate::analyze::connectivity::kube::{Engine, dir_index};
+use crate::analyze::connectivity::kube::dir_index;
 use crate::diagnostic::{Diagnostic, PASS_WITHOUT_LOWER_TIER};
 use crate::ir::{AdminAction, Direction};
 
@@ -34,7 +34,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     {
         return Vec::new();
     }
-    let engine = Engine::new(t, k);
+    let engine = ctx.kube_engine();
     let mut out = Vec::new();
     for (pi, p) in t.admin_policies.iter().enumerate() {
         for (dir, rules, label) in [

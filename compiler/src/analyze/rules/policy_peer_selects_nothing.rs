@@ -36,7 +36,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                     // inputs points outside them (kube-system's DNS, a
                     // monitoring namespace): topoc cannot judge those pods.
                     if let Some(ns_sel) = &peer.namespace_selector
-                        && !k.any_namespace_matches(ns_sel)
+                        && !k.any_namespace_matches(p.namespace, ns_sel)
                     {
                         continue;
                     }

@@ -2,22 +2,26 @@
 //! Compose projects) are clusters; external ranges are drawn as dashed
 //! boxes (dot) or parallelograms (mermaid), outside every cluster.
 
+use crate::analyze::connectivity::networks::{POD_NETWORK, plain_name};
 use crate::analyze::connectivity::{Endpoint, FlowRows};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// Endpoints that appear in an edge, grouped by namespace (None: external).
-fn groups(c: &dyn FlowRows) -> BTreeMap<Option<&str>, Vec<usize>> {
+/// Endpoints that appear in an edge, grouped by namespace and pod network
+/// (None: external).
+fn groups(c: &dyn FlowRows) -> BTreeMap<Option<(&str, u32)>, Vec<usize>> {
     let endpoints = c.endpoints();
     let mut used = vec![false; endpoints.len()];
     for e in c.rows() {
         used[e.src as usize] = true;
         used[e.dst as usize] = true;
     }
-    let mut g: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    let mut g: BTreeMap<Option<(&str, u32)>, Vec<usize>> = BTreeMap::new();
     for (i, ep) in endpoints.iter().enumerate() {
         if used[i] {
-            g.entry(ep.namespace.as_deref()).or_default().push(i);
+            g.entry(ep.namespace.as_deref().map(|ns| (ns, ep.network)))
+                .or_default()
+                .push(i);
         }
     }
     for v in g.values_mut() {
@@ -26,15 +30,30 @@ fn groups(c: &dyn FlowRows) -> BTreeMap<Option<&str>, Vec<usize>> {
     g
 }
 
-/// The label of a node inside its cluster: without the `ns/` prefix.
-fn short(ep: &Endpoint) -> &str {
+/// A cluster's label: the namespace, and its user-defined pod network
+/// (`green (green[UDN])`) when it is on one.
+fn cluster_label(c: &dyn FlowRows, ns: &str, network: u32) -> String {
+    match c.networks().get(network as usize) {
+        Some(n) if network != POD_NETWORK => format!("{ns} ({})", n.label),
+        _ => ns.to_string(),
+    }
+}
+
+/// The label of a node inside its cluster: without the `ns/` (or
+/// `ns[udn]/`) prefix.
+fn short(ep: &Endpoint) -> String {
     match &ep.namespace {
-        Some(ns) => ep
-            .name
-            .strip_prefix(ns.as_str())
-            .and_then(|s| s.strip_prefix('/'))
-            .unwrap_or(&ep.name),
-        None => &ep.name,
+        Some(ns) => {
+            let plain = plain_name(&ep.name, Some(ns));
+            match plain
+                .strip_prefix(ns.as_str())
+                .and_then(|s| s.strip_prefix('/'))
+            {
+                Some(rest) => rest.to_string(),
+                None => ep.name.clone(),
+            }
+        }
+        None => ep.name.clone(),
     }
 }
 
@@ -47,10 +66,15 @@ pub fn dot(c: &dyn FlowRows, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"digraph connectivity {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n")?;
     for (k, (ns, nodes)) in groups(c).iter().enumerate() {
         match ns {
-            Some(ns) => {
-                writeln!(out, "  subgraph cluster_{k} {{\n    label={};", dot_str(ns))?;
+            Some((ns, net)) => {
+                let label = cluster_label(c, ns, *net);
+                writeln!(
+                    out,
+                    "  subgraph cluster_{k} {{\n    label={};",
+                    dot_str(&label)
+                )?;
                 for &i in nodes {
-                    writeln!(out, "    n{i} [label={}];", dot_str(short(&endpoints[i])))?;
+                    writeln!(out, "    n{i} [label={}];", dot_str(&short(&endpoints[i])))?;
                 }
                 out.write_all(b"  }\n")?;
             }
@@ -87,10 +111,11 @@ pub fn mermaid(c: &dyn FlowRows, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"flowchart LR\n")?;
     for (k, (ns, nodes)) in groups(c).iter().enumerate() {
         match ns {
-            Some(ns) => {
-                writeln!(out, "  subgraph ns{k}[{}]", mm_str(ns))?;
+            Some((ns, net)) => {
+                let label = cluster_label(c, ns, *net);
+                writeln!(out, "  subgraph ns{k}[{}]", mm_str(&label))?;
                 for &i in nodes {
-                    writeln!(out, "    n{i}[{}]", mm_str(short(&endpoints[i])))?;
+                    writeln!(out, "    n{i}[{}]", mm_str(&short(&endpoints[i])))?;
                 }
                 out.write_all(b"  end\n")?;
             }

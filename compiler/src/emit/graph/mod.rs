@@ -1,10 +1,13 @@
 //! Renderers of a connectivity result: `txt` (np-guard connlist compatible),
 //! `json`, `csv`, `md`, and the graph views `dot` and `mermaid` (namespaces
 //! as clusters, external ranges drawn differently, edges labelled with the
-//! connections).
+//! connections). With workloads on user-defined pod networks, txt is split
+//! per network as netpol-analyzer does (`sections`), the tables gain a
+//! `network` column and the graph views name the network in each cluster.
 
 mod diagram;
 mod exposure;
+mod sections;
 mod table;
 
 use crate::analyze::connectivity::exposure::Exposure;

@@ -71,26 +71,7 @@ pub(super) fn namespaces(
 
 /// The last path components of `file` that none of `others` ends with.
 fn distinguishing_suffix(sources: &SourceMap, file: FileId, others: &[FileId]) -> String {
-    let parts = |id: FileId| -> Vec<String> {
-        let path = &sources.get(id).path;
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        abs.components()
-            .filter_map(|c| match c {
-                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                _ => None,
-            })
-            .collect()
-    };
-    let mine = parts(file);
-    let theirs: Vec<Vec<String>> = others.iter().map(|&o| parts(o)).collect();
-    for k in 1..=mine.len() {
-        let tail = &mine[mine.len() - k..];
-        let shared = theirs
-            .iter()
-            .any(|t| t.len() >= k && t[t.len() - k..] == *tail);
-        if !shared {
-            return tail.join("/");
-        }
-    }
-    sources.get(file).name.clone()
+    let others: Vec<&std::path::Path> = others.iter().map(|&o| &*sources.get(o).path).collect();
+    crate::input::distinguishing_suffix(&sources.get(file).path, &others)
+        .unwrap_or_else(|| sources.get(file).name.clone())
 }

@@ -72,6 +72,7 @@ impl Cx<'_> {
             subject,
             ingress: Vec::new(),
             egress: Vec::new(),
+            cluster: self.cluster().map(String::from),
             origin,
         };
         for (dir, key) in [

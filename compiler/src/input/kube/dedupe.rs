@@ -3,7 +3,8 @@
 //! `bookinfo.yaml` beside `bookinfo-dualstack.yaml`) is one object, as
 //! `kubectl apply` of both leaves it: the last copy, in its place. Every
 //! kind is treated alike; each replaced copy is a warning on the copy that
-//! wins, with the one it replaces as related span.
+//! wins, with the one it replaces as related span. Objects of different
+//! clusters (kustomize overlays, `Namespace::cluster`) are never one.
 
 use super::{DEFAULT_NAMESPACE, Object};
 use crate::diagnostic::{self as diag, Diagnostic};
@@ -11,7 +12,7 @@ use crate::syntax::Node;
 use std::collections::HashMap;
 
 /// kubectl's identity of an object; `None` for objects without a name.
-fn identity(o: &Object) -> Option<(String, String, String, String)> {
+fn identity(o: &Object) -> Option<(String, String, String, String, usize)> {
     let md = o.node.get("metadata")?;
     let name = md.get("name")?.as_str()?.to_string();
     let namespace = md
@@ -24,7 +25,7 @@ fn identity(o: &Object) -> Option<(String, String, String, String)> {
         Some((g, _)) => g.to_string(),
         None => String::new(),
     };
-    Some((group, o.kind.clone(), namespace, name))
+    Some((group, o.kind.clone(), namespace, name, o.cluster))
 }
 
 fn name_span(o: &Object) -> crate::source::Span {
@@ -34,13 +35,11 @@ fn name_span(o: &Object) -> crate::source::Span {
         .map_or(o.node.span, |n| n.span)
 }
 
-/// Keep the last copy of every object, each at the place of that copy.
-pub(super) fn last_copies<'n>(
-    objects: Vec<Object<'n>>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Object<'n>> {
+/// Which objects to lower: the last copy of every object, each at the place
+/// of that copy (one flag per object of `objects`).
+pub(super) fn last_copies(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let keys: Vec<_> = objects.iter().map(identity).collect();
-    let mut last: HashMap<&(String, String, String, String), usize> = HashMap::new();
+    let mut last: HashMap<&(String, String, String, String, usize), usize> = HashMap::new();
     let mut previous: Vec<Option<usize>> = vec![None; objects.len()];
     for (i, key) in keys.iter().enumerate() {
         if let Some(key) = key
@@ -50,7 +49,7 @@ pub(super) fn last_copies<'n>(
         }
     }
     for (i, before) in previous.iter().enumerate() {
-        let (Some(before), Some((_, kind, ns, name))) = (before, &keys[i]) else {
+        let (Some(before), Some((_, kind, ns, name, _))) = (before, &keys[i]) else {
             continue;
         };
         diags.push(
@@ -63,10 +62,7 @@ pub(super) fn last_copies<'n>(
             .with_resource(format!("{kind}/{ns}/{name}")),
         );
     }
-    objects
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keys[*i].as_ref().is_none_or(|k| last.get(k) == Some(i)))
-        .map(|(_, o)| o)
+    (0..objects.len())
+        .map(|i| keys[i].as_ref().is_none_or(|k| last.get(k) == Some(&i)))
         .collect()
 }

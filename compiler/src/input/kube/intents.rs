@@ -132,8 +132,9 @@ impl Cx<'_> {
             }
         }
         for p in pending {
-            let from_ns = self.t.namespace(p.namespace).name.clone();
-            match index.lookup(&from_ns, &p.host) {
+            let from = self.t.namespace(p.namespace);
+            let from_ns = from.name.clone();
+            match index.lookup(from, &p.host) {
                 Some(s) => self.t.intents.push(Intent {
                     from: p.from,
                     to: IntentTarget::Service(s),
@@ -165,11 +166,11 @@ impl Cx<'_> {
             .iter()
             .filter(|v| v.applies_to_mesh())
         {
-            let vs_ns = self.t.namespace(vs.namespace).name.clone();
+            let vs_ns = self.t.namespace(vs.namespace);
             let hosts: Vec<_> = vs
                 .hosts
                 .iter()
-                .filter_map(|(h, _)| index.lookup(&vs_ns, h))
+                .filter_map(|(h, _)| index.lookup(vs_ns, h))
                 .collect();
             for intent in &self.t.intents {
                 let IntentTarget::Service(s) = intent.to else {
@@ -185,7 +186,7 @@ impl Cx<'_> {
                         .map(|w| &w.destination)
                         .chain(r.mirror.as_ref());
                     for d in dests {
-                        let Some(to) = index.lookup(&vs_ns, &d.host) else {
+                        let Some(to) = index.lookup(vs_ns, &d.host) else {
                             continue;
                         };
                         extra.push(Intent {
@@ -211,17 +212,20 @@ impl Cx<'_> {
     fn gateway_route_intents(&mut self, index: &ServiceIndex) {
         let mut extra = Vec::new();
         for vs in &self.t.virtual_services {
-            let vs_ns = self.t.namespace(vs.namespace).name.clone();
+            let vs_ns = self.t.namespace(vs.namespace);
             for (name, _) in &vs.gateways {
                 let (gw_ns, gw_name) = match name.split_once('/') {
                     Some((ns, n)) => (ns, n),
-                    None => (vs_ns.as_str(), name.as_str()),
+                    None => (vs_ns.name.as_str(), name.as_str()),
+                };
+                let Some(gw_ns) = self.t.namespace_near(vs.namespace, gw_ns) else {
+                    continue;
                 };
                 let Some(gw) = self
                     .t
                     .gateways
                     .iter()
-                    .find(|g| g.name == gw_name && self.t.namespace(g.namespace).name == gw_ns)
+                    .find(|g| g.name == gw_name && g.namespace == gw_ns)
                 else {
                     continue;
                 };
@@ -234,6 +238,7 @@ impl Cx<'_> {
                     .filter(|&w| {
                         let wl = self.t.workload(w);
                         wl.project.is_none()
+                            && self.t.same_cluster(wl.namespace, gw.namespace)
                             && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
                     })
                     .collect();
@@ -244,7 +249,7 @@ impl Cx<'_> {
                         .map(|w| &w.destination)
                         .chain(r.mirror.as_ref())
                     {
-                        let Some(to) = index.lookup(&vs_ns, &d.host) else {
+                        let Some(to) = index.lookup(vs_ns, &d.host) else {
                             continue;
                         };
                         for &from in &pods {

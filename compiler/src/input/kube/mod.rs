@@ -1,6 +1,7 @@
 //! The Kubernetes front end (workloads, Services, Ingresses and OpenShift
-//! Routes, NetworkPolicies and the admin tiers around them, Namespaces;
-//! Istio routing objects) — lowered into the IR.
+//! Routes, NetworkPolicies and the admin tiers around them, Namespaces and
+//! OVN-Kubernetes user-defined networks; Istio routing objects) — lowered
+//! into the IR.
 //!
 //! Lowering runs in passes over the flattened object list: Namespaces first
 //! (so later objects find their labels), then every other kind, then the
@@ -16,6 +17,7 @@ mod meta;
 mod policies;
 mod routes;
 mod services;
+mod udn;
 mod workloads;
 
 use super::Loaded;
@@ -40,6 +42,12 @@ pub struct Cx<'a> {
     owners: HashMap<(NamespaceId, String, String), WorkloadId>,
     /// Intents waiting for every Service to be lowered.
     pending: Vec<intents::Pending>,
+    /// The clusters of the input (`Namespace::cluster`), and the index of
+    /// the one the object being lowered belongs to.
+    clusters: Vec<Option<String>>,
+    cluster: usize,
+    /// Primary user-defined networks waiting for every namespace.
+    pending_networks: Vec<udn::Pending>,
 }
 
 /// One object of a stream or of a `List`'s items, with its effective kind.
@@ -47,6 +55,8 @@ struct Object<'n> {
     node: &'n Node,
     kind: String,
     api_version: String,
+    /// Index into `Cx::clusters`.
+    cluster: usize,
 }
 
 /// Flatten `List` / `*List` kinds; items without a `kind` take it from the
@@ -85,26 +95,117 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
         node,
         kind,
         api_version,
+        cluster: cx.cluster,
     });
 }
 
 /// Lower Kubernetes documents (already classified) into `loaded.topology`.
-pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
+/// Each kustomize overlay is a cluster of its own (the overlay of the
+/// document's file); the other documents share one.
+/// Each document's syntax tree is freed once its objects are lowered: the
+/// IR then grows into the memory of the trees before it instead of beside
+/// all of them (at 100k objects the trees are ~500 MB, the IR ~400 MB).
+pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
     let mut cx = Cx {
         t: &mut loaded.topology,
         diags: &mut loaded.diagnostics,
         owners: HashMap::new(),
         pending: Vec::new(),
+        pending_networks: Vec::new(),
+        clusters: vec![None],
+        cluster: 0,
     };
     let mut objects = Vec::new();
-    for doc in docs {
+    let mut per_doc = Vec::with_capacity(docs.len());
+    for doc in &docs {
+        let before = objects.len();
+        cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
         flatten(&doc.root, None, &mut objects, &mut cx);
+        per_doc.push(objects.len() - before);
     }
-    let objects = dedupe::last_copies(objects, cx.diags);
-    for o in objects.iter().filter(|o| o.kind == "Namespace") {
+    let keep = dedupe::last_copies(&objects, cx.diags);
+    for (o, _) in objects
+        .iter()
+        .zip(&keep)
+        .filter(|(o, keep)| **keep && o.kind == "Namespace")
+    {
+        cx.cluster = o.cluster;
         cx.namespace(o.node);
     }
-    for o in &objects {
+    drop(objects);
+    let mut keep = keep.into_iter();
+    for (doc, count) in docs.iter_mut().zip(per_doc) {
+        // The same objects as the first flattening, in the same order; its
+        // diagnostics were reported then.
+        let mut again = Vec::with_capacity(count);
+        let reported = cx.diags.len();
+        cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
+        flatten(&doc.root, None, &mut again, &mut cx);
+        cx.diags.truncate(reported);
+        for (o, keep) in again.iter().zip(keep.by_ref()) {
+            if keep {
+                cx.object(o);
+            }
+        }
+        drop(again);
+        doc.root.value = crate::syntax::Value::Null;
+        doc.root.tag = None;
+    }
+    cx.assign_pod_networks();
+    cx.resolve_intents();
+    tag_namespaces(loaded);
+}
+
+/// Namespaces of one name in several clusters are told apart in output as
+/// Compose projects sharing a name are: `name@TAG`, TAG the shortest end of
+/// the overlay directory's path that no other of them shares. The
+/// namespaces outside every overlay keep the plain name.
+fn tag_namespaces(loaded: &mut Loaded) {
+    let t = &mut loaded.topology;
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, n) in t.namespaces.iter().enumerate() {
+        by_name.entry(n.name.as_str()).or_default().push(i);
+    }
+    let mut tags: Vec<(usize, String)> = Vec::new();
+    for same in by_name.values().filter(|v| v.len() > 1) {
+        let dirs: Vec<Option<&std::path::Path>> = same
+            .iter()
+            .map(|&i| t.namespaces[i].cluster.as_deref().map(std::path::Path::new))
+            .collect();
+        for (k, &i) in same.iter().enumerate() {
+            let Some(dir) = dirs[k] else { continue };
+            let others: Vec<&std::path::Path> = dirs
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != k)
+                .filter_map(|(_, d)| *d)
+                .collect();
+            let tag = super::distinguishing_suffix(dir, &others)
+                .unwrap_or_else(|| dir.display().to_string());
+            tags.push((i, tag));
+        }
+    }
+    for (i, tag) in tags {
+        t.namespaces[i].tag = Some(tag);
+    }
+}
+
+impl Cx<'_> {
+    /// Enter the cluster of a document read through `overlay`.
+    fn enter(&mut self, overlay: &Option<String>) {
+        self.cluster = match self.clusters.iter().position(|c| c == overlay) {
+            Some(i) => i,
+            None => {
+                self.clusters.push(overlay.clone());
+                self.clusters.len() - 1
+            }
+        };
+    }
+
+    /// Lower one object (Namespaces were lowered before every other kind).
+    fn object(&mut self, o: &Object) {
+        self.cluster = o.cluster;
+        let cx = self;
         if WorkloadKind::parse(&o.kind).is_none() {
             cx.object_ignores(o);
         }
@@ -130,6 +231,12 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
                 cx.admin_policy(o.node, true)
             }
             "Route" if o.api_version.starts_with("route.openshift.io") => cx.route(o.node),
+            "UserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, false)
+            }
+            "ClusterUserDefinedNetwork" if o.api_version.starts_with("k8s.ovn.org") => {
+                cx.user_defined_network(o.node, true)
+            }
             "VirtualService" if o.api_version.starts_with("networking.istio.io") => {
                 cx.virtual_service(o.node)
             }
@@ -140,21 +247,29 @@ pub fn lower(loaded: &mut Loaded, docs: &[Document]) {
             _ => cx.opaque(o),
         }
     }
-    cx.resolve_intents();
-}
 
-impl Cx<'_> {
+    /// The cluster of the object being lowered.
+    fn cluster(&self) -> Option<&str> {
+        self.clusters[self.cluster].as_deref()
+    }
+
+    /// `name` interned in the cluster of the object being lowered.
+    fn intern(&mut self, name: &str, origin: Origin) -> NamespaceId {
+        let cluster = self.clusters[self.cluster].as_deref();
+        self.t.intern_namespace_in(cluster, name, origin)
+    }
+
     /// The namespace of an object (`default` when not given), interned.
     fn namespace_of(&mut self, meta: &Meta, origin: Origin) -> NamespaceId {
         let name = meta.namespace.as_deref().unwrap_or(DEFAULT_NAMESPACE);
-        self.t.intern_namespace(name, origin)
+        self.intern(name, origin)
     }
 
     fn namespace(&mut self, node: &Node) {
         let Some((m, origin)) = self.named_meta(node, "Namespace") else {
             return;
         };
-        let id = self.t.intern_namespace(&m.name, origin);
+        let id = self.intern(&m.name, origin);
         let ns = &mut self.t.namespaces[id.index()];
         ns.labels.extend(m.labels);
         ns.declared = true;
@@ -179,14 +294,14 @@ impl Cx<'_> {
         };
         let origin = Origin::from(value.span);
         let namespace = if o.kind == "Namespace" {
-            self.t.intern_namespace(name, origin)
+            self.intern(name, origin)
         } else {
             let ns = md
                 .and_then(|m| m.get("namespace"))
                 .and_then(|n| n.as_str())
                 .filter(|n| !n.is_empty())
                 .unwrap_or(DEFAULT_NAMESPACE);
-            self.t.intern_namespace(ns, origin)
+            self.intern(ns, origin)
         };
         for rule in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             self.t.object_ignores.push(ObjectIgnore {

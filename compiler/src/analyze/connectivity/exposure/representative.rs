@@ -257,7 +257,7 @@ pub(super) fn representatives(
     });
     let admin = super::super::tiers::admin_order(t)
         .into_iter()
-        .chain(super::super::tiers::baseline(t));
+        .chain(super::super::tiers::baselines(t));
     let admin_peers = admin.flat_map(|i| {
         let p = &t.admin_policies[i];
         p.ingress
