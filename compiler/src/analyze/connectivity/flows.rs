@@ -45,6 +45,9 @@ pub struct Flows {
     pub networks: Vec<NetworkView>,
     index: HashMap<EndpointKind, u32>,
     conn_index: HashMap<ConnSet, u32>,
+    /// The connection id `conn_id` returned last (0 before any: `conns` is
+    /// empty then, so nothing matches).
+    last_conn: u32,
     /// Endpoints that share their flows; an endpoint is in one group at most.
     groups: Vec<Vec<u32>>,
     group_of: Vec<u32>,
@@ -74,15 +77,25 @@ impl Flows {
         i
     }
 
-    /// The id of a connection set, interned.
+    /// The id of a connection set, interned. Consecutive flows mostly carry
+    /// the same set, so the last one is compared before hashing.
     pub fn conn_id(&mut self, conn: ConnSet) -> u32 {
-        if let Some(&i) = self.conn_index.get(&conn) {
-            return i;
+        if let Some((last, _)) = self.conns.get(self.last_conn as usize)
+            && *last == conn
+        {
+            return self.last_conn;
         }
-        let i = self.conns.len() as u32;
-        let text = conn.to_string();
-        self.conn_index.insert(conn.clone(), i);
-        self.conns.push((conn, text));
+        let i = match self.conn_index.get(&conn) {
+            Some(&i) => i,
+            None => {
+                let i = self.conns.len() as u32;
+                let text = conn.to_string();
+                self.conn_index.insert(conn.clone(), i);
+                self.conns.push((conn, text));
+                i
+            }
+        };
+        self.last_conn = i;
         i
     }
 

@@ -207,8 +207,9 @@ pub struct Engine<'a> {
     pub ingress_ips: Vec<Range>,
     pub egress_ips: Vec<Range>,
     /// Per class and direction: an index into `reach`, the union of the
-    /// peers its rules (of every tier) can match — a cheap test that skips
-    /// most pairs. Classes with the same rule lists share one entry.
+    /// peers that its rules able to allow anything to an isolated subject
+    /// (NetworkPolicy rules and ANP `Allow` rules) can match — a cheap test
+    /// that skips most pairs. Classes with the same lists share one entry.
     pub(super) ingress_reach: Vec<u32>,
     pub(super) egress_reach: Vec<u32>,
     pub(super) reach: Vec<(bool, BitSet)>,
@@ -299,17 +300,23 @@ impl<'a> Engine<'a> {
             };
             let mut ids = Vec::with_capacity(n);
             for (c, list) in lists.iter().enumerate() {
+                // The reach set is consulted for isolated subjects only, and
+                // there an admin rule can allow only by `Allow` (a `Pass`
+                // hands over to the NetworkPolicy rules, which are in the
+                // set; the baseline never decides an isolated subject).
                 let admin = &e.admin_rules[dir][c];
-                let baseline = &e.baseline_rules[dir][c];
                 let mut key = list.clone();
                 key.push(u32::MAX);
-                key.extend_from_slice(admin);
-                key.push(u32::MAX);
-                key.extend_from_slice(baseline);
-                let id = *seen.entry(key).or_insert_with(|| {
+                key.extend(
+                    admin
+                        .iter()
+                        .copied()
+                        .filter(|&ri| e.actions[ri as usize] == Some(AdminAction::Allow)),
+                );
+                let id = *seen.entry(key).or_insert_with_key(|key| {
                     let mut all = false;
                     let mut bits = BitSet::new(n);
-                    for &ri in list.iter().chain(admin).chain(baseline) {
+                    for &ri in key.iter().filter(|&&ri| ri != u32::MAX) {
                         let rule = &e.rules[ri as usize];
                         all |= rule.all_peers;
                         bits.union_with(&rule.classes);
@@ -335,7 +342,8 @@ impl<'a> Engine<'a> {
         }
         // Without NetworkPolicy isolation the cluster default allows
         // (unless an admin rule denies, which `decide` evaluates); with it,
-        // only a peer some rule of some tier matches can be allowed.
+        // only a peer that a NetworkPolicy rule or an ANP `Allow` rule
+        // matches can be allowed.
         let ok = |isolated: &[bool], reach: &[u32], subject: ClassId, peer: ClassId| {
             if !isolated[subject.index()] {
                 return true;

@@ -69,39 +69,41 @@ pub fn edges(t: &Topology, r: &KubeResolved, out: &mut Flows) {
         }
     }
 
+    // A side's flows with the pieces depend only on the rules that decide
+    // it (and on the class itself through named ports), so classes with
+    // the same rule lists share one evaluation of every piece.
     let mut seen = vec![false; in_pieces.len().max(out_pieces.len())];
+    let mut memo: [SideMemo; 2] = Default::default();
     for (c, &group) in class_group.iter().enumerate() {
         let class = ClassId(c as u32);
-        candidates.clear();
-        piece_candidates(
-            &e,
-            Direction::Ingress,
-            class,
-            &in_pieces,
-            &mut seen,
-            &mut candidates,
-        );
-        for &p in &candidates {
-            let conn = e.from_external(in_pieces[p as usize], class);
-            if !conn.is_empty() {
-                let conn = out.conn_id(conn);
-                out.push_group(in_groups[p as usize], group, conn);
-            }
-        }
-        candidates.clear();
-        piece_candidates(
-            &e,
-            Direction::Egress,
-            class,
-            &out_pieces,
-            &mut seen,
-            &mut candidates,
-        );
-        for &p in &candidates {
-            let conn = e.to_external(class, out_pieces[p as usize]);
-            if !conn.is_empty() {
-                let conn = out.conn_id(conn);
-                out.push_group(group, out_groups[p as usize], conn);
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let (pieces, groups) = match dir {
+                Direction::Ingress => (&in_pieces, &in_groups),
+                Direction::Egress => (&out_pieces, &out_groups),
+            };
+            let key = side_key(&e, dir, class);
+            let d = super::kube::dir_index(dir);
+            let flows = memo[d].entry(key).or_insert_with(|| {
+                candidates.clear();
+                piece_candidates(&e, dir, class, pieces, &mut seen, &mut candidates);
+                let mut flows = Vec::new();
+                for &p in &candidates {
+                    let piece = pieces[p as usize];
+                    let conn = match dir {
+                        Direction::Ingress => e.from_external(piece, class),
+                        Direction::Egress => e.to_external(class, piece),
+                    };
+                    if !conn.is_empty() {
+                        flows.push((p, out.conn_id(conn)));
+                    }
+                }
+                flows
+            });
+            for &(p, conn) in flows.iter() {
+                match dir {
+                    Direction::Ingress => out.push_group(groups[p as usize], group, conn),
+                    Direction::Egress => out.push_group(group, groups[p as usize], conn),
+                }
             }
         }
     }
@@ -192,6 +194,37 @@ impl<'e> PairWalk<'e> {
             );
         }
     }
+}
+
+/// Per `side_key`: the (piece index, connection id) flows of that side.
+type SideMemo = std::collections::HashMap<Vec<u32>, Vec<(u32, u32)>>;
+
+/// What decides one side of `class` against an address: its isolation and
+/// rule lists of every tier, plus the class itself when a rule names a port
+/// (named ports resolve on the destination's pods).
+fn side_key(e: &Engine, dir: Direction, class: ClassId) -> Vec<u32> {
+    let c = class.index();
+    let d = super::kube::dir_index(dir);
+    let np = match dir {
+        Direction::Ingress => &e.ingress_rules[c],
+        Direction::Egress => &e.egress_rules[c],
+    };
+    let (admin, baseline) = (&e.admin_rules[d][c], &e.baseline_rules[d][c]);
+    let named = dir == Direction::Ingress
+        && np
+            .iter()
+            .chain(admin)
+            .chain(baseline)
+            .any(|&ri| !e.rules[ri as usize].named.is_empty());
+    let mut key = Vec::with_capacity(np.len() + admin.len() + baseline.len() + 4);
+    key.push(if named { c as u32 } else { u32::MAX });
+    key.push(u32::from(e.isolated(dir, class)));
+    key.extend_from_slice(np);
+    key.push(u32::MAX);
+    key.extend_from_slice(admin);
+    key.push(u32::MAX);
+    key.extend_from_slice(baseline);
+    key
 }
 
 /// The pieces (indices into `pieces`) one side of `class` may admit: those

@@ -22,9 +22,19 @@ pub fn txt(c: &dyn FlowRows, w: &mut dyn Write) -> io::Result<()> {
         return sections::txt(c, w);
     }
     let eps = c.endpoints();
+    // Whole pieces, not `writeln!`: a million lines through the formatting
+    // machinery cost more than building them.
+    let mut line = Vec::with_capacity(256);
     for e in c.rows() {
         let (src, dst) = names(eps, &e);
-        writeln!(w, "{src} => {dst} : {}", c.conn_text_of(e.conn))?;
+        line.clear();
+        line.extend_from_slice(src.as_bytes());
+        line.extend_from_slice(b" => ");
+        line.extend_from_slice(dst.as_bytes());
+        line.extend_from_slice(b" : ");
+        line.extend_from_slice(c.conn_text_of(e.conn).as_bytes());
+        line.push(b'\n');
+        w.write_all(&line)?;
     }
     Ok(())
 }
