@@ -31,8 +31,20 @@ vim.cmd("edit " .. vim.fn.fnameescape(root .. "/shop/compose.override.yaml"))
 local override = vim.api.nvim_get_current_buf()
 vim.lsp.buf_attach_client(override, client)
 
+-- The server publishes the edited buffer first and the other files of the
+-- project after it, so wait for a file Neovim never opened as well.
+local function count_in(suffix)
+  local n = 0
+  for _, d in ipairs(vim.diagnostic.get()) do
+    local name = vim.api.nvim_buf_get_name(d.bufnr)
+    if name:sub(-#suffix) == suffix then
+      n = n + 1
+    end
+  end
+  return n
+end
 local arrived = vim.wait(60000, function()
-  return #vim.diagnostic.get(override) >= 2
+  return #vim.diagnostic.get(override) >= 2 and count_in("/k8s/app.yaml") >= 3
 end, 50)
 
 local diagnostics = {}
