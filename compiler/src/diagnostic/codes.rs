@@ -50,7 +50,7 @@ codes! {
     KUSTOMIZATION_NOT_EXPANDED = "TOPO022", "kustomization-not-expanded", Warning, "a Kustomization read from stdin is not expanded (it has no directory for its resources); pipe `kubectl kustomize` output instead";
     NO_INPUT = "TOPO023", "no-input", Warning, "no Compose file or Kubernetes object was found under the given paths";
     COMPOSE_FILE_IGNORED = "TOPO024", "compose-file-ignored", Warning, "a directory has several default Compose or override files; docker compose uses only the first";
-    DUPLICATE_OBJECT = "TOPO025", "duplicate-object", Warning, "the same Kubernetes object (kind, namespace, name) is given twice; the last copy wins, as with `kubectl apply`";
+    DUPLICATE_OBJECT = "TOPO025", "duplicate-object", Warning, "the same Kubernetes object (kind, namespace, name) is given twice within one world (the raw manifests, or one kustomize overlay); the last copy wins, as with `kubectl apply`";
     KUSTOMIZE_BUILD_FAILED = "TOPO026", "kustomize-build-failed", Error, "a kustomization does not build (missing resource, cycle, bad patch or target), as `kubectl kustomize` fails";
     KUSTOMIZE_REMOTE_RESOURCE = "TOPO027", "kustomize-remote-resource", Warning, "a kustomization names a remote resource, which topoc does not fetch: what it adds is not checked";
     KUSTOMIZE_FIELD_IGNORED = "TOPO028", "kustomize-field-ignored", Info, "kustomization fields that decide no network fact (generators, images, helmCharts, KRM functions) are not applied";
