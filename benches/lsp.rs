@@ -8,6 +8,12 @@
 //! for the `publishDiagnostics` of that file, whose finding names the
 //! selector. The time includes the server's debounce (25 ms, the default).
 //! `TOPOC_BENCH_LSP_OBJECTS=N` changes the size.
+//!
+//! The server is the shipped `topoc lsp` process over stdio, as an editor
+//! starts it: a whole process with the binary's allocator (mimalloc), not
+//! the library in this process (which would run on the system allocator).
+//! `TOPOC_BENCH_LSP_TIMING=1` passes `--timing` (per-analysis times on the
+//! server's stderr).
 
 #[allow(dead_code, unused_imports)]
 #[path = "../compiler/src/bin/topoc_gen/synth/mod.rs"]
@@ -54,12 +60,7 @@ fn session() -> &'static Mutex<Session> {
         let line = text.lines().count() as u32 - 2;
         let at = (line, "  selector: {app: nothing-".len() as u32);
         std::fs::write(&probe, &text).unwrap();
-        let (server, client) = Connection::memory();
-        let opts = topoc::lsp::Options {
-            timing: std::env::var_os("TOPOC_BENCH_LSP_TIMING").is_some(),
-            ..Default::default()
-        };
-        std::thread::spawn(move || topoc::lsp::serve(&server, opts));
+        let client = spawn_server();
         let root_uri = format!("file://{}", root.display());
         let uri = format!("file://{}", probe.display());
         let init = Request::new(
@@ -94,6 +95,43 @@ fn session() -> &'static Mutex<Session> {
         s.version += 0;
         Mutex::new(s)
     })
+}
+
+/// `topoc lsp` as a child process, bridged to an in-memory connection: one
+/// thread writes what the bench sends to the child's stdin, one reads the
+/// child's stdout into the bench's receiver.
+fn spawn_server() -> Connection {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_topoc"));
+    cmd.arg("lsp");
+    if std::env::var_os("TOPOC_BENCH_LSP_TIMING").is_some() {
+        cmd.arg("--timing");
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("topoc lsp starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (bridge, client) = Connection::memory();
+    let Connection { sender, receiver } = bridge;
+    std::thread::spawn(move || {
+        for m in receiver {
+            if m.write(&mut stdin).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        while let Ok(Some(m)) = Message::read(&mut stdout) {
+            if sender.send(m).is_err() {
+                break;
+            }
+        }
+        // Reap the server once its output ends.
+        let _ = child.wait();
+    });
+    client
 }
 
 fn notify(c: &Connection, method: &str, params: Value) {

@@ -284,3 +284,40 @@ fn code_actions_fix_or_ignore_what_they_say() {
     let text = fix(&mut c, &kube, "TOPO406", "Ignore egress-blocks-dns");
     assert!(text.contains("topoc.dev/ignore"), "{text}");
 }
+
+/// An editor that goes away without `shutdown`/`exit` (closed pipes, a
+/// crash) must not leave the server running: end of input ends it.
+#[test]
+fn the_server_exits_when_its_input_ends() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                      "params": {"processId": null, "rootUri": null, "capabilities": {}}})
+    .to_string();
+    let init = json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}).to_string();
+    let mut stdin = child.stdin.take().unwrap();
+    for m in [body, init] {
+        write!(stdin, "Content-Length: {}\r\n\r\n{m}", m.len()).unwrap();
+    }
+    drop(stdin);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("`topoc lsp` still running 20 s after its input ended");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}

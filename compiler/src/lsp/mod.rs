@@ -57,8 +57,13 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Serve over stdin/stdout until the client says `exit`.
 pub fn serve_stdio(opts: Options) -> Result<(), Error> {
     let (conn, io) = Connection::stdio();
-    serve(&conn, opts)?;
+    let served = serve(&conn, opts);
+    // The writer thread ends when the last sender is gone: drop ours first,
+    // or a client that closes stdin without `exit` leaves the process
+    // waiting forever.
+    drop(conn);
     io.join()?;
+    served?;
     Ok(())
 }
 
