@@ -9,18 +9,10 @@
 mod support;
 
 use serde_json::Value;
-use std::process::{Command, Output};
-use support::root;
+use std::process::Output;
+use support::{root, topoc};
 
 const CLI: &str = "tests/fixtures/kustomize-cli";
-
-fn topoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)

@@ -9,8 +9,8 @@
 mod support;
 
 use serde_json::Value;
-use std::process::{Command, Output};
-use support::root;
+use std::process::Output;
+use support::topoc;
 
 const CASE: &str = "tests/fixtures/kustomize/multi-overlay";
 /// The overlays of the case, and the namespace each one's objects have as
@@ -20,14 +20,6 @@ const WORLDS: [(&str, &str); 3] = [
     ("staging", "staging"),
     ("us", "default@us"),
 ];
-
-fn topoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()

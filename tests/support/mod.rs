@@ -12,6 +12,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Run the `topoc` binary of this build from the project root.
+pub fn topoc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
 /// `../shared/corpus/<sub>`, or None (after printing why) when it is absent.
 /// Under `TOPOC_REQUIRE_CORPUS=1` an absent corpus fails the test.
 pub fn corpus(sub: &str) -> Option<PathBuf> {
