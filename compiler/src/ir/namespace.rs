@@ -150,14 +150,18 @@ mod intern_tests {
     use super::*;
     use crate::source::{FileId, Pos, Span};
 
-    #[test]
-    fn intern_namespace_finds_existing_and_survives_direct_pushes() {
+    fn origin() -> Origin {
         let p = Pos::default();
-        let o = Origin::from(Span {
+        Origin::from(Span {
             file: FileId(0),
             start: p,
             end: p,
-        });
+        })
+    }
+
+    #[test]
+    fn intern_namespace_finds_existing_and_survives_direct_pushes() {
+        let o = origin();
         let mut t = Topology::default();
         let a = t.intern_namespace("a", o);
         let b = t.intern_namespace("b", o);
@@ -173,12 +177,7 @@ mod intern_tests {
 
     #[test]
     fn namespaces_are_interned_per_cluster() {
-        let p = Pos::default();
-        let o = Origin::from(Span {
-            file: FileId(0),
-            start: p,
-            end: p,
-        });
+        let o = origin();
         let mut t = Topology::default();
         let raw = t.intern_namespace("default", o);
         let a = t.intern_namespace_in(Some("overlays/a"), "default", o);
