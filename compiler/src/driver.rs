@@ -82,8 +82,10 @@ pub fn analyze(inputs: &[Input], opts: &LoadOptions) -> Analysis {
 pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource) -> Analysis {
     let (mut loaded, cfg, cfg_diags) = load_configured(inputs, opts, config);
     let resolved = resolve::resolve(&loaded.topology);
+    crate::timing::mark("resolve");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let findings = analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources));
+    crate::timing::mark("rules");
     // Rendering the findings of a large input comes next: let it reuse the
     // memory of the selection memo.
     resolved.kube.release_peer_cache();
@@ -101,6 +103,7 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     // A file shared by two projects (a canonical file and a layer on it)
     // yields the same finding in each: report it once.
     diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
+    crate::timing::mark("configuration and sort");
     Analysis {
         loaded,
         resolved,

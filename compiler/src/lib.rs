@@ -12,3 +12,4 @@ pub mod resolve;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod timing;

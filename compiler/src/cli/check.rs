@@ -77,6 +77,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         eprintln!("topoc: error: cannot write the report: {e}");
         return ExitCode::from(exit::INVALID);
     }
+    topoc::timing::mark("render");
     let threshold: Severity = args.fail_on.into();
     let code = if analysis.has_input_errors() {
         ExitCode::from(exit::INVALID)

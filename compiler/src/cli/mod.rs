@@ -440,7 +440,11 @@ pub fn usage_error(msg: &str) -> ExitCode {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let timings = std::env::var_os("TOPOC_TIMINGS").is_some_and(|v| v != "0");
+    if timings {
+        topoc::timing::enable();
+    }
+    let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Connectivity(a) => connectivity::run(a),
         Command::Diff(a) => diff::run(a),
@@ -450,7 +454,17 @@ pub fn run() -> ExitCode {
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Lsp(a) => lsp::run(a),
+    };
+    if timings {
+        topoc::timing::mark("end");
+        for (phase, took) in topoc::timing::phases() {
+            eprintln!(
+                "topoc: timing: {:>9.1} ms  {phase}",
+                took.as_secs_f64() * 1e3
+            );
+        }
     }
+    code
 }
 
 #[cfg(test)]

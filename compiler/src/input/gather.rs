@@ -91,9 +91,11 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
                         .iter()
                         .filter_map(|p| read_found(&mut reader, p))
                         .collect();
+                    crate::timing::mark("read");
                     for (file, diags) in reader.parse_all(&ids) {
                         keep_if_topology(&mut reader, file, diags, &mut out.files);
                     }
+                    crate::timing::mark("parse");
                 } else if kustomize::is_kustomization_file(path) {
                     let dir = match path.parent() {
                         Some(d) if !d.as_os_str().is_empty() => d,

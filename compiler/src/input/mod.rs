@@ -152,7 +152,10 @@ impl Reader<'_> {
     /// deduplicated by the driver).
     pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
         let id = self.read_text_at(name, path, at)?;
-        Some(self.parse(id, true))
+        crate::timing::mark("read");
+        let parsed = self.parse(id, true);
+        crate::timing::mark("parse");
+        Some(parsed)
     }
 
     /// Add text that did not come from a file (stdin).
@@ -274,6 +277,7 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     loaded.sources.set_overlay(opts.overlay.clone());
     loaded.parse_cache = opts.parse_cache.clone();
     let gathered = gather::gather(&mut loaded, inputs, opts);
+    crate::timing::mark("discovery");
     let mut kube_docs: Vec<Document> = gathered.built;
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();
     for f in gathered.files {
@@ -314,8 +318,11 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
         gather::nothing_checked(&mut loaded, inputs);
     }
 
+    crate::timing::mark("classify");
     compose::load_projects(&mut loaded, compose_files, opts);
+    crate::timing::mark("compose");
     kube::lower(&mut loaded, kube_docs);
+    crate::timing::mark("kubernetes lowering");
     gather::soften_chart_errors(&mut loaded.diagnostics, &gathered.chart_files);
     loaded
 }
