@@ -10,8 +10,10 @@
 use super::Cx;
 use crate::diagnostic as diag;
 use crate::ir::{
-    Intent, IntentSource, IntentTarget, NamespaceId, Origin, Protocol, ServiceIndex, WorkloadId,
+    Intent, IntentSource, IntentTarget, NamespaceId, Origin, Protocol, ServiceId, ServiceIndex,
+    WorkloadId,
 };
+use std::collections::HashMap;
 
 /// An intent whose target is not resolved yet.
 #[derive(Debug, Clone)]
@@ -159,6 +161,11 @@ impl Cx<'_> {
     /// every destination of its routes (and mirrors).
     fn route_intents(&mut self, index: &ServiceIndex) {
         let mut extra = Vec::new();
+        // The intents to each Service, in intent order: a VirtualService
+        // visits the intents to its hosts only (scanning every intent for
+        // every VirtualService was quadratic at scale).
+        let mut to_service: Option<HashMap<ServiceId, Vec<usize>>> = None;
+        let mut matched: Vec<usize> = Vec::new();
         // Routes bound only to gateways do not apply to sidecar traffic.
         for vs in self
             .t
@@ -172,13 +179,27 @@ impl Cx<'_> {
                 .iter()
                 .filter_map(|(h, _)| index.lookup(vs_ns, h))
                 .collect();
-            for intent in &self.t.intents {
-                let IntentTarget::Service(s) = intent.to else {
-                    continue;
-                };
-                if !hosts.contains(&s) {
-                    continue;
+            if hosts.is_empty() || vs.http.is_empty() {
+                continue;
+            }
+            let to_service = to_service.get_or_insert_with(|| {
+                let mut by: HashMap<ServiceId, Vec<usize>> = HashMap::new();
+                for (i, intent) in self.t.intents.iter().enumerate() {
+                    if let IntentTarget::Service(s) = intent.to {
+                        by.entry(s).or_default().push(i);
+                    }
                 }
+                by
+            });
+            matched.clear();
+            for s in &hosts {
+                matched.extend(to_service.get(s).into_iter().flatten());
+            }
+            // Each intent once, in the order of `t.intents`.
+            matched.sort_unstable();
+            matched.dedup();
+            for &i in &matched {
+                let intent = &self.t.intents[i];
                 for r in &vs.http {
                     let dests = r
                         .route
@@ -211,6 +232,16 @@ impl Cx<'_> {
     /// every namespace) talk to each destination Service.
     fn gateway_route_intents(&mut self, index: &ServiceIndex) {
         let mut extra = Vec::new();
+        // The first Gateway of each (namespace, name), and the pods each one
+        // selects, computed once: VirtualServices bound to one gateway are
+        // many, and each scan was a pass over every workload.
+        let mut first_gateway: HashMap<(NamespaceId, &str), usize> = HashMap::new();
+        for (i, g) in self.t.gateways.iter().enumerate() {
+            first_gateway
+                .entry((g.namespace, g.name.as_str()))
+                .or_insert(i);
+        }
+        let mut pods_of: HashMap<usize, Vec<WorkloadId>> = HashMap::new();
         for vs in &self.t.virtual_services {
             let vs_ns = self.t.namespace(vs.namespace);
             for (name, _) in &vs.gateways {
@@ -221,27 +252,24 @@ impl Cx<'_> {
                 let Some(gw_ns) = self.t.namespace_near(vs.namespace, gw_ns) else {
                     continue;
                 };
-                let Some(gw) = self
-                    .t
-                    .gateways
-                    .iter()
-                    .find(|g| g.name == gw_name && g.namespace == gw_ns)
-                else {
+                let Some(&gi) = first_gateway.get(&(gw_ns, gw_name)) else {
                     continue;
                 };
+                let gw = &self.t.gateways[gi];
                 if gw.selector.is_empty() {
                     continue;
                 }
-                let pods: Vec<WorkloadId> = self
-                    .t
-                    .workload_ids()
-                    .filter(|&w| {
-                        let wl = self.t.workload(w);
-                        wl.project.is_none()
-                            && self.t.same_cluster(wl.namespace, gw.namespace)
-                            && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
-                    })
-                    .collect();
+                let pods = pods_of.entry(gi).or_insert_with(|| {
+                    self.t
+                        .workload_ids()
+                        .filter(|&w| {
+                            let wl = self.t.workload(w);
+                            wl.project.is_none()
+                                && self.t.same_cluster(wl.namespace, gw.namespace)
+                                && gw.selector.iter().all(|(k, v)| wl.labels.get(k) == Some(v))
+                        })
+                        .collect()
+                });
                 for r in &vs.http {
                     for d in r
                         .route
@@ -252,7 +280,7 @@ impl Cx<'_> {
                         let Some(to) = index.lookup(vs_ns, &d.host) else {
                             continue;
                         };
-                        for &from in &pods {
+                        for &from in pods.iter() {
                             extra.push(Intent {
                                 from,
                                 to: IntentTarget::Service(to),
