@@ -79,16 +79,23 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
-        let mut line_starts = vec![0];
-        if text.contains('\r') {
-            // Line breaks as YAML counts them: LF, CRLF and a lone CR, so
-            // renderers that index lines agree with the parser's positions.
-            let bytes = text.as_bytes();
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                    line_starts.push(i + 1);
-                }
-            }
+        // Sized up front: a 60 MB manifest stream has millions of lines, and
+        // a doubling Vec touched and copied twice their 8 bytes each.
+        let bytes = text.as_bytes();
+        // Line breaks as YAML counts them: LF, CRLF and a lone CR, so
+        // renderers that index lines agree with the parser's positions.
+        let is_break =
+            |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        let has_cr = bytes.contains(&b'\r');
+        let breaks = if has_cr {
+            (0..bytes.len()).filter(|&i| is_break(i)).count()
+        } else {
+            bytes.iter().filter(|&&b| b == b'\n').count()
+        };
+        let mut line_starts = Vec::with_capacity(breaks + 1);
+        line_starts.push(0);
+        if has_cr {
+            line_starts.extend((0..bytes.len()).filter(|&i| is_break(i)).map(|i| i + 1));
         } else {
             line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         }
@@ -407,14 +414,24 @@ pub fn read_file_within(path: &Path, limit: u64) -> Result<String, ReadError> {
         });
     }
     let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    read_within(file, limit)
+    // A regular file's size is known: one buffer of that size (plus the one
+    // byte that tells the file grew past the limit), instead of doubling
+    // from empty, which touched twice the memory and copied it on the way.
+    let expected = if meta.is_file() { meta.len() } else { 0 };
+    read_sized(file, limit, expected)
 }
 
 /// Read `r` (stdin, a pipe, a file) to its end or to `limit` bytes,
 /// whichever comes first; past the limit is an error, not a truncation.
 pub fn read_within(r: impl std::io::Read, limit: u64) -> Result<String, ReadError> {
+    read_sized(r, limit, 0)
+}
+
+/// [`read_within`] into a buffer reserved for `expected` bytes (a hint, at
+/// most `limit`: a file may change size between `stat` and `read`).
+fn read_sized(r: impl std::io::Read, limit: u64, expected: u64) -> Result<String, ReadError> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(expected.min(limit).saturating_add(1) as usize);
     r.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::Io(e.to_string()))?;
@@ -505,6 +522,34 @@ mod tests {
                 "/elsewhere/y.yaml"
             ]
         );
+    }
+
+    #[test]
+    fn line_starts_break_at_lf_crlf_and_a_lone_cr() {
+        let f = SourceFile::new("a", "a", "a\r\nb\rc\nd\r".into());
+        assert_eq!(f.line_starts(), [0, 3, 5, 7, 9]);
+        assert_eq!(f.line_starts.capacity(), 5);
+        let f = SourceFile::new("a", "a", "a\nbé\n\nc".into());
+        assert_eq!(f.line_starts(), [0, 2, 6, 7]);
+        assert_eq!(SourceFile::new("a", "a", String::new()).line_starts(), [0]);
+    }
+
+    #[test]
+    fn regular_files_are_read_whole_into_one_buffer() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        let text = "k: é\n".repeat(10_000);
+        std::fs::write(&p, &text).unwrap();
+        let read = read_file(&p).unwrap();
+        assert_eq!(read, text);
+        assert!(read.capacity() <= text.len() + 1, "{}", read.capacity());
+        assert_eq!(read_file_within(&p, text.len() as u64).unwrap(), text);
+        assert!(matches!(
+            read_file_within(&p, text.len() as u64 - 1),
+            Err(ReadError::TooLarge { size: Some(_), .. })
+        ));
+        std::fs::write(&p, "\u{feff}a: 1\n").unwrap();
+        assert_eq!(read_file(&p).unwrap(), "a: 1\n");
     }
 
     #[test]

@@ -7,12 +7,13 @@
 //! against the classes of the namespaces they can reach — never those of
 //! another cluster (`Namespace::cluster`: each kustomize overlay is one).
 
+use super::classset::BitSet;
+use super::selection::{Compiled, Interner, Universe, Within};
 use crate::ir::{
-    LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, SelectorOp, ServiceId,
-    ServiceIndex, Topology, WorkloadId,
+    LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
+    WorkloadId,
 };
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
 use std::sync::Mutex;
 
 /// The label every namespace carries implicitly.
@@ -71,95 +72,41 @@ pub struct KubeResolved {
     pub vs_hosts: Vec<Vec<Option<ServiceId>>>,
     /// Per DestinationRule: the Service of its host.
     pub dr_service: Vec<Option<ServiceId>>,
-    /// Namespaces and classes by label, so that a selector with `matchLabels`
-    /// visits only what carries one of its labels: a peer such as
-    /// `namespaceSelector: {matchLabels: {team: x}}` costs the few namespaces
-    /// of team x, not a scan of every namespace per peer (which made large
-    /// clusters quadratic: peers and namespaces both grow with the input).
-    ns_by_label: LabelIndex,
-    class_by_label: LabelIndex,
-    /// Per namespace: its classes by label (a policy's podSelector and a
-    /// peer without namespaceSelector only look in one namespace).
-    class_by_ns_label: Vec<LabelIndex>,
-    /// `peer_classes` by peer content: connectivity and several rules ask
-    /// for the same peers, and most peers repeat across namespaces (the same
-    /// `allow-dns` or monitoring peer in every one).
-    peer_cache: Mutex<HashMap<String, Vec<ClassId>>>,
+    /// Interned labels of namespaces and classes, for selection by ids.
+    interner: Interner,
+    ns_universe: Universe,
+    class_universe: Universe,
+    /// Per namespace: its classes as plain ids (posting-list form).
+    ns_class_ids: Vec<Vec<u32>>,
+    /// Peer selections by meaning: connectivity and several rules ask for
+    /// the same peers, most peers repeat across namespaces (the same
+    /// `allow-dns` or monitoring peer in every one), and peers whose texts
+    /// differ often select the same namespaces.
+    peer_memo: Mutex<PeerMemo>,
 }
 
-/// label key → label value → ids (namespace or class indices), ascending.
+/// Memo of `peer_set_in`. Keys are compiled selectors (label ids), so equal
+/// meanings share an entry whatever their text.
 #[derive(Debug, Default)]
-struct LabelIndex(HashMap<String, HashMap<String, Vec<u32>>>);
-
-/// Posting lists that every match of a selector is in, and their total
-/// length. The lists are disjoint except when an `In` repeats a value, so
-/// walking them yields each id at most twice (callers sort and dedup what
-/// they keep). They are not merged: a selector's candidates are often far
-/// more than its matches, and merging them cost a sort per distinct peer.
-struct Candidates<'a> {
-    lists: Vec<&'a [u32]>,
-    len: usize,
+struct PeerMemo {
+    /// Sets of namespaces (ascending) → id, and by id.
+    ns_sets: HashMap<Vec<u32>, u32>,
+    ns_set_lists: Vec<Vec<u32>>,
+    /// (cluster, namespaceSelector) → namespace set id.
+    ns_selections: HashMap<(u32, Compiled), u32>,
+    /// (namespace set id, podSelector) → classes.
+    peers: HashMap<(u32, Option<Compiled>), BitSet>,
 }
 
-impl<'a> Candidates<'a> {
-    fn new(lists: Vec<&'a [u32]>) -> Self {
-        let len = lists.iter().map(|l| l.len()).sum();
-        Candidates { lists, len }
-    }
-
-    fn ids(&self) -> impl Iterator<Item = u32> + '_ {
-        self.lists.iter().flat_map(|l| l.iter().copied())
-    }
-}
-
-impl LabelIndex {
-    fn add(&mut self, labels: &Labels, id: usize) {
-        for (k, v) in labels {
-            let ids = self
-                .0
-                .entry(k.clone())
-                .or_default()
-                .entry(v.clone())
-                .or_default();
-            ids.push(id as u32);
+impl PeerMemo {
+    fn ns_set(&mut self, namespaces: Vec<u32>) -> u32 {
+        if let Some(&id) = self.ns_sets.get(&namespaces) {
+            return id;
         }
-    }
-
-    /// The shortest candidate lists of `sel`: the ids carrying one of its
-    /// `matchLabels`, or the ids carrying a key of an `In` / `Exists`
-    /// requirement (with one of its values). None when the selector has
-    /// neither (only `NotIn` / `DoesNotExist`, or empty): then every id is a
-    /// candidate.
-    fn candidates(&self, sel: &LabelSelector) -> Option<Candidates<'_>> {
-        let by_value = |k: &str, v: &str| {
-            self.0
-                .get(k)
-                .and_then(|vs| vs.get(v))
-                .map_or(&[][..], Vec::as_slice)
-        };
-        let labels = sel
-            .match_labels
-            .iter()
-            .map(|(k, v)| Candidates::new(vec![by_value(k, v)]));
-        // Postings of one requirement: one list per value (an id carries
-        // one value per key, so the lists are disjoint).
-        let expressions = sel.match_expressions.iter().filter_map(|r| match r.op {
-            SelectorOp::In => Some(Candidates::new(
-                r.values.iter().map(|v| by_value(&r.key, v)).collect(),
-            )),
-            SelectorOp::Exists => Some(Candidates::new(
-                self.0
-                    .get(r.key.as_str())
-                    .map(|vs| vs.values().map(Vec::as_slice).collect())
-                    .unwrap_or_default(),
-            )),
-            SelectorOp::NotIn | SelectorOp::DoesNotExist => None,
-        });
-        // The first shortest, matchLabels before expressions (as before the
-        // lists were kept unmerged; only the cost depends on the choice).
-        labels
-            .chain(expressions)
-            .reduce(|best, c| if c.len < best.len { c } else { best })
+        let id = self.ns_set_lists.len() as u32;
+        self.ns_set_lists.push(namespaces.clone());
+        self.ns_sets.insert(namespaces, id);
+        id
     }
 }
 
@@ -238,16 +185,17 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         r.classes[c.index()].members.push(id);
         r.class_of[id.index()] = Some(c);
     }
-    for (i, labels) in r.ns_labels.iter().enumerate() {
-        r.ns_by_label.add(labels, i);
-    }
-    r.class_by_ns_label = (0..t.namespaces.len())
-        .map(|_| LabelIndex::default())
+    let mut interner = Interner::default();
+    r.ns_universe = Universe::new(&mut interner, r.ns_labels.iter());
+    r.class_universe = Universe::new(&mut interner, r.classes.iter().map(|c| &c.labels));
+    r.ns_universe.finish(&interner);
+    r.class_universe.finish(&interner);
+    r.interner = interner;
+    r.ns_class_ids = r
+        .ns_classes
+        .iter()
+        .map(|cs| cs.iter().map(|c| c.0).collect())
         .collect();
-    for (i, c) in r.classes.iter().enumerate() {
-        r.class_by_label.add(&c.labels, i);
-        r.class_by_ns_label[c.namespace.index()].add(&c.labels, i);
-    }
     r.policy_classes = t.policies.iter().map(|p| r.selected(p)).collect();
     // An admin subject always has a namespaceSelector: the namespace given
     // here is never used.
@@ -299,50 +247,55 @@ impl KubeResolved {
         self.classes_matching(p.namespace, Some(&p.pod_selector))
     }
 
-    /// Classes of namespace `ns` that `sel` matches, ascending. Walks the
-    /// namespace's classes carrying the selector's labels when they are
-    /// fewer than all its classes: a namespace of thousands of workloads and
-    /// policies would otherwise cost policies × classes.
+    /// Classes of namespace `ns` that `sel` matches, ascending.
     fn classes_matching(&self, ns: NamespaceId, sel: Option<&LabelSelector>) -> Vec<ClassId> {
-        let mut out = Vec::new();
-        self.push_matching_in(ns, sel, &mut out);
-        out.sort_unstable();
-        out.dedup();
-        out
+        let sel = sel.map_or_else(Compiled::everything, |s| self.interner.compile(s));
+        self.select_in_namespaces(&[ns.0], &sel)
+            .iter()
+            .map(|c| ClassId(c as u32))
+            .collect()
     }
 
-    /// Push the classes of namespace `ns` that `sel` matches (None: every
-    /// class of it), in no particular order, possibly twice.
-    fn push_matching_in(
-        &self,
-        ns: NamespaceId,
-        sel: Option<&LabelSelector>,
-        out: &mut Vec<ClassId>,
-    ) {
-        let in_ns = &self.ns_classes[ns.index()];
-        let Some(sel) = sel else {
-            out.extend_from_slice(in_ns);
-            return;
+    /// The classes of the namespaces `namespaces` (ascending) that `sel`
+    /// matches.
+    fn select_in_namespaces(&self, namespaces: &[u32], sel: &Compiled) -> BitSet {
+        let lists: Vec<&[u32]> = namespaces
+            .iter()
+            .map(|&n| self.ns_class_ids[n as usize].as_slice())
+            .collect();
+        let len = lists.iter().map(|l| l.len()).sum();
+        let mask = |c: u32| {
+            namespaces
+                .binary_search(&self.classes[c as usize].namespace.0)
+                .is_ok()
         };
-        let matches = |c: &ClassId| sel.matches(&self.classes[c.index()].labels);
-        match self.class_by_ns_label[ns.index()]
-            .candidates(sel)
-            .filter(|c| c.len < in_ns.len())
-        {
-            Some(c) => out.extend(c.ids().map(ClassId).filter(matches)),
-            None => out.extend(in_ns.iter().copied().filter(matches)),
-        }
+        self.class_universe.select(
+            sel,
+            Within::Lists {
+                lists,
+                len,
+                mask: &mask,
+            },
+        )
+    }
+
+    /// The namespaces of cluster `cluster` that `sel` matches, ascending.
+    fn namespaces_matching(&self, cluster: u32, sel: &Compiled) -> Vec<u32> {
+        self.ns_universe
+            .select(sel, Within::All)
+            .iter()
+            .map(|n| n as u32)
+            .filter(|&n| self.ns_cluster[n as usize] == cluster)
+            .collect()
     }
 
     /// Whether `sel` matches any namespace of the cluster of `near` (its
     /// labels with the implicit name label).
     pub fn any_namespace_matches(&self, near: NamespaceId, sel: &LabelSelector) -> bool {
         let cluster = self.ns_cluster[near.index()];
-        let matches = |i: usize| self.ns_cluster[i] == cluster && sel.matches(&self.ns_labels[i]);
-        match self.ns_by_label.candidates(sel) {
-            Some(c) => c.ids().any(|i| matches(i as usize)),
-            None => (0..self.ns_labels.len()).any(matches),
-        }
+        !self
+            .namespaces_matching(cluster, &self.interner.compile(sel))
+            .is_empty()
     }
 
     /// Classes a peer of a policy in namespace `policy_ns` selects; an
@@ -366,75 +319,55 @@ impl KubeResolved {
         policy_ns: NamespaceId,
         peer: &Peer,
     ) -> Vec<ClassId> {
+        self.peer_set_in(cluster, policy_ns, peer)
+            .iter()
+            .map(|c| ClassId(c as u32))
+            .collect()
+    }
+
+    /// `peer_classes_in` as a set whose storage is shared with every other
+    /// peer of the same selection (cheap to clone and to keep).
+    pub fn peer_set_in(&self, cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> BitSet {
         if peer.ip_block.is_some() {
-            return Vec::new();
+            return BitSet::new(self.classes.len());
         }
-        let key = peer_key(cluster, policy_ns, peer);
-        let cache = || self.peer_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = cache().get(&key) {
+        let memo = || self.peer_memo.lock().unwrap_or_else(|e| e.into_inner());
+        let ns_set = match &peer.namespace_selector {
+            None => memo().ns_set(vec![policy_ns.0]),
+            Some(sel) => {
+                let key = (cluster, self.interner.compile(sel));
+                let hit = memo().ns_selections.get(&key).copied();
+                match hit {
+                    Some(id) => id,
+                    None => {
+                        let namespaces = self.namespaces_matching(cluster, &key.1);
+                        let mut m = memo();
+                        let id = m.ns_set(namespaces);
+                        m.ns_selections.insert(key, id);
+                        id
+                    }
+                }
+            }
+        };
+        let key = (
+            ns_set,
+            peer.pod_selector.as_ref().map(|s| self.interner.compile(s)),
+        );
+        if let Some(hit) = memo().peers.get(&key) {
             return hit.clone();
         }
-        let classes = self.evaluate_peer(cluster, policy_ns, peer);
-        cache().insert(key, classes.clone());
-        classes
+        let namespaces = memo().ns_set_lists[ns_set as usize].clone();
+        let everything = Compiled::everything();
+        let set = self.select_in_namespaces(&namespaces, key.1.as_ref().unwrap_or(&everything));
+        memo().peers.insert(key, set.clone());
+        set
     }
 
-    fn evaluate_peer(&self, cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> Vec<ClassId> {
-        let in_cluster = |i: usize| self.ns_cluster[i] == cluster;
-        let mut namespaces: Vec<usize> = match &peer.namespace_selector {
-            None => vec![policy_ns.index()],
-            Some(sel) => match self.ns_by_label.candidates(sel) {
-                Some(c) => c
-                    .ids()
-                    .map(|i| i as usize)
-                    .filter(|&i| in_cluster(i) && sel.matches(&self.ns_labels[i]))
-                    .collect(),
-                None => (0..self.ns_labels.len())
-                    .filter(|&i| in_cluster(i) && sel.matches(&self.ns_labels[i]))
-                    .collect(),
-            },
-        };
-        namespaces.sort_unstable();
-        namespaces.dedup();
-        let pod_sel = peer.pod_selector.as_ref();
-        // Walk whichever is shorter: the classes of the whole cluster
-        // carrying one of the pod selector's labels, or, namespace by
-        // namespace, those of the selected namespaces (each namespace
-        // choosing between its classes carrying the labels and all of them).
-        let in_namespaces: usize = namespaces.iter().map(|&n| self.ns_classes[n].len()).sum();
-        let global = pod_sel
-            .and_then(|s| self.class_by_label.candidates(s).map(|c| (s, c)))
-            .filter(|(_, c)| c.len < in_namespaces);
-        let mut out: Vec<ClassId> = Vec::new();
-        match global {
-            Some((sel, c)) => {
-                let mut selected = vec![false; self.ns_labels.len()];
-                for &n in &namespaces {
-                    selected[n] = true;
-                }
-                out.extend(c.ids().map(ClassId).filter(|c| {
-                    let class = &self.classes[c.index()];
-                    selected[class.namespace.index()] && sel.matches(&class.labels)
-                }));
-            }
-            None => {
-                for n in namespaces {
-                    self.push_matching_in(NamespaceId(n as u32), pod_sel, &mut out);
-                }
-            }
-        }
-        // One order whichever way was walked.
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Forget the memo of peer selections (it is rebuilt on demand): at
-    /// 100k objects it holds tens of millions of class ids that nothing
-    /// needs once the rules have run.
+    /// Forget the memo of peer selections (it is rebuilt on demand): it
+    /// holds class sets that nothing needs once the rules have run.
     pub fn release_peer_cache(&self) {
-        let mut cache = self.peer_cache.lock().unwrap_or_else(|e| e.into_inner());
-        *cache = HashMap::new();
+        let mut memo = self.peer_memo.lock().unwrap_or_else(|e| e.into_inner());
+        *memo = PeerMemo::default();
     }
 
     pub fn class(&self, w: WorkloadId) -> Option<&Class> {
@@ -447,29 +380,6 @@ impl KubeResolved {
             .iter()
             .flat_map(|c| self.classes[c.index()].members.iter().copied())
     }
-}
-
-/// What a peer's selection depends on: its selectors, and the policy's
-/// namespace when it has no namespaceSelector (else its cluster).
-fn peer_key(cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> String {
-    let mut key = String::new();
-    if peer.namespace_selector.is_none() {
-        let _ = write!(key, "ns={};", policy_ns.0);
-    } else if cluster != 0 {
-        let _ = write!(key, "c={cluster};");
-    }
-    for (tag, sel) in [("p", &peer.pod_selector), ("n", &peer.namespace_selector)] {
-        let Some(sel) = sel else { continue };
-        key.push_str(tag);
-        for (k, v) in &sel.match_labels {
-            let _ = write!(key, "{{{k:?}={v:?}}}");
-        }
-        for r in &sel.match_expressions {
-            let _ = write!(key, "{{{:?} {:?} {:?}}}", r.key, r.op, r.values);
-        }
-        key.push(';');
-    }
-    key
 }
 
 #[cfg(test)]

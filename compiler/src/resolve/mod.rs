@@ -2,7 +2,9 @@
 //! picks, which names resolve to whom on which network, named ports.
 //! Computed once and shared by connectivity, rules and emitters.
 
+pub mod classset;
 pub mod kube;
+mod selection;
 
 use crate::ir::{NetworkId, NetworkMode, Topology, WorkloadId};
 use std::collections::BTreeMap;

@@ -6,6 +6,8 @@
 
 mod build;
 pub mod cache;
+#[cfg(test)]
+mod fast_paths;
 mod json;
 mod split;
 

@@ -445,6 +445,37 @@ pub trait Input {
         n_chars
     }
 
+    /// topoc patch (PATCHES.md #5): consume the run of characters that
+    /// continue a plain scalar on this line (neither blank nor breakz, and
+    /// [`Input::next_can_be_plain_scalar`]) and return `(characters, bytes)`;
+    /// the characters are pushed to `out` when it is given.
+    fn fetch_plain_scalar_run(&mut self, in_flow: bool, mut out: Option<&mut String>) -> (usize, usize) {
+        let mut n_chars = 0;
+        let mut n_bytes = 0;
+        loop {
+            self.lookahead(self.bufmaxlen());
+            for _ in 0..self.bufmaxlen() - 1 {
+                if self.next_is_blank_or_breakz() || !self.next_can_be_plain_scalar(in_flow) {
+                    return (n_chars, n_bytes);
+                }
+                let c = self.peek();
+                if let Some(out) = out.as_deref_mut() {
+                    out.push(c);
+                }
+                self.skip();
+                n_chars += 1;
+                n_bytes += c.len_utf8();
+            }
+        }
+    }
+
+    /// topoc patch (PATCHES.md #5): how many bytes of the source are left,
+    /// for inputs that are one `&str` (so that the scanner can borrow
+    /// scalars from it); `None` for others.
+    fn remaining_bytes(&self) -> Option<usize> {
+        None
+    }
+
     /// Fetch characters as long as they satisfy `is_yaml_non_space(c)`.
     ///
     /// The characters are consumed from the input.

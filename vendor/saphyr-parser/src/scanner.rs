@@ -480,6 +480,10 @@ pub struct Scanner<'input, T> {
     buf_leading_break: String,
     buf_trailing_breaks: String,
     buf_whitespaces: String,
+    /// topoc patch (PATCHES.md #5): the whole text, when the input is one
+    /// `&str` ([`Scanner::new_from_str`]), so that plain scalars can be
+    /// borrowed from it instead of copied.
+    source: Option<&'input str>,
 }
 
 impl<T: Input + Clone> Clone for Scanner<'_, T> {
@@ -506,6 +510,7 @@ impl<T: Input + Clone> Clone for Scanner<'_, T> {
             buf_leading_break: self.buf_leading_break.clone(),
             buf_trailing_breaks: self.buf_trailing_breaks.clone(),
             buf_whitespaces: self.buf_whitespaces.clone(),
+            source: self.source,
         }
     }
 }
@@ -565,7 +570,16 @@ impl<'input, T: Input> Scanner<'input, T> {
             buf_leading_break: String::new(),
             buf_trailing_breaks: String::new(),
             buf_whitespaces: String::new(),
+            source: None,
         }
+    }
+
+    /// topoc patch (PATCHES.md #5): `source` is the whole text the input
+    /// reads (a [`crate::StrInput`] of it, not yet advanced); plain scalars
+    /// that are a slice of it are borrowed.
+    pub(crate) fn set_source(&mut self, source: &'input str) {
+        debug_assert_eq!(self.input.remaining_bytes(), Some(source.len()));
+        self.source = Some(source);
     }
 
     /// Get a copy of the last error that was encountered, if any.
@@ -2305,7 +2319,14 @@ impl<'input, T: Input> Scanner<'input, T> {
         // topoc patch (PATCHES.md #1): no "invalid indentation in flow
         // construct"; libyaml/go-yaml check no indentation inside flow collections.
 
-        let mut string = String::with_capacity(32);
+        // topoc patch (PATCHES.md #5): while the scalar's text is a slice of
+        // the source (no line was folded into it), it is only tracked as the
+        // byte range `verbatim` and borrowed at the end; `string` is built
+        // once folding starts, or from the start when the input is not a
+        // `&str`.
+        let mut string = String::new();
+        let mut verbatim: Option<(usize, usize)> = None;
+        let in_str = self.source.is_some();
         self.buf_whitespaces.clear();
         self.buf_leading_break.clear();
         self.buf_trailing_breaks.clear();
@@ -2321,7 +2342,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 // next line, this is invalid. We cannot decide yet if there will be continuation,
                 // so record that a comment interrupted a plain scalar.
                 if self.input.peek() == '#'
-                    && !string.is_empty()
+                    && (!string.is_empty() || verbatim.is_some())
                     && !self.buf_whitespaces.is_empty()
                     && self.flow_level == 0
                 {
@@ -2340,50 +2361,58 @@ impl<'input, T: Input> Scanner<'input, T> {
             if !self.input.next_is_blank_or_breakz()
                 && self.input.next_can_be_plain_scalar(self.flow_level > 0)
             {
+                // What goes between the text so far and this run of characters.
+                let mut joined = String::new();
+                let mut folded = false;
                 if self.leading_whitespace {
                     if self.buf_leading_break.is_empty() {
-                        string.push_str(&self.buf_leading_break);
-                        string.push_str(&self.buf_trailing_breaks);
+                        joined.push_str(&self.buf_leading_break);
+                        joined.push_str(&self.buf_trailing_breaks);
+                        folded = !joined.is_empty();
                         self.buf_trailing_breaks.clear();
                         self.buf_leading_break.clear();
                     } else {
                         if self.buf_trailing_breaks.is_empty() {
-                            string.push(' ');
+                            joined.push(' ');
                         } else {
-                            string.push_str(&self.buf_trailing_breaks);
+                            joined.push_str(&self.buf_trailing_breaks);
                             self.buf_trailing_breaks.clear();
                         }
+                        folded = true;
                         self.buf_leading_break.clear();
                     }
                     self.leading_whitespace = false;
                 } else if !self.buf_whitespaces.is_empty() {
-                    string.push_str(&self.buf_whitespaces);
+                    // The blanks as they are in the source, between the two runs.
+                    joined.push_str(&self.buf_whitespaces);
                     self.buf_whitespaces.clear();
                 }
 
-                // We can unroll the first iteration of the loop.
-                string.push(self.input.peek());
-                self.skip_non_blank();
-                string.reserve(self.input.bufmaxlen());
-
-                // Add content non-blank characters to the scalar.
-                let mut end = false;
-                while !end {
-                    // Fill the buffer once and process all characters in the buffer until the next
-                    // fetch. Note that `next_can_be_plain_scalar` needs 2 lookahead characters,
-                    // hence the `for` loop looping `self.input.bufmaxlen() - 1` times.
-                    self.input.lookahead(self.input.bufmaxlen());
-                    for _ in 0..self.input.bufmaxlen() - 1 {
-                        if self.input.next_is_blank_or_breakz()
-                            || !self.input.next_can_be_plain_scalar(self.flow_level > 0)
-                        {
-                            end = true;
-                            break;
-                        }
-                        string.push(self.input.peek());
-                        self.skip_non_blank();
+                let here = self.source_offset();
+                let stays_verbatim = in_str
+                    && string.is_empty()
+                    && !folded
+                    && match verbatim {
+                        None => joined.is_empty(),
+                        Some((_, end)) => end + joined.len() == here,
+                    };
+                let (n_chars, n_bytes) = if stays_verbatim {
+                    let run = self.input.fetch_plain_scalar_run(self.flow_level > 0, None);
+                    let start = verbatim.map_or(here, |(start, _)| start);
+                    verbatim = Some((start, here + run.1));
+                    run
+                } else {
+                    if let Some((start, end)) = verbatim.take() {
+                        string.push_str(&self.source.unwrap_or_default()[start..end]);
                     }
-                }
+                    string.push_str(&joined);
+                    self.input
+                        .fetch_plain_scalar_run(self.flow_level > 0, Some(&mut string))
+                };
+                debug_assert!(n_bytes > 0);
+                self.mark.index += n_chars;
+                self.mark.col += n_chars;
+                self.leading_whitespace = false;
                 end_mark = self.mark;
             }
 
@@ -2440,7 +2469,11 @@ impl<'input, T: Input> Scanner<'input, T> {
             self.allow_simple_key();
         }
 
-        if string.is_empty() {
+        let text: Cow<'input, str> = match (verbatim, self.source) {
+            (Some((start, end)), Some(source)) => Cow::Borrowed(&source[start..end]),
+            _ => string.into(),
+        };
+        if text.is_empty() {
             // `fetch_plain_scalar` must absolutely consume at least one byte. Otherwise,
             // `fetch_next_token` will never stop calling it. An empty plain scalar may happen with
             // erroneous inputs such as "{...".
@@ -2451,8 +2484,17 @@ impl<'input, T: Input> Scanner<'input, T> {
         } else {
             Ok(Token(
                 Span::new(start_mark, end_mark),
-                TokenType::Scalar(ScalarStyle::Plain, string.into()),
+                TokenType::Scalar(ScalarStyle::Plain, text),
             ))
+        }
+    }
+
+    /// The byte offset of the next character in [`Self::source`] (0 when
+    /// the input is not a `&str`).
+    fn source_offset(&self) -> usize {
+        match (self.source, self.input.remaining_bytes()) {
+            (Some(source), Some(left)) => source.len() - left,
+            _ => 0,
         }
     }
 

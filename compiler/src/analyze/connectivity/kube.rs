@@ -87,9 +87,8 @@ impl RuleInfo {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
                     any_pod |= selects_every_pod(peer);
-                    for c in r.peer_classes_in(cluster, ns, peer) {
-                        classes.insert(c.index());
-                    }
+                    // The first peer's selection is shared, not copied.
+                    classes.union_with(&r.peer_set_in(cluster, ns, peer));
                 }
             }
         }

@@ -29,7 +29,11 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         for (dir, rules) in [("from", &p.ingress), ("to", &p.egress)] {
             for rule in rules.iter() {
                 for peer in &rule.peers {
-                    if peer.ip_block.is_some() || !k.peer_classes(p.namespace, peer).is_empty() {
+                    if peer.ip_block.is_some()
+                        || !k
+                            .peer_set_in(k.ns_cluster[p.namespace.index()], p.namespace, peer)
+                            .is_empty()
+                    {
                         continue;
                     }
                     // A namespaceSelector that matches no namespace of the

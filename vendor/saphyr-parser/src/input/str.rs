@@ -369,6 +369,39 @@ impl Input for StrInput<'_> {
         n_bytes_to_append
     }
 
+    fn fetch_plain_scalar_run(&mut self, in_flow: bool, out: Option<&mut String>) -> (usize, usize) {
+        let bytes = self.buffer.as_bytes();
+        let mut i = 0;
+        let mut n_chars = 0;
+        // The same tests as `next_is_blank_or_breakz` and
+        // `next_can_be_plain_scalar`, on bytes: every character they look
+        // for is ASCII but the byte order mark.
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | 0 => break,
+                b':' => match bytes.get(i + 1) {
+                    None | Some(b' ' | b'\t' | b'\n' | b'\r' | 0) => break,
+                    Some(b',' | b'[' | b']' | b'{' | b'}') if in_flow => break,
+                    _ => {}
+                },
+                b',' | b'[' | b']' | b'{' | b'}' if in_flow => break,
+                0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => break,
+                _ => {}
+            }
+            i += utf8_len(b);
+            n_chars += 1;
+        }
+        if let Some(out) = out {
+            out.push_str(&self.buffer[..i]);
+        }
+        self.buffer = &self.buffer[i..];
+        (n_chars, i)
+    }
+
+    fn remaining_bytes(&self) -> Option<usize> {
+        Some(self.buffer.len())
+    }
+
     fn fetch_while_is_yaml_non_space(&mut self, out: &mut String) -> usize {
         let mut not_non_space = None;
 
@@ -421,6 +454,17 @@ impl Input for StrInput<'_> {
 /// [`bufmaxlen`]: `StrInput::bufmaxlen`
 /// [`buflen`]: `StrInput::buflen`
 const BUFFER_LEN: usize = 128;
+
+/// The length of the UTF-8 sequence that starts with byte `b` (of a `str`).
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..0x80 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
 
 /// Splits the first character of the given string and returns it along with the rest of the
 /// string.
