@@ -11,21 +11,24 @@ use crate::diagnostic::{self as diag, Diagnostic};
 use crate::syntax::Node;
 use std::collections::HashMap;
 
-/// kubectl's identity of an object; `None` for objects without a name.
-fn identity(o: &Object) -> Option<(String, String, String, String, usize)> {
+/// kubectl's identity of an object: API group, kind, namespace, name and
+/// cluster, borrowed from the tree (no allocation per object); `None` for
+/// objects without a name.
+type Identity<'a> = (&'a str, &'a str, &'a str, &'a str, usize);
+
+fn identity<'a>(o: &'a Object) -> Option<Identity<'a>> {
     let md = o.node.get("metadata")?;
-    let name = md.get("name")?.as_str()?.to_string();
+    let name = md.get("name")?.as_str()?;
     let namespace = md
         .get("namespace")
         .and_then(Node::as_str)
-        .unwrap_or(DEFAULT_NAMESPACE)
-        .to_string();
+        .unwrap_or(DEFAULT_NAMESPACE);
     // The API group: `apps` of `apps/v1`, empty for the core `v1`.
     let group = match o.api_version.split_once('/') {
-        Some((g, _)) => g.to_string(),
-        None => String::new(),
+        Some((g, _)) => g,
+        None => "",
     };
-    Some((group, o.kind.clone(), namespace, name, o.cluster))
+    Some((group, o.kind.as_str(), namespace, name, o.cluster))
 }
 
 fn name_span(o: &Object) -> crate::source::Span {
@@ -39,7 +42,7 @@ fn name_span(o: &Object) -> crate::source::Span {
 /// of that copy (one flag per object of `objects`).
 pub(super) fn last_copies(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let keys: Vec<_> = objects.iter().map(identity).collect();
-    let mut last: HashMap<&(String, String, String, String, usize), usize> = HashMap::new();
+    let mut last: HashMap<&Identity, usize> = HashMap::with_capacity(keys.len());
     let mut previous: Vec<Option<usize>> = vec![None; objects.len()];
     for (i, key) in keys.iter().enumerate() {
         if let Some(key) = key
