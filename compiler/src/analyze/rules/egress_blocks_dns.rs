@@ -70,6 +70,25 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         flat.extend(p.ingress.iter());
         flat.extend(p.egress.iter());
     }
+    // Per rule: whether it allows DNS over (UDP, TCP); it depends on the
+    // rule alone, so it is judged once, not per class it applies to.
+    let mut per_rule: Vec<Option<(bool, bool)>> = vec![None; engine.rules.len()];
+    let mut rule_verdict = |ri: usize| {
+        *per_rule[ri].get_or_insert_with(|| {
+            let info = &engine.rules[ri];
+            if !reaches_dns(k, info, flat[ri], &dns) {
+                return (false, false);
+            }
+            let mut conn = info.fixed.clone();
+            for d in &dns {
+                conn.union_with(&info.conn_to(&k.classes[d.index()]));
+            }
+            (
+                conn.contains_port(Protocol::Udp, 53),
+                conn.contains_port(Protocol::Tcp, 53),
+            )
+        })
+    };
     // Per class: (udp ok, tcp ok).
     let mut verdict: Vec<Option<(bool, bool)>> = vec![None; k.classes.len()];
     for (c, slot) in verdict.iter_mut().enumerate() {
@@ -78,16 +97,9 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
         let (mut udp, mut tcp) = (false, false);
         for &ri in &engine.egress_rules[c] {
-            let info = &engine.rules[ri as usize];
-            if !reaches_dns(k, info, flat[ri as usize], &dns) {
-                continue;
-            }
-            let mut conn = info.fixed.clone();
-            for d in &dns {
-                conn.union_with(&info.conn_to(&k.classes[d.index()]));
-            }
-            udp |= conn.contains_port(Protocol::Udp, 53);
-            tcp |= conn.contains_port(Protocol::Tcp, 53);
+            let (u, t) = rule_verdict(ri as usize);
+            udp |= u;
+            tcp |= t;
         }
         *slot = Some((udp, tcp));
     }

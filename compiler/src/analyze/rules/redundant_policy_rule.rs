@@ -112,7 +112,29 @@ fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) ->
         return false;
     }
     // Peers that the same other rules match are covered alike (ingress), so
-    // each distinct set of matching rules is judged once.
+    // each distinct set of matching rules is judged once. Policies have few
+    // rules: the set is a bitmask then, found among the few judged ones
+    // without hashing or allocating per peer.
+    if ingress && others.len() <= 64 {
+        let mut judged: Vec<(u64, bool)> = Vec::new();
+        return a.peers(k).all(|c| {
+            let mask = (0..others.len())
+                .filter(|&j| others[j].info.matches_class(c))
+                .fold(0u64, |m, j| m | 1 << j);
+            if let Some(&(_, ok)) = judged.iter().find(|(m, _)| *m == mask) {
+                return ok;
+            }
+            let ok = a.to_selected.iter().enumerate().all(|(di, need)| {
+                let mut have = ConnSet::none();
+                for j in (0..others.len()).filter(|j| mask & (1 << j) != 0) {
+                    have.union_with(&others[j].to_selected[di]);
+                }
+                need.is_empty() || (mask != 0 && have.contains(need))
+            });
+            judged.push((mask, ok));
+            ok
+        });
+    }
     let mut judged: HashMap<Vec<usize>, bool> = HashMap::new();
     a.peers(k).all(|c| {
         let matching: Vec<usize> = (0..others.len())
@@ -144,15 +166,26 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let k = &ctx.resolved.kube;
     let mut out = Vec::new();
+    if !t
+        .policies
+        .iter()
+        .any(|p| p.ingress.len() > 1 || p.egress.len() > 1)
+    {
+        return out;
+    }
+    // The engine's rules, numbered policy by policy, ingress then egress
+    // (`Engine::new`): evaluated once for every rule that needs them.
+    let engine = ctx.kube_engine();
+    let mut first = 0;
     for (pi, p) in t.policies.iter().enumerate() {
+        let at = first;
+        first += p.ingress.len() + p.egress.len();
         for (ingress, rules) in [(true, &p.ingress), (false, &p.egress)] {
             if rules.len() < 2 {
                 continue;
             }
-            let infos: Vec<RuleInfo> = rules
-                .iter()
-                .map(|r| RuleInfo::new(t, k, p.namespace, r))
-                .collect();
+            let from = if ingress { at } else { at + p.ingress.len() };
+            let infos: &[RuleInfo] = &engine.rules[from..from + rules.len()];
             let ips: Vec<ipset::Range> = infos.iter().flat_map(|i| i.ips.iter().copied()).collect();
             let pieces = ipset::pieces(&ips);
             let sets: Vec<Allowed> = infos
