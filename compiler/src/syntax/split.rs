@@ -112,13 +112,25 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
     let mut prev = 0;
     for (i, &start) in starts.iter().enumerate() {
         let between = &text[prev..start];
-        base.line += between.bytes().filter(|&b| b == b'\n').count() as u32;
+        base.line += line_breaks(between) as u32;
         base.offset += between.chars().count() as u32;
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
         out.push((&text[start..end], base));
         prev = start;
     }
     out
+}
+
+/// Line breaks as the scanner counts them: LF, CRLF and a lone CR (a chunk
+/// after a file's lone CRs was numbered as if they were not breaks).
+fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if !bytes.contains(&b'\r') {
+        return bytes.iter().filter(|&&b| b == b'\n').count();
+    }
+    (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 #[cfg(test)]
@@ -158,6 +170,58 @@ mod tests {
         for (a, b) in docs.iter().zip(&whole) {
             assert_eq!(a.root, b.root);
         }
+    }
+
+    /// Documents whose scalars hold what a split must not cut: block and
+    /// quoted scalars with `---` inside, CRLF and lone-CR line ends, tabs,
+    /// multi-line plain scalars, non-ASCII text, duplicate keys, anchors.
+    const TRICKY_DOCS: &[&str] = &[
+        "kind: A\ndata: |\n  --- not a marker\n   ---\n  é 𝄞\n",
+        "kind: B\r\nname: \"q --- x\r\n  --- y\"\r\nv: 'it''s'\r\n",
+        "kind: C\rname: x\r  folded\r",
+        "kind: D\nname:\tx\t\nlist:\n- a\n- b\t\n",
+        "kind: E\nk: plain\n  over\n\n  lines # c\nk: again\n",
+        "kind: F\nbase: &b {a: 1}\nuse: {<<: *b, c: ü}\n",
+        "--- # comment\nkind: G\n...\n",
+    ];
+
+    fn tricky_stream(docs: usize) -> String {
+        (0..docs)
+            .map(|i| format!("---\n{}", TRICKY_DOCS[i % TRICKY_DOCS.len()]))
+            .collect()
+    }
+
+    #[test]
+    fn chunked_parse_of_tricky_streams_equals_the_whole_parse() {
+        let text = tricky_stream(20_000);
+        assert!(text.len() > MIN_PARALLEL_BYTES);
+        let whole = parse_whole_for_test(&text);
+        let (docs, diags) = parse_parallel(FileId(0), &text, &Budget::new()).unwrap();
+        assert_eq!(docs.len(), whole.0.len());
+        for (a, b) in docs.iter().zip(&whole.0) {
+            assert_eq!((a.index, &a.root), (b.index, &b.root));
+        }
+        assert_eq!(diags, whole.1);
+        assert!(!diags.is_empty(), "the duplicate keys are reported");
+        // Chunks cut at every marker agree too (not only at the halves).
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(std::iter::successors(next_marker(&text, 0), |&p| {
+                next_marker(&text, p + 1)
+            }))
+            .take(40)
+            .collect();
+        let mut pieces = Vec::new();
+        for (part, base) in chunks(&text, &starts) {
+            pieces.extend(parse_chunk(FileId(0), part, base).unwrap().0);
+        }
+        for (a, b) in pieces.iter().zip(&whole.0) {
+            assert_eq!(a.root, b.root);
+        }
+    }
+
+    fn parse_whole_for_test(text: &str) -> (Vec<Document>, Vec<Diagnostic>) {
+        let (docs, diags, _) = parse_chunk(FileId(0), text, Base::default()).unwrap();
+        (docs, diags)
     }
 
     #[test]
