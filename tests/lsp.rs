@@ -291,7 +291,7 @@ fn code_actions_fix_or_ignore_what_they_say() {
 fn the_server_exits_when_its_input_ends() {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let mut child = Command::new(env!("CARGO_BIN_EXE_topoc"))
         .arg("lsp")
         .stdin(Stdio::piped())
@@ -308,16 +308,10 @@ fn the_server_exits_when_its_input_ends() {
         write!(stdin, "Content-Length: {}\r\n\r\n{m}", m.len()).unwrap();
     }
     drop(stdin);
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("`topoc lsp` still running 20 s after its input ended");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = support::wait_or_kill(
+        &mut child,
+        Duration::from_secs(20),
+        "`topoc lsp` (its input ended)",
+    );
     assert!(status.success(), "{status}");
 }

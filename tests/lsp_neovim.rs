@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::Value;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn nvim_present() -> bool {
     Command::new("nvim")
@@ -56,17 +56,7 @@ fn neovim_receives_the_findings_and_a_hover() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("nvim did not finish within 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = support::wait_or_kill(&mut child, Duration::from_secs(120), "nvim");
     assert!(status.success(), "nvim exited with {status}");
     let got: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(got["arrived"], true, "{got:#}");

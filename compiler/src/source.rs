@@ -77,25 +77,36 @@ pub struct SourceFile {
     pub kustomize_overlay: Option<String>,
 }
 
+/// Whether byte `i` of `bytes` ends a line as YAML counts them: an LF, the
+/// LF of a CRLF, or a lone CR (renderers that index lines must agree with
+/// the parser's positions).
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// The number of line breaks in `text`, as [`ends_line`] counts them.
+pub fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.contains(&b'\r') {
+        (0..bytes.len()).filter(|&i| ends_line(bytes, i)).count()
+    } else {
+        bytes.iter().filter(|&&b| b == b'\n').count()
+    }
+}
+
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
         // Sized up front: a 60 MB manifest stream has millions of lines, and
         // a doubling Vec touched and copied twice their 8 bytes each.
         let bytes = text.as_bytes();
-        // Line breaks as YAML counts them: LF, CRLF and a lone CR, so
-        // renderers that index lines agree with the parser's positions.
-        let is_break =
-            |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-        let has_cr = bytes.contains(&b'\r');
-        let breaks = if has_cr {
-            (0..bytes.len()).filter(|&i| is_break(i)).count()
-        } else {
-            bytes.iter().filter(|&&b| b == b'\n').count()
-        };
-        let mut line_starts = Vec::with_capacity(breaks + 1);
+        let mut line_starts = Vec::with_capacity(line_breaks(&text) + 1);
         line_starts.push(0);
-        if has_cr {
-            line_starts.extend((0..bytes.len()).filter(|&i| is_break(i)).map(|i| i + 1));
+        if bytes.contains(&b'\r') {
+            line_starts.extend(
+                (0..bytes.len())
+                    .filter(|&i| ends_line(bytes, i))
+                    .map(|i| i + 1),
+            );
         } else {
             line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         }

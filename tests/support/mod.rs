@@ -101,3 +101,23 @@ pub fn deep_errors(v: &jsonschema::Validator, instance: &serde_json::Value) -> V
         .map(|e| format!("{}: {}", e.instance_location, e.error))
         .collect()
 }
+
+/// Wait for `child` to exit; kill it and fail the test with `what` when it
+/// is still running after `limit`.
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what} still running after {} s", limit.as_secs());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

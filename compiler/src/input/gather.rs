@@ -104,8 +104,12 @@ pub fn gather(loaded: &mut Loaded, inputs: &[Input], opts: &LoadOptions) -> Gath
                     let shown = dir.display().to_string();
                     let b = kustomize::build_overlay(&mut reader, &mut overlays, dir, &shown);
                     out.built.extend(b.documents);
-                } else if let Some(f) = reader.read(name, path, None) {
-                    out.files.push(f);
+                } else if let Some(id) = reader.read_text_at(name, path, None) {
+                    // Marked here, not in `Reader::read`, which Compose's
+                    // `extends` and includes call mid-phase.
+                    crate::timing::mark("read");
+                    out.files.push(reader.parse(id, true));
+                    crate::timing::mark("parse");
                 }
             }
         }

@@ -152,10 +152,7 @@ impl Reader<'_> {
     /// deduplicated by the driver).
     pub fn read(&mut self, name: &str, path: &Path, at: Option<Span>) -> Option<ParsedFile> {
         let id = self.read_text_at(name, path, at)?;
-        crate::timing::mark("read");
-        let parsed = self.parse(id, true);
-        crate::timing::mark("parse");
-        Some(parsed)
+        Some(self.parse(id, true))
     }
 
     /// Add text that did not come from a file (stdin).

@@ -112,25 +112,13 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
     let mut prev = 0;
     for (i, &start) in starts.iter().enumerate() {
         let between = &text[prev..start];
-        base.line += line_breaks(between) as u32;
+        base.line += crate::source::line_breaks(between) as u32;
         base.offset += between.chars().count() as u32;
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
         out.push((&text[start..end], base));
         prev = start;
     }
     out
-}
-
-/// Line breaks as the scanner counts them: LF, CRLF and a lone CR (a chunk
-/// after a file's lone CRs was numbered as if they were not breaks).
-fn line_breaks(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    if !bytes.contains(&b'\r') {
-        return bytes.iter().filter(|&&b| b == b'\n').count();
-    }
-    (0..bytes.len())
-        .filter(|&i| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-        .count()
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::ir::{
 };
 use crate::resolve::kube::{Class, ClassId, KubeResolved};
 
-pub use super::classset::BitSet;
+pub use crate::resolve::classset::BitSet;
 
 /// The other side of a flow, seen from the pod a rule applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

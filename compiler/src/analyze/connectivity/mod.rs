@@ -6,7 +6,6 @@
 //! grouped and walked in print order (`Flows`, for output of any size),
 //! `compute` materialised (`Connectivity`).
 
-pub mod classset;
 pub mod compose;
 pub mod conn;
 pub mod explain;

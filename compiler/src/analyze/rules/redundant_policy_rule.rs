@@ -97,6 +97,23 @@ fn allowed<'a>(
 }
 
 /// Whether the rules `others` together allow everything `a` allows.
+/// Whether the rules `matching` (indexes into `others`) together allow
+/// everything `a` allows towards the pods its policy selects (ingress).
+fn selected_covered(
+    a: &Allowed,
+    others: &[&Allowed],
+    matching: impl Iterator<Item = usize> + Clone,
+) -> bool {
+    let any = matching.clone().next().is_some();
+    a.to_selected.iter().enumerate().all(|(di, need)| {
+        let mut have = ConnSet::none();
+        for j in matching.clone() {
+            have.union_with(&others[j].to_selected[di]);
+        }
+        need.is_empty() || (any && have.contains(need))
+    })
+}
+
 fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) -> bool {
     let mut ext: HashMap<ipset::Range, ConnSet> = HashMap::new();
     for o in others {
@@ -124,13 +141,11 @@ fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) ->
             if let Some(&(_, ok)) = judged.iter().find(|(m, _)| *m == mask) {
                 return ok;
             }
-            let ok = a.to_selected.iter().enumerate().all(|(di, need)| {
-                let mut have = ConnSet::none();
-                for j in (0..others.len()).filter(|j| mask & (1 << j) != 0) {
-                    have.union_with(&others[j].to_selected[di]);
-                }
-                need.is_empty() || (mask != 0 && have.contains(need))
-            });
+            let ok = selected_covered(
+                a,
+                others,
+                (0..others.len()).filter(|j| mask & (1 << j) != 0),
+            );
             judged.push((mask, ok));
             ok
         });
@@ -141,15 +156,9 @@ fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) ->
             .filter(|&j| others[j].info.matches_class(c))
             .collect();
         if ingress {
-            *judged.entry(matching).or_insert_with_key(|m| {
-                a.to_selected.iter().enumerate().all(|(di, need)| {
-                    let mut have = ConnSet::none();
-                    for &j in m {
-                        have.union_with(&others[j].to_selected[di]);
-                    }
-                    need.is_empty() || (!m.is_empty() && have.contains(need))
-                })
-            })
+            *judged
+                .entry(matching)
+                .or_insert_with_key(|m| selected_covered(a, others, m.iter().copied()))
         } else {
             let dst = &k.classes[c.index()];
             let need = a.info.conn_to(dst);
