@@ -377,3 +377,98 @@ pub enum Within<'a> {
         mask: &'a dyn Fn(u32) -> bool,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::LabelRequirement;
+
+    /// A small deterministic generator (no dependency, same cases every run).
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    const KEYS: &[&str] = &["app", "tier", "team", "zone", "pci"];
+    const VALUES: &[&str] = &["a", "b", "c", "d"];
+
+    fn labels(g: &mut Lcg) -> Labels {
+        let mut out = Labels::new();
+        for k in KEYS {
+            if g.below(3) != 0 {
+                out.insert(k.to_string(), VALUES[g.below(4) as usize].to_string());
+            }
+        }
+        out
+    }
+
+    fn selector(g: &mut Lcg) -> LabelSelector {
+        // Keys and values outside the universe too ("nokey", "zz"): those
+        // are the cases `compile` folds into `Never` or drops.
+        let key =
+            |g: &mut Lcg| ["app", "tier", "team", "zone", "pci", "nokey"][g.below(6) as usize];
+        let value = |g: &mut Lcg| ["a", "b", "c", "d", "zz"][g.below(5) as usize];
+        let mut s = LabelSelector::default();
+        for _ in 0..g.below(2) {
+            s.match_labels.insert(key(g).into(), value(g).into());
+        }
+        for _ in 0..g.below(3) {
+            let op = [
+                SelectorOp::In,
+                SelectorOp::NotIn,
+                SelectorOp::Exists,
+                SelectorOp::DoesNotExist,
+            ][g.below(4) as usize];
+            let values = match op {
+                SelectorOp::In | SelectorOp::NotIn => {
+                    (0..1 + g.below(3)).map(|_| value(g).to_string()).collect()
+                }
+                _ => Vec::new(),
+            };
+            s.match_expressions.push(LabelRequirement {
+                key: key(g).into(),
+                op,
+                values,
+            });
+        }
+        s
+    }
+
+    /// Compiled selection agrees with `LabelSelector::matches` (the IR's
+    /// reading of the Kubernetes rules) on every id, through both the
+    /// candidate-filter and the bitset paths, over all ids and over lists.
+    #[test]
+    fn compiled_selection_equals_label_selector_matches() {
+        let mut g = Lcg(7);
+        for n in [5usize, 300, 3000] {
+            let all: Vec<Labels> = (0..n).map(|_| labels(&mut g)).collect();
+            let mut interner = Interner::default();
+            let mut u = Universe::new(&mut interner, all.iter());
+            u.finish(&interner);
+            // Every third id, as the classes of some namespaces.
+            let part: Vec<u32> = (0..n as u32).filter(|i| i.is_multiple_of(3)).collect();
+            let mask = |id: u32| id.is_multiple_of(3);
+            for _ in 0..300 {
+                let sel = selector(&mut g);
+                let compiled = interner.compile(&sel);
+                let got: Vec<usize> = u.select(&compiled, Within::All).iter().collect();
+                let want: Vec<usize> = (0..n).filter(|&i| sel.matches(&all[i])).collect();
+                assert_eq!(got, want, "{sel:?}");
+                let within = Within::Lists {
+                    lists: vec![&part],
+                    len: part.len(),
+                    mask: &mask,
+                };
+                let got: Vec<usize> = u.select(&compiled, within).iter().collect();
+                let want: Vec<usize> = want.into_iter().filter(|i| i.is_multiple_of(3)).collect();
+                assert_eq!(got, want, "within lists: {sel:?}");
+            }
+        }
+    }
+}
