@@ -3,6 +3,7 @@
 //! a hand-built tree keeps exact spans on keys, values and collections, keeps
 //! tags such as `!reset`, and lets us bound aliases and depth in one place.
 
+use super::quick::Piece;
 use super::{Document, Entry, Node, Scalar, Value};
 use crate::diagnostic::{self as diag, Diagnostic};
 use crate::source::{FileId, Pos, Span};
@@ -131,6 +132,18 @@ pub(super) fn parse_chunk(
     text: &str,
     base: Base,
 ) -> Option<(Vec<Document>, Vec<Diagnostic>, usize)> {
+    if let Some((docs, diags)) = parse_quick(file, text, base) {
+        return Some((docs, diags, 0));
+    }
+    saphyr_chunk(file, text, base)
+}
+
+/// [`parse_chunk`] by saphyr-parser alone (the reference of `quick`).
+pub(super) fn saphyr_chunk(
+    file: FileId,
+    text: &str,
+    base: Base,
+) -> Option<(Vec<Document>, Vec<Diagnostic>, usize)> {
     // Chunks count on their own; the caller charges the file's total.
     let budget = Budget::new();
     let mut b = Builder::new(file, text, base, &budget);
@@ -138,7 +151,50 @@ pub(super) fn parse_chunk(
     Some((docs, b.diags, b.nodes))
 }
 
+/// The documents of `text` by the quick parser, with saphyr-parser taking
+/// the documents it gives up on; None when one of those has a syntax error
+/// or aliases (the whole parse then reports it, and charges the budget).
+pub(super) fn parse_quick(
+    file: FileId,
+    text: &str,
+    base: Base,
+) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
+    let mut docs = Vec::new();
+    let mut diags = Vec::new();
+    for piece in super::quick::pieces(file, text, base)? {
+        match piece {
+            Piece::Doc(root) => docs.push(Document {
+                file,
+                index: docs.len(),
+                root,
+            }),
+            Piece::Raw { start, end, base } => {
+                // With the `---` that follows: how a document ends (a block
+                // scalar's span, some errors) depends on what ends it.
+                let end = if end < text.len() { end + 3 } else { end };
+                let budget = Budget::new();
+                let mut b = Builder::new(file, &text[start..end], base, &budget);
+                let raw = b.stream().ok()?;
+                if b.nodes > 0 {
+                    return None;
+                }
+                for d in raw {
+                    docs.push(Document {
+                        index: docs.len(),
+                        ..d
+                    });
+                }
+                diags.append(&mut b.diags);
+            }
+        }
+    }
+    Some((docs, diags))
+}
+
 fn parse_whole(file: FileId, text: &str, budget: &Budget) -> (Vec<Document>, Vec<Diagnostic>) {
+    if let Some(parsed) = parse_quick(file, text, Base::default()) {
+        return parsed;
+    }
     let mut b = Builder::new(file, text, Base::default(), budget);
     match b.stream() {
         Ok(docs) => (docs, b.diags),

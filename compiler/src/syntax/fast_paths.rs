@@ -28,7 +28,7 @@ fn assert_same_events(text: &str) {
 }
 
 /// Plain scalars in every shape the scanner folds, ends or refuses.
-const TRICKY: &[&str] = &[
+pub(super) const TRICKY: &[&str] = &[
     "a: b\n",
     "key: value with  spaces \n",
     "key: value # comment\nnext: 1\n",

@@ -9,6 +9,9 @@ pub mod cache;
 #[cfg(test)]
 mod fast_paths;
 mod json;
+mod quick;
+#[cfg(test)]
+mod quick_tests;
 mod split;
 
 pub use build::{Budget, MAX_DEPTH, MAX_NODES, MAX_RUN_ALIAS_NODES, parse, parse_in};

@@ -114,7 +114,10 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
         let between = &text[prev..start];
         base.line += crate::source::line_breaks(between) as u32;
         base.offset += between.chars().count() as u32;
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        // A chunk keeps the `---` that ends it: how its last document ends
+        // (a block scalar's span, some errors) depends on what ends it. The
+        // empty document it starts is no document.
+        let end = starts.get(i + 1).map_or(text.len(), |&next| next + 3);
         out.push((&text[start..end], base));
         prev = start;
     }
