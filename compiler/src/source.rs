@@ -65,7 +65,10 @@ pub struct SourceFile {
     /// Where it was read from (for resolving relative references).
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Computed on first use: a 60 MB manifest stream has millions of
+    /// lines, and only renderers of snippets (and byte-position lookups)
+    /// need them; spans carry their lines already.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
     /// The canonical path, when the file exists on disk.
     canonical: Option<PathBuf>,
     /// The path relative to the repository root, `/`-separated, once
@@ -96,10 +99,22 @@ pub fn line_breaks(text: &str) -> usize {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
-        // Sized up front: a 60 MB manifest stream has millions of lines, and
-        // a doubling Vec touched and copied twice their 8 bytes each.
+        SourceFile {
+            name: name.into(),
+            path: path.into(),
+            text,
+            line_starts: std::sync::OnceLock::new(),
+            canonical: None,
+            repo_path: None,
+            kustomize_overlay: None,
+        }
+    }
+
+    /// Sized up front: a doubling Vec touched and copied twice its 8 bytes
+    /// per line.
+    fn compute_line_starts(text: &str) -> Vec<usize> {
         let bytes = text.as_bytes();
-        let mut line_starts = Vec::with_capacity(line_breaks(&text) + 1);
+        let mut line_starts = Vec::with_capacity(line_breaks(text) + 1);
         line_starts.push(0);
         if bytes.contains(&b'\r') {
             line_starts.extend(
@@ -110,15 +125,7 @@ impl SourceFile {
         } else {
             line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         }
-        SourceFile {
-            name: name.into(),
-            path: path.into(),
-            text,
-            line_starts,
-            canonical: None,
-            repo_path: None,
-            kustomize_overlay: None,
-        }
+        line_starts
     }
 
     /// The name for outputs that must not depend on how the path was typed
@@ -130,8 +137,9 @@ impl SourceFile {
 
     /// Byte offset of a position (for renderers that index the text by bytes).
     pub fn byte_offset(&self, pos: Pos) -> usize {
-        let line = (pos.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = (pos.line.max(1) as usize - 1).min(starts.len() - 1);
+        let start = starts[line];
         let rest = &self.text[start..];
         let col = pos.column.max(1) as usize - 1;
         rest.char_indices()
@@ -142,8 +150,9 @@ impl SourceFile {
 
     /// The position of a byte offset (used for errors found on raw bytes).
     pub fn pos_of_byte(&self, byte: usize) -> Pos {
-        let line = self.line_starts.partition_point(|&s| s <= byte) - 1;
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= byte) - 1;
+        let start = starts[line];
         let column = self.text[start..byte.min(self.text.len())].chars().count();
         Pos {
             offset: self.text[..start].chars().count() as u32 + column as u32,
@@ -154,11 +163,12 @@ impl SourceFile {
 
     /// Byte offset where each line starts.
     pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
+        self.line_starts
+            .get_or_init(|| Self::compute_line_starts(&self.text))
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
@@ -539,7 +549,8 @@ mod tests {
     fn line_starts_break_at_lf_crlf_and_a_lone_cr() {
         let f = SourceFile::new("a", "a", "a\r\nb\rc\nd\r".into());
         assert_eq!(f.line_starts(), [0, 3, 5, 7, 9]);
-        assert_eq!(f.line_starts.capacity(), 5);
+        assert_eq!(f.line_starts().len(), 5);
+        assert_eq!(f.line_starts.get().map(Vec::capacity), Some(5));
         let f = SourceFile::new("a", "a", "a\nbé\n\nc".into());
         assert_eq!(f.line_starts(), [0, 2, 6, 7]);
         assert_eq!(SourceFile::new("a", "a", String::new()).line_starts(), [0]);
