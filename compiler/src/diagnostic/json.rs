@@ -3,6 +3,7 @@
 use super::{Diagnostic, Severity, Summary};
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct JsonReport<'a> {
@@ -73,48 +74,60 @@ pub fn report<'a>(
 ) -> JsonReport<'a> {
     JsonReport {
         version: 1,
-        diagnostics: diags
+        diagnostics: diags.iter().map(|d| diagnostic(d, sources)).collect(),
+        summary: json_summary(summary),
+    }
+}
+
+fn diagnostic<'a>(d: &'a Diagnostic, sources: &'a SourceMap) -> JsonDiagnostic<'a> {
+    let (file, line, column, end_line, end_column) = loc(sources, d.span);
+    JsonDiagnostic {
+        code: d.code,
+        rule: d.rule,
+        severity: d.severity,
+        message: &d.message,
+        file,
+        line,
+        column,
+        end_line,
+        end_column,
+        related: d
+            .related
             .iter()
-            .map(|d| {
-                let (file, line, column, end_line, end_column) = loc(sources, d.span);
-                JsonDiagnostic {
-                    code: d.code,
-                    rule: d.rule,
-                    severity: d.severity,
-                    message: &d.message,
+            .map(|r| {
+                let (file, line, column, end_line, end_column) = loc(sources, r.span);
+                JsonRelated {
                     file,
                     line,
                     column,
                     end_line,
                     end_column,
-                    related: d
-                        .related
-                        .iter()
-                        .map(|r| {
-                            let (file, line, column, end_line, end_column) = loc(sources, r.span);
-                            JsonRelated {
-                                file,
-                                line,
-                                column,
-                                end_line,
-                                end_column,
-                                message: &r.message,
-                            }
-                        })
-                        .collect(),
-                    help: d.help.as_deref(),
-                    resource: d.resource.as_deref(),
+                    message: &r.message,
                 }
             })
             .collect(),
-        summary: JsonSummary {
-            errors: summary.errors,
-            warnings: summary.warnings,
-            infos: summary.infos,
-            files: summary.files,
-            suppressed: summary.suppressed,
-        },
+        help: d.help.as_deref(),
+        resource: d.resource.as_deref(),
     }
+}
+
+fn json_summary(summary: &Summary) -> JsonSummary {
+    JsonSummary {
+        errors: summary.errors,
+        warnings: summary.warnings,
+        infos: summary.infos,
+        files: summary.files,
+        suppressed: summary.suppressed,
+    }
+}
+
+/// [`JsonReport`] with its diagnostics left out, to be written in place
+/// (`parallel::write_with_array`). Field order is [`JsonReport`]'s.
+#[derive(Serialize)]
+struct Skeleton {
+    version: u32,
+    diagnostics: &'static str,
+    summary: JsonSummary,
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
@@ -128,6 +141,13 @@ pub fn write(
     summary: &Summary,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report(diags, sources, summary))?;
-    out.write_all(b"\n")
+    let skeleton = Skeleton {
+        version: 1,
+        diagnostics: super::parallel::ARRAY_MARKER,
+        summary: json_summary(summary),
+    };
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    super::parallel::write_with_array(&skeleton, diags, |d| diagnostic(d, sources), &mut buffered)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }

@@ -6,6 +6,7 @@ pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
+mod parallel;
 pub mod sarif;
 
 pub use codes::*;

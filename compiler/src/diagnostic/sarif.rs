@@ -8,6 +8,7 @@ use crate::source::{SourceMap, Span};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::io::Write;
 
 const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -66,13 +67,8 @@ fn directory_uri(dir: &std::path::Path) -> String {
 
 /// Artifact locations are relative to the repository root (`%SRCROOT%`),
 /// whichever way the path was typed and wherever topoc ran.
-fn physical(sources: &SourceMap, span: Span) -> Value {
-    let file = sources.get(span.file).repo_name();
-    let (uri, absolute) = path_uri(file);
-    let mut artifact = json!({"uri": uri});
-    if !absolute {
-        artifact["uriBaseId"] = json!("%SRCROOT%");
-    }
+fn physical<'a>(uris: &'a [(String, bool)], span: Span) -> Physical<'a> {
+    let (uri, absolute) = &uris[span.file.0 as usize];
     let start_line = span.start.line.max(1);
     let start_col = span.start.column.max(1);
     let (end_line, end_col) = if span.end.line < start_line
@@ -82,15 +78,94 @@ fn physical(sources: &SourceMap, span: Span) -> Value {
     } else {
         (span.end.line, span.end.column.max(1))
     };
-    json!({
-        "artifactLocation": artifact,
-        "region": {
-            "startLine": start_line,
-            "startColumn": start_col,
-            "endLine": end_line,
-            "endColumn": end_col,
-        }
-    })
+    Physical {
+        artifact_location: Artifact {
+            uri,
+            uri_base_id: (!absolute).then_some("%SRCROOT%"),
+        },
+        region: Region {
+            start_line,
+            start_column: start_col,
+            end_line,
+            end_column: end_col,
+        },
+    }
+}
+
+// A result as typed structs, not a `json!` tree: the log of 100k objects
+// holds tens of thousands of results, and a tree cost an allocation and a
+// hashed insert per key. Field order is the output's key order.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    partial_fingerprints: Fingerprints<'a>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: std::borrow::Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: Physical<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[Logical<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: Artifact<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact<'a> {
+    uri: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    id: usize,
+    physical_location: Physical<'a>,
+    message: Text<'a>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "topocFingerprint/v1")]
+    v1: &'a str,
 }
 
 /// FNV-1a, 64 bits: stable across runs and platforms (unlike `DefaultHasher`).
@@ -153,98 +228,83 @@ fn rule(c: &Code, opts: &RenderOptions) -> Value {
     })
 }
 
-fn result(
-    d: &Diagnostic,
-    sources: &SourceMap,
+fn result<'a>(
+    d: &'a Diagnostic,
+    uris: &'a [(String, bool)],
     rule_index: Option<usize>,
-    fingerprint: String,
-) -> Value {
-    let mut text = d.message.clone();
-    if let Some(h) = &d.help {
-        text.push_str("\nhelp: ");
-        text.push_str(h);
+    fingerprint: &'a str,
+) -> SarifResult<'a> {
+    let text = match &d.help {
+        Some(h) => format!("{}\nhelp: {h}", d.message).into(),
+        None => d.message.as_str().into(),
+    };
+    SarifResult {
+        rule_id: d.code,
+        level: level(d.severity),
+        message: Text { text },
+        locations: [Location {
+            physical_location: physical(uris, d.span),
+            logical_locations: d.resource.as_deref().map(|r| {
+                [Logical {
+                    fully_qualified_name: r,
+                    kind: "resource",
+                }]
+            }),
+        }],
+        rule_index,
+        related_locations: d
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RelatedLocation {
+                id: i + 1,
+                physical_location: physical(uris, r.span),
+                message: Text {
+                    text: r.message.as_str().into(),
+                },
+            })
+            .collect(),
+        partial_fingerprints: Fingerprints { v1: fingerprint },
     }
-    let mut location = json!({"physicalLocation": physical(sources, d.span)});
-    if let Some(r) = &d.resource {
-        location["logicalLocations"] = json!([{"fullyQualifiedName": r, "kind": "resource"}]);
-    }
-    let mut out = json!({
-        "ruleId": d.code,
-        "level": level(d.severity),
-        "message": {"text": text},
-        "locations": [location],
-    });
-    if let Some(i) = rule_index {
-        out["ruleIndex"] = json!(i);
-    }
-    if !d.related.is_empty() {
-        out["relatedLocations"] = Value::Array(
-            d.related
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    json!({
-                        "id": i + 1,
-                        "physicalLocation": physical(sources, r.span),
-                        "message": {"text": r.message},
-                    })
-                })
-                .collect(),
-        );
-    }
-    out["partialFingerprints"] = json!({"topocFingerprint/v1": fingerprint});
-    out
 }
 
 /// The whole log. Results are built one at a time while the log is written
 /// (`Results`): a tree of every result first cost about 1 KB per finding,
 /// hundreds of MB at 100k objects. Field order is the output's key order.
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run {
     tool: Value,
     invocations: [Value; 1],
     column_kind: &'static str,
-    results: Results<'a>,
+    /// Written in place (`parallel::write_with_array`).
+    results: &'static str,
     properties: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     original_uri_base_ids: Option<Value>,
 }
 
-struct Results<'a> {
-    diags: &'a [Diagnostic],
-    sources: &'a SourceMap,
-    fingerprints: Vec<String>,
-}
-
-impl Serialize for Results<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.diags.iter().zip(&self.fingerprints).map(|(d, f)| {
-            let index = ALL_CODES.iter().position(|c| c.code == d.code);
-            result(d, self.sources, index, f.clone())
-        }))
-    }
-}
-
-fn log<'a>(
-    diags: &'a [Diagnostic],
-    sources: &'a SourceMap,
+/// The log without its results, their fingerprints, and every file's
+/// artifact URI (whether it is absolute) by file id.
+fn log(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
     summary: &Summary,
     opts: &RenderOptions,
-) -> Log<'a> {
+) -> (Log, Vec<String>, Vec<(String, bool)>) {
     let rules: Vec<Value> = ALL_CODES.iter().map(|c| rule(c, opts)).collect();
     // Identical fingerprints (the same node reported twice) get an
     // occurrence number, as GitHub does for its line hashes.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let fingerprints = diags
+    let fingerprints: Vec<String> = diags
         .iter()
         .map(|d| {
             let base = fingerprint(d, sources);
@@ -267,11 +327,7 @@ fn log<'a>(
         }}),
         invocations: [invocation],
         column_kind: "unicodeCodePoints",
-        results: Results {
-            diags,
-            sources,
-            fingerprints,
-        },
+        results: super::parallel::ARRAY_MARKER,
         properties: json!({
             "errors": summary.errors,
             "warnings": summary.warnings,
@@ -283,11 +339,16 @@ fn log<'a>(
             .root()
             .map(|root| json!({"%SRCROOT%": {"uri": directory_uri(root)}})),
     };
-    Log {
+    let uris = sources
+        .files()
+        .map(|(_, f)| path_uri(f.repo_name()))
+        .collect();
+    let log = Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: [run],
-    }
+    };
+    (log, fingerprints, uris)
 }
 
 pub fn render(
@@ -312,8 +373,23 @@ pub fn write(
     opts: &RenderOptions,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(diags, sources, summary, opts))?;
-    out.write_all(b"\n")
+    let (log, fingerprints, uris) = log(diags, sources, summary, opts);
+    let results: Vec<(&Diagnostic, &str)> = diags
+        .iter()
+        .zip(fingerprints.iter().map(String::as_str))
+        .collect();
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    super::parallel::write_with_array(
+        &log,
+        &results,
+        |&(d, f)| {
+            let index = ALL_CODES.iter().position(|c| c.code == d.code);
+            result(d, &uris, index, f)
+        },
+        &mut buffered,
+    )?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 #[cfg(test)]
