@@ -53,7 +53,7 @@ struct Label {
 
 /// The byte where 1-based `line` starts, and where its text ends (before
 /// the line break).
-fn line_bounds(file: &SourceFile, line: u32) -> (usize, usize) {
+pub(super) fn line_bounds(file: &SourceFile, line: u32) -> (usize, usize) {
     let starts = file.line_starts();
     let i = (line.max(1) as usize - 1).min(starts.len() - 1);
     let start = starts[i];
@@ -85,6 +85,23 @@ fn label(file: &SourceFile, span: Span, text: Option<String>, primary: bool) -> 
         bytes: start..end,
         text,
         primary,
+    }
+}
+
+/// The lines a span is shown on and the bytes it marks.
+pub(super) struct Shown {
+    pub first: u32,
+    pub last: u32,
+    pub bytes: std::ops::Range<usize>,
+}
+
+/// `span` as the general renderer labels it.
+pub(super) fn shown_label(file: &SourceFile, span: Span) -> Shown {
+    let l = label(file, span, None, true);
+    Shown {
+        first: l.first,
+        last: l.last,
+        bytes: l.bytes,
     }
 }
 
@@ -247,7 +264,16 @@ pub fn write(
         diags,
         |_, chunk, buf| {
             for d in chunk {
-                buf.extend_from_slice(render_one(d, sources, &renderer).as_bytes());
+                let simple = (!color)
+                    .then(|| {
+                        let title = escape_controls(&d.message);
+                        super::human_simple::render(d, sources.get(d.span.file), &title)
+                    })
+                    .flatten();
+                match simple {
+                    Some(text) => buf.extend_from_slice(text.as_bytes()),
+                    None => buf.extend_from_slice(render_one(d, sources, &renderer).as_bytes()),
+                }
                 buf.extend_from_slice(b"\n\n");
             }
         },

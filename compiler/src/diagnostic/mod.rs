@@ -5,6 +5,7 @@ mod codes;
 pub mod concise;
 pub mod github;
 pub mod human;
+mod human_simple;
 pub mod json;
 mod parallel;
 pub mod sarif;

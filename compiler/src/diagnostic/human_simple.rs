@@ -1,0 +1,481 @@
+//! The commonest finding, laid out without `annotate-snippets`: one label
+//! on one short line of plain ASCII, no related locations, a one-line title
+//! and help. Most findings of a large input are of this shape, and the
+//! general renderer spends tens of microseconds on each. The bytes are
+//! `annotate-snippets`' own (tested against it on generated findings in
+//! `tests`); anything else goes to it.
+
+use super::human::{CLUSTER_GAP, MAX_FINDING_LINES};
+use super::{Diagnostic, Severity};
+use crate::source::{SourceFile, Span};
+use std::fmt::Write;
+
+/// Lines longer than this may be cut by the renderer: not simple.
+const MAX_LINE: usize = 100;
+
+fn plain_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+}
+
+/// A label's lines, already checked to be simple.
+struct Simple<'a> {
+    label: super::human::Shown,
+    lines: Vec<&'a str>,
+    /// Where its first and last lines start in the file.
+    line_start: usize,
+    last_start: usize,
+    /// Label texts: several when labels share the span exactly.
+    texts: Vec<String>,
+}
+
+fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<String>) -> Option<Simple<'a>> {
+    let label = super::human::shown_label(file, span);
+    let lines: Vec<&str> = (label.first..=label.last)
+        .map(|n| {
+            let (start, end) = super::human::line_bounds(file, n);
+            &file.text[start..end]
+        })
+        .collect();
+    if lines
+        .iter()
+        .any(|t| t.is_empty() || t.len() > MAX_LINE || !plain_ascii(t) || t.ends_with(' '))
+        || text
+            .as_deref()
+            .is_some_and(|t| t.is_empty() || !plain_ascii(t))
+    {
+        return None;
+    }
+    let line_start = super::human::line_bounds(file, label.first).0;
+    let last_start = super::human::line_bounds(file, label.last).0;
+    Some(Simple {
+        label,
+        lines,
+        line_start,
+        last_start,
+        texts: text.into_iter().collect(),
+    })
+}
+
+/// The finding `d` as the plain (uncolored) renderer lays it out, when it
+/// is simple: besides its own label, only labels on one line each, in its
+/// file, each more than [`CLUSTER_GAP`] lines from any other (a snippet of
+/// its own). `title` is already escaped.
+pub(super) fn render(d: &Diagnostic, file: &SourceFile, title: &str) -> Option<String> {
+    // As the general renderer does: the last related labels are left out
+    // (and counted in a note) until the finding fits its bound.
+    let mut keep = d.related.len();
+    loop {
+        let text = render_some(d, keep, file, title)?;
+        if keep == 0 || text.lines().count() <= MAX_FINDING_LINES {
+            return Some(text);
+        }
+        keep -= 1;
+    }
+}
+
+fn render_some(d: &Diagnostic, keep: usize, file: &SourceFile, title: &str) -> Option<String> {
+    let help = d.help.as_deref().map(super::escape_controls);
+    let name = super::escape_controls(&file.name);
+    if !plain_ascii(title)
+        || !plain_ascii(&name)
+        || help.as_deref().is_some_and(|h| !plain_ascii(h))
+        || d.related.len() > MAX_FINDING_LINES
+        || d.related.iter().any(|r| r.span.file != d.span.file)
+    {
+        return None;
+    }
+    let primary = simple(file, d.span, None)?;
+    if primary.lines.len() > 1 && !d.related.is_empty() {
+        // A multi-line label shifts every snippet of the report.
+        return None;
+    }
+    let mut others = Vec::with_capacity(keep);
+    for r in &d.related[..keep] {
+        let l = simple(
+            file,
+            r.span,
+            Some(super::escape_controls(&r.message).into_owned()),
+        )?;
+        if l.lines.len() != 1 {
+            return None;
+        }
+        others.push(l);
+    }
+    // The renderer's order: its own snippet, then the others by position;
+    // labels of one span are stacked under one underline.
+    others.sort_by_key(|l| (l.label.first, l.label.bytes.start));
+    let mut stacked: Vec<Simple> = Vec::with_capacity(others.len());
+    for l in others {
+        match stacked.last_mut() {
+            Some(s) if s.label.first == l.label.first && s.label.bytes == l.label.bytes => {
+                s.texts.extend(l.texts)
+            }
+            _ => stacked.push(l),
+        }
+    }
+    let others = stacked;
+    let mut spans: Vec<(u32, u32)> = std::iter::once(&primary)
+        .chain(&others)
+        .map(|l| (l.label.first, l.label.last))
+        .collect();
+    spans.sort_unstable();
+    if spans.windows(2).any(|w| w[1].0 <= w[0].1 + CLUSTER_GAP) {
+        return None;
+    }
+    let widest = spans.iter().map(|s| s.1).max().unwrap_or(1);
+    let pad = " ".repeat(widest.to_string().len());
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let mut out = String::with_capacity(512 + title.len());
+    let _ = write!(out, "{level}[{}/{}]: {title}", d.code, d.rule);
+    for (i, l) in std::iter::once(&primary).chain(&others).enumerate() {
+        let col = l.label.bytes.start - l.line_start;
+        let arrow = if i == 0 { "-->" } else { ":::" };
+        if i > 0 {
+            let _ = write!(out, "\n{pad} |");
+        }
+        let _ = write!(
+            out,
+            "\n{pad}{arrow} {name}:{}:{}\n{pad} |",
+            l.label.first,
+            col + 1
+        );
+        snippet(&mut out, l, &pad, i == 0)?;
+    }
+    let left_out = d.related.len() - keep;
+    if left_out > 0 || help.is_some() {
+        let _ = write!(out, "\n{pad} |");
+    }
+    if left_out > 0 {
+        let _ = write!(
+            out,
+            "\n{pad} = note: {left_out} more related location{} (`--format concise` lists them)",
+            if left_out == 1 { "" } else { "s" }
+        );
+    }
+    if let Some(h) = help {
+        let _ = write!(out, "\n{pad} = help: {h}");
+    }
+    Some(out)
+}
+
+/// The lines of one label and its marks.
+fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()> {
+    let w = pad.len();
+    let col = l.label.bytes.start - l.line_start;
+    if l.lines.len() == 1 {
+        let width = (l.label.bytes.end - l.label.bytes.start).max(1);
+        let mark = if primary { "^" } else { "-" };
+        let _ = write!(
+            out,
+            "\n{:>w$} | {}\n{pad} | {}{}",
+            l.label.first,
+            l.lines[0],
+            " ".repeat(col),
+            mark.repeat(width),
+        );
+        match l.texts.as_slice() {
+            [] => {}
+            [t] => {
+                let _ = write!(out, " {t}");
+            }
+            texts => {
+                let _ = write!(out, "\n{pad} | {}|", " ".repeat(col));
+                for t in texts {
+                    let _ = write!(out, "\n{pad} | {}{t}", " ".repeat(col));
+                }
+            }
+        }
+        return Some(());
+    }
+    // rustc's multi-line label: `/` where the span starts its line, `|`
+    // down the lines, `|___^` under its last character.
+    // A span that starts after other text on its line is pointed at from
+    // below its first line.
+    let indent = l.lines[0].len() - l.lines[0].trim_start().len();
+    let last_start = l.last_start;
+    if l.label.bytes.end <= last_start || !l.texts.is_empty() {
+        return None;
+    }
+    let end_col = l.label.bytes.end - last_start - 1;
+    for (i, text) in l.lines.iter().enumerate() {
+        let mark = match i {
+            0 if col <= indent => '/',
+            0 => ' ',
+            _ => '|',
+        };
+        let _ = write!(out, "\n{:>w$} | {mark} {text}", l.label.first as usize + i);
+        if i == 0 && col > indent {
+            let _ = write!(out, "\n{pad} |  {}^", "_".repeat(col + 1));
+        }
+    }
+    let _ = write!(out, "\n{pad} | |{}^", "_".repeat(end_col + 1));
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::{Diagnostic, codes, human};
+    use crate::source::{FileId, Pos, SourceFile, SourceMap, Span};
+    use annotate_snippets::Renderer;
+    use annotate_snippets::renderer::DecorStyle;
+    use proptest::prelude::*;
+
+    /// Whether the simple layout applied (and then equaled the general one).
+    fn check(
+        lines: &[String],
+        line: u32,
+        start: u32,
+        len: u32,
+        title: &str,
+        help: Option<&str>,
+        code: &'static codes::Code,
+    ) -> bool {
+        check_span(lines, (line, start), (line, start + len), title, help, code)
+    }
+
+    fn check_span(
+        lines: &[String],
+        from: (u32, u32),
+        to: (u32, u32),
+        title: &str,
+        help: Option<&str>,
+        code: &'static codes::Code,
+    ) -> bool {
+        check_related(lines, from, to, &[], title, help, code)
+    }
+
+    type Label<'a> = ((u32, u32), (u32, u32), &'a str);
+
+    fn check_related(
+        lines: &[String],
+        from: (u32, u32),
+        to: (u32, u32),
+        related: &[Label],
+        title: &str,
+        help: Option<&str>,
+        code: &'static codes::Code,
+    ) -> bool {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let mut m = SourceMap::default();
+        m.add(SourceFile::new("dir/f.yaml", "/nonexistent", text));
+        let pos = |(line, column)| Pos {
+            offset: 0,
+            line,
+            column,
+        };
+        let mut d = Diagnostic::new(
+            code,
+            Span {
+                file: FileId(0),
+                start: pos(from),
+                end: pos(to),
+            },
+            title,
+        );
+        d.help = help.map(str::to_string);
+        for &(a, b, text) in related {
+            d = d.with_related(
+                Span {
+                    file: FileId(0),
+                    start: pos(a),
+                    end: pos(b),
+                },
+                text,
+            );
+        }
+        let renderer = Renderer::plain().decor_style(DecorStyle::Ascii);
+        let general = human::render_one(&d, &m, &renderer);
+        let title = crate::diagnostic::escape_controls(&d.message);
+        match super::render(&d, m.get(FileId(0)), &title) {
+            Some(simple) => {
+                assert_eq!(simple, general, "{d:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn simple_findings_are_laid_out_as_annotate_snippets_does() {
+        let lines: Vec<String> = [
+            "a: 1",
+            "  policyTypes: [Ingress, Egress]",
+            "    - podSelector:",
+            "x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut simple = 0;
+        for code in [
+            &codes::HOST_PORT_CONFLICT,
+            &codes::COMPOSE_FILE_IGNORED,
+            &codes::SKIPPED_FILE,
+        ] {
+            for (line, start, len) in [
+                (1, 1, 1),
+                (2, 3, 11),
+                (3, 7, 12),
+                (4, 1, 0),
+                (2, 40, 3),
+                (3, 5, 100),
+            ] {
+                simple += usize::from(check(
+                    &lines,
+                    line,
+                    start,
+                    len,
+                    "a `title`",
+                    Some("do this"),
+                    code,
+                ));
+                simple += usize::from(check(&lines, line, start, len, "title", None, code));
+            }
+        }
+        assert_eq!(simple, 36, "every case here is simple");
+    }
+
+    #[test]
+    fn multi_line_spans_are_drawn_as_annotate_snippets_does() {
+        let lines: Vec<String> = [
+            "spec:",
+            "    matchExpressions:",
+            "      - key: track",
+            "        operator: In",
+            "      - {key: b, values: [x]}",
+            "end: 1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut simple = 0;
+        for (from, to) in [
+            ((2, 5), (5, 30)),
+            ((2, 5), (3, 19)),
+            ((1, 1), (2, 10)),
+            ((2, 5), (6, 1)),
+            ((3, 7), (4, 9)),
+            ((1, 1), (6, 7)),
+            ((3, 9), (5, 12)),
+            ((2, 10), (4, 3)),
+        ] {
+            simple += usize::from(check_span(
+                &lines,
+                from,
+                to,
+                "t",
+                Some("h"),
+                &codes::HOST_PORT_CONFLICT,
+            ));
+        }
+        assert!(simple >= 6, "{simple}");
+    }
+
+    #[test]
+    fn related_labels_in_snippets_of_their_own() {
+        let lines: Vec<String> = (1..=3000).map(|i| format!("  name: item-{i}")).collect();
+        let mut simple = 0;
+        for related in [
+            &[((7, 9), (7, 15), "`x` isolates it")][..],
+            &[((7, 9), (7, 15), "a"), ((2900, 3), (2900, 7), "b")],
+            &[((2900, 3), (2900, 7), "b"), ((7, 9), (7, 15), "a")],
+            &[((7, 9), (7, 15), "a"), ((8, 3), (8, 5), "close")],
+            &[
+                ((100, 9), (100, 15), "same line"),
+                ((100, 3), (100, 5), "twice"),
+            ],
+            &[
+                ((7, 9), (7, 15), "egress"),
+                ((7, 9), (7, 15), "ingress"),
+                ((2900, 3), (2900, 7), "b"),
+            ],
+            &[
+                ((7, 9), (7, 15), "one"),
+                ((2900, 3), (2900, 7), "b"),
+                ((7, 9), (7, 15), "two"),
+                ((7, 9), (7, 15), "three"),
+            ],
+            &[
+                ((10, 3), (10, 6), "a"),
+                ((20, 3), (20, 6), "b"),
+                ((30, 3), (30, 6), "c"),
+                ((40, 3), (40, 6), "d"),
+                ((50, 3), (50, 6), "e"),
+                ((60, 3), (60, 6), "f"),
+                ((70, 3), (70, 6), "g"),
+            ],
+        ] {
+            simple += usize::from(check_related(
+                &lines,
+                (100, 3),
+                (100, 8),
+                related,
+                "t",
+                Some("h"),
+                &codes::HOST_PORT_CONFLICT,
+            ));
+            simple += usize::from(check_related(
+                &lines,
+                (1000, 3),
+                (1003, 8),
+                related,
+                "t",
+                None,
+                &codes::HOST_PORT_CONFLICT,
+            ));
+        }
+        assert_eq!(simple, 6, "one span per snippet, the primary on one line");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn generated_simple_findings_match(
+            body in proptest::collection::vec("[ -~]{0,110}", 1..4),
+            pad in 0usize..3,
+            line in 1u32..4,
+            start in 1u32..120,
+            len in 0u32..120,
+            title in "[ -~]{0,60}",
+            help in proptest::option::of("[ -~]{0,60}"),
+            far in 0u32..3,
+        ) {
+            // Lines far down the file widen the gutter.
+            let mut lines: Vec<String> = vec![String::new(); (far * 500) as usize];
+            lines.extend(body.iter().map(|b| format!("{}{b}", " ".repeat(pad))));
+            let line = (far * 500 + line).min(lines.len() as u32);
+            check(&lines, line, start, len, &title, help.as_deref(), &codes::HOST_PORT_CONFLICT);
+            check(&lines, line, start, len, &title, help.as_deref(), &codes::SKIPPED_FILE);
+        }
+
+        #[test]
+        fn generated_multi_line_findings_match(
+            body in proptest::collection::vec("[ -~]{0,60}", 2..9),
+            indents in proptest::collection::vec(0usize..6, 9),
+            from in (1u32..4, 1u32..8),
+            to in (2u32..10, 1u32..70),
+        ) {
+            let lines: Vec<String> = body
+                .iter()
+                .zip(&indents)
+                .map(|(b, i)| format!("{}{b}", " ".repeat(*i)))
+                .collect();
+            check_span(&lines, from, to, "t", None, &codes::HOST_PORT_CONFLICT);
+        }
+
+        #[test]
+        fn generated_findings_with_related_labels_match(
+            at in proptest::collection::vec((prop_oneof![Just(5u32), Just(30), 1u32..40], prop_oneof![Just(3u32), 1u32..30], prop_oneof![Just(4u32), 0u32..20], "[ -~]{0,30}"), 0..5),
+            primary in (1u32..40, 1u32..30, 0u32..20),
+        ) {
+            let lines: Vec<String> = (1..=40).map(|i| format!("{}key{i}: value-{i} # {}", " ".repeat((i % 5) as usize), "x".repeat((i % 7) as usize))).collect();
+            let related: Vec<Label> = at.iter().map(|(l, c, w, t)| ((*l, *c), (*l, c + w), t.as_str())).collect();
+            let (l, c, w) = primary;
+            check_related(&lines, (l, c), (l, c + w), &related, "title", Some("help"), &codes::HOST_PORT_CONFLICT);
+        }
+    }
+}
