@@ -64,8 +64,18 @@ pub fn run(ctx: &Context) -> Vec<Diagnostic> {
                 s.spawn(|| {
                     let mut done = Vec::new();
                     loop {
+                        // Task 0 builds the connectivity engine, which
+                        // `egress-blocks-dns` asks for on every input and
+                        // several rules share: built by the first rule
+                        // that asks, it kept the other thread waiting on
+                        // the `OnceLock` while rules it could run were
+                        // left. Findings do not depend on who builds it.
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(rule) = rules::RULES.get(i) else {
+                        if i == 0 {
+                            ctx.kube_engine();
+                            continue;
+                        }
+                        let Some(rule) = rules::RULES.get(i - 1) else {
                             return done;
                         };
                         done.push((i, (rule.check)(ctx)));

@@ -119,6 +119,21 @@ codes! {
 
 /// Look a code up by its code (`TOPO201`) or rule name (`host-port-conflict`).
 pub fn lookup(key: &str) -> Option<&'static Code> {
+    // Configuration looks up the code of every finding (100k at a time):
+    // exact codes and names through a map. A code never equals another
+    // code in another case, nor a name (names have no digits), so the map's
+    // answer is the scan's.
+    static EXACT: std::sync::OnceLock<std::collections::HashMap<&str, &Code>> =
+        std::sync::OnceLock::new();
+    let exact = EXACT.get_or_init(|| {
+        ALL_CODES
+            .iter()
+            .flat_map(|c| [(c.code, *c), (c.name, *c)])
+            .collect()
+    });
+    if let Some(c) = exact.get(key) {
+        return Some(c);
+    }
     ALL_CODES
         .iter()
         .copied()

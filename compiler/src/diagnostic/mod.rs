@@ -128,7 +128,10 @@ pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
         c.is_control()
             || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
-    if !s.chars().any(bad) {
+    // Printable ASCII is the common case: a byte scan (vectorised) instead
+    // of decoding every character (half of `--format concise` at 100k
+    // findings was here).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(bad) {
         return s.into();
     }
     let mut out = String::with_capacity(s.len() + 8);

@@ -4,7 +4,6 @@
 
 use super::{Labels, Namespace, NamespaceId, Origin, Protocol, ServiceId, Topology};
 use ipnet::IpNet;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceType {
@@ -237,12 +236,25 @@ pub fn parse_service_host(host: &str) -> Option<(&str, Option<&str>)> {
 /// resolves within the cluster of the pod that looks it up.
 #[derive(Debug, Default, Clone)]
 pub struct ServiceIndex {
-    by_name: HashMap<(Option<String>, String, String), ServiceId>,
+    by_name: indexmap::IndexMap<(Option<String>, String, String), ServiceId, super::HashState>,
+}
+
+/// A key of `ServiceIndex` borrowed from the query: lookups run once per
+/// env URL and host of the input, and three `String`s each showed up.
+/// Hashes as the owned key does (a tuple hashes its fields in order; a
+/// `String` as its `str`).
+#[derive(Hash)]
+struct ServiceKey<'a>(Option<&'a str>, &'a str, &'a str);
+
+impl indexmap::Equivalent<(Option<String>, String, String)> for ServiceKey<'_> {
+    fn equivalent(&self, k: &(Option<String>, String, String)) -> bool {
+        self.0 == k.0.as_deref() && self.1 == k.1 && self.2 == k.2
+    }
 }
 
 impl ServiceIndex {
     pub fn new(t: &Topology) -> Self {
-        let mut by_name = HashMap::new();
+        let mut by_name = indexmap::IndexMap::default();
         for (i, s) in t.services.iter().enumerate() {
             let ns = t.namespace(s.namespace);
             by_name
@@ -255,11 +267,7 @@ impl ServiceIndex {
     /// The Service a DNS name resolves to from a pod in namespace `from`.
     pub fn lookup(&self, from: &Namespace, host: &str) -> Option<ServiceId> {
         let (svc, ns) = parse_service_host(host)?;
-        let key = (
-            from.cluster.clone(),
-            ns.unwrap_or(&from.name).to_string(),
-            svc.to_string(),
-        );
+        let key = ServiceKey(from.cluster.as_deref(), ns.unwrap_or(&from.name), svc);
         self.by_name.get(&key).copied()
     }
 }

@@ -20,7 +20,15 @@ use ipnet::{IpNet, Ipv4Net};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-pub type Labels = IndexMap<String, String>;
+/// The hasher of the maps keyed by names and labels: foldhash, seeded per
+/// process as std's `RandomState` is (so no iteration order of a `HashMap`
+/// becomes more predictable than before), at a fraction of SipHash's cost on
+/// short keys. `IndexMap`s iterate in insertion order whatever the hasher.
+pub type HashState = foldhash::fast::RandomState;
+pub type FastMap<K, V> = HashMap<K, V, HashState>;
+pub type FastSet<K> = std::collections::HashSet<K, HashState>;
+
+pub type Labels = IndexMap<String, String, HashState>;
 
 /// Where an element was declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -327,8 +335,8 @@ impl Workload {
             namespace,
             kind,
             project: None,
-            labels: Labels::new(),
-            annotations: Labels::new(),
+            labels: Labels::default(),
+            annotations: Labels::default(),
             replicas: 1,
             replicas_origin: None,
             node_name: None,
@@ -508,7 +516,7 @@ pub struct Topology {
     /// loading quadratic in the number of namespaces; keyed by name alone,
     /// a lookup allocates nothing). Checked against `namespaces` before it
     /// is trusted, so code that edits `namespaces` directly stays correct.
-    namespace_index: HashMap<String, Vec<NamespaceId>>,
+    namespace_index: FastMap<String, Vec<NamespaceId>>,
     /// How many ids `namespace_index` holds (all of them: it is complete).
     namespace_indexed: usize,
 }

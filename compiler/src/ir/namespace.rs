@@ -59,7 +59,7 @@ impl Topology {
             name: name.to_string(),
             cluster: cluster.map(String::from),
             tag: None,
-            labels: Labels::new(),
+            labels: Labels::default(),
             declared: false,
             pod_network: None,
             origin,

@@ -9,11 +9,12 @@
 
 use super::classset::BitSet;
 use super::selection::{Compiled, Interner, Universe, Within};
+use crate::ir::FastMap;
 use crate::ir::{
     LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
     WorkloadId,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::Entry;
 use std::sync::Mutex;
 
 /// The label every namespace carries implicitly.
@@ -90,12 +91,12 @@ pub struct KubeResolved {
 #[derive(Debug, Default)]
 struct PeerMemo {
     /// Sets of namespaces (ascending) → id, and by id.
-    ns_sets: HashMap<Vec<u32>, u32>,
+    ns_sets: FastMap<Vec<u32>, u32>,
     ns_set_lists: Vec<Vec<u32>>,
     /// (cluster, namespaceSelector) → namespace set id.
-    ns_selections: HashMap<(u32, Compiled), u32>,
+    ns_selections: FastMap<(u32, Compiled), u32>,
     /// (namespace set id, podSelector) → classes.
-    peers: HashMap<(u32, Option<Compiled>), BitSet>,
+    peers: FastMap<(u32, Option<Compiled>), BitSet>,
 }
 
 impl PeerMemo {
@@ -127,10 +128,12 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         services: ServiceIndex::new(t),
         ..Default::default()
     };
-    type Key = (
+    // Borrowed from the IR: one key per workload, and cloning its labels
+    // was most of this loop.
+    type Key<'t> = (
         NamespaceId,
-        Vec<(String, String)>,
-        Vec<(String, Protocol, u16)>,
+        Vec<(&'t str, &'t str)>,
+        Vec<(&'t str, Protocol, u16)>,
     );
     let mut clusters: Vec<Option<&str>> = Vec::new();
     let mut cluster_index = |c: Option<&'t str>| -> u32 {
@@ -152,36 +155,46 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         .iter()
         .map(|p| cluster_index(p.cluster.as_deref()))
         .collect();
-    let mut by_key: HashMap<Key, ClassId> = HashMap::new();
+    let mut by_key: FastMap<Key, ClassId> = FastMap::default();
     for id in t.workload_ids() {
         let w = t.workload(id);
         if w.project.is_some() {
             continue;
         }
-        let labels: BTreeMap<_, _> = w
+        // Label keys are unique: sorting pairs sorts by key.
+        let mut labels: Vec<(&str, &str)> = w
             .labels
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let mut named: Vec<_> = w
+        labels.sort_unstable();
+        let mut named: Vec<(&str, Protocol, u16)> = w
             .ports
             .iter()
-            .filter_map(|p| Some((p.name.clone()?, p.protocol, p.port)))
+            .filter_map(|p| Some((p.name.as_deref()?, p.protocol, p.port)))
             .collect();
         named.sort();
         named.dedup();
-        let key = (w.namespace, labels.into_iter().collect(), named.clone());
-        let next = ClassId(r.classes.len() as u32);
-        let c = *by_key.entry(key).or_insert(next);
-        if c == next {
-            r.classes.push(Class {
-                namespace: w.namespace,
-                labels: w.labels.clone(),
-                named_ports: named,
-                members: Vec::new(),
-            });
-            r.ns_classes[w.namespace.index()].push(c);
-        }
+        let c = match by_key.entry((w.namespace, labels, named)) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let c = ClassId(r.classes.len() as u32);
+                r.classes.push(Class {
+                    namespace: w.namespace,
+                    labels: w.labels.clone(),
+                    named_ports: e
+                        .key()
+                        .2
+                        .iter()
+                        .map(|&(n, p, port)| (n.to_string(), p, port))
+                        .collect(),
+                    members: Vec::new(),
+                });
+                r.ns_classes[w.namespace.index()].push(c);
+                e.insert(c);
+                c
+            }
+        };
         r.classes[c.index()].members.push(id);
         r.class_of[id.index()] = Some(c);
     }

@@ -10,16 +10,16 @@
 //! share one memo entry.
 
 use super::classset::BitSet;
+use crate::ir::FastMap;
 use crate::ir::{LabelSelector, Labels, SelectorOp};
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// Label ids: keys, and (key, value) pairs.
 #[derive(Debug, Default)]
 pub struct Interner {
-    keys: HashMap<String, u32>,
+    keys: FastMap<String, u32>,
     /// Per key id: value → pair id.
-    pairs: Vec<HashMap<String, u32>>,
+    pairs: Vec<FastMap<String, u32>>,
     /// Per pair id: its key id.
     pair_key: Vec<u32>,
 }
@@ -29,7 +29,7 @@ impl Interner {
         let next = self.keys.len() as u32;
         let key = *self.keys.entry(k.to_string()).or_insert(next);
         if key == next {
-            self.pairs.push(HashMap::new());
+            self.pairs.push(FastMap::default());
         }
         let next = self.pair_key.len() as u32;
         let pair = *self.pairs[key as usize]
@@ -399,7 +399,7 @@ mod tests {
     const VALUES: &[&str] = &["a", "b", "c", "d"];
 
     fn labels(g: &mut Lcg) -> Labels {
-        let mut out = Labels::new();
+        let mut out = Labels::default();
         for k in KEYS {
             if g.below(3) != 0 {
                 out.insert(k.to_string(), VALUES[g.below(4) as usize].to_string());

@@ -8,8 +8,8 @@
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{DNS_NAME_COLLISION, Diagnostic};
+use crate::ir::FastMap;
 use crate::ir::{Origin, WorkloadId};
-use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: &DNS_NAME_COLLISION,
@@ -47,7 +47,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     }
     let order = t.declaration_order();
     claims.sort_by_key(|c| order.key(c.2));
-    let mut first: HashMap<(usize, &str), (Origin, WorkloadId)> = HashMap::new();
+    let mut first: FastMap<(usize, &str), (Origin, WorkloadId)> = FastMap::default();
     let mut out = Vec::new();
     for (net, name, origin, id, what) in &claims {
         match first.get(&(*net, name.as_str())) {

@@ -7,8 +7,8 @@
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{DUPLICATE_ADDRESS, Diagnostic};
+use crate::ir::FastMap;
 use crate::ir::Origin;
-use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 pub static RULE: Rule = Rule {
@@ -24,7 +24,7 @@ use\"). Give every static address its own value.",
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let mut out = Vec::new();
-    let mut seen: HashMap<(usize, Ipv4Addr), (Origin, String)> = HashMap::new();
+    let mut seen: FastMap<(usize, Ipv4Addr), (Origin, String)> = FastMap::default();
     let mut statics: Vec<(Origin, usize, Ipv4Addr, String, crate::ir::WorkloadId)> = Vec::new();
     for id in t.workload_ids() {
         let w = t.workload(id);

@@ -37,9 +37,9 @@ fn reaches_dns(
     if info.all_peers || !info.ips.is_empty() || dns.iter().any(|c| info.matches_class(*c)) {
         return true;
     }
-    let mut ns_labels = Labels::new();
+    let mut ns_labels = Labels::default();
     ns_labels.insert(NAMESPACE_NAME_LABEL.into(), "kube-system".into());
-    let mut pod_labels = Labels::new();
+    let mut pod_labels = Labels::default();
     pod_labels.insert("k8s-app".into(), "kube-dns".into());
     let _ = k;
     rule.peers.iter().any(|p| {

@@ -8,8 +8,8 @@ use super::kube_common::service_resource;
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, NODE_PORT_CONFLICT};
+use crate::ir::FastMap;
 use crate::ir::{Origin, Protocol};
-use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: &NODE_PORT_CONFLICT,
@@ -24,7 +24,7 @@ nodePort or leave it empty to let Kubernetes allocate one.",
 
 fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
-    let mut seen: HashMap<(Option<&str>, u16, Protocol), (Origin, String)> = HashMap::new();
+    let mut seen: FastMap<(Option<&str>, u16, Protocol), (Origin, String)> = FastMap::default();
     let mut out = Vec::new();
     let mut ports: Vec<_> = t
         .services

@@ -11,8 +11,8 @@ use crate::analyze::connectivity::ConnSet;
 use crate::analyze::connectivity::ipset;
 use crate::analyze::connectivity::kube::RuleInfo;
 use crate::diagnostic::{Diagnostic, REDUNDANT_POLICY_RULE};
+use crate::ir::FastMap;
 use crate::resolve::kube::{ClassId, KubeResolved};
-use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: &REDUNDANT_POLICY_RULE,
@@ -115,7 +115,7 @@ fn selected_covered(
 }
 
 fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) -> bool {
-    let mut ext: HashMap<ipset::Range, ConnSet> = HashMap::new();
+    let mut ext: FastMap<ipset::Range, ConnSet> = FastMap::default();
     for o in others {
         for (piece, c) in &o.ext {
             ext.entry(*piece).or_default().union_with(c);
@@ -150,7 +150,7 @@ fn covered(k: &KubeResolved, ingress: bool, a: &Allowed, others: &[&Allowed]) ->
             ok
         });
     }
-    let mut judged: HashMap<Vec<usize>, bool> = HashMap::new();
+    let mut judged: FastMap<Vec<usize>, bool> = FastMap::default();
     a.peers(k).all(|c| {
         let matching: Vec<usize> = (0..others.len())
             .filter(|&j| others[j].info.matches_class(c))

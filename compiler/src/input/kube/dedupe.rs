@@ -8,8 +8,8 @@
 
 use super::{DEFAULT_NAMESPACE, Object};
 use crate::diagnostic::{self as diag, Diagnostic};
+use crate::ir::FastMap;
 use crate::syntax::Node;
-use std::collections::HashMap;
 
 /// kubectl's identity of an object: API group, kind, namespace, name and
 /// cluster, borrowed from the tree (no allocation per object); `None` for
@@ -42,7 +42,8 @@ fn name_span(o: &Object) -> crate::source::Span {
 /// of that copy (one flag per object of `objects`).
 pub(super) fn last_copies(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let keys: Vec<_> = objects.iter().map(identity).collect();
-    let mut last: HashMap<&Identity, usize> = HashMap::with_capacity(keys.len());
+    let mut last: FastMap<&Identity, usize> =
+        FastMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut previous: Vec<Option<usize>> = vec![None; objects.len()];
     for (i, key) in keys.iter().enumerate() {
         if let Some(key) = key

@@ -9,11 +9,11 @@
 
 use super::Cx;
 use crate::diagnostic as diag;
+use crate::ir::FastMap;
 use crate::ir::{
     Intent, IntentSource, IntentTarget, NamespaceId, Origin, Protocol, ServiceId, ServiceIndex,
     WorkloadId,
 };
-use std::collections::HashMap;
 
 /// An intent whose target is not resolved yet.
 #[derive(Debug, Clone)]
@@ -164,7 +164,7 @@ impl Cx<'_> {
         // The intents to each Service, in intent order: a VirtualService
         // visits the intents to its hosts only (scanning every intent for
         // every VirtualService was quadratic at scale).
-        let mut to_service: Option<HashMap<ServiceId, Vec<usize>>> = None;
+        let mut to_service: Option<FastMap<ServiceId, Vec<usize>>> = None;
         let mut matched: Vec<usize> = Vec::new();
         // Routes bound only to gateways do not apply to sidecar traffic.
         for vs in self
@@ -183,7 +183,7 @@ impl Cx<'_> {
                 continue;
             }
             let to_service = to_service.get_or_insert_with(|| {
-                let mut by: HashMap<ServiceId, Vec<usize>> = HashMap::new();
+                let mut by: FastMap<ServiceId, Vec<usize>> = FastMap::default();
                 for (i, intent) in self.t.intents.iter().enumerate() {
                     if let IntentTarget::Service(s) = intent.to {
                         by.entry(s).or_default().push(i);
@@ -235,13 +235,13 @@ impl Cx<'_> {
         // The first Gateway of each (namespace, name), and the pods each one
         // selects, computed once: VirtualServices bound to one gateway are
         // many, and each scan was a pass over every workload.
-        let mut first_gateway: HashMap<(NamespaceId, &str), usize> = HashMap::new();
+        let mut first_gateway: FastMap<(NamespaceId, &str), usize> = FastMap::default();
         for (i, g) in self.t.gateways.iter().enumerate() {
             first_gateway
                 .entry((g.namespace, g.name.as_str()))
                 .or_insert(i);
         }
-        let mut pods_of: HashMap<usize, Vec<WorkloadId>> = HashMap::new();
+        let mut pods_of: FastMap<usize, Vec<WorkloadId>> = FastMap::default();
         for vs in &self.t.virtual_services {
             let vs_ns = self.t.namespace(vs.namespace);
             for (name, _) in &vs.gateways {

@@ -119,7 +119,7 @@ impl Cx<'_> {
 
     /// A `string: string` map (labels, annotations, matchLabels, selector).
     pub fn string_map(&mut self, node: Option<&Node>) -> Labels {
-        let mut out = Labels::new();
+        let mut out = Labels::default();
         let Some(node) = node else { return out };
         let Some(entries) = node.as_map() else {
             if !node.is_null() {

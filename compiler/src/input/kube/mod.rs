@@ -22,11 +22,11 @@ mod workloads;
 
 use super::Loaded;
 use crate::diagnostic::{self as diag, Diagnostic};
+use crate::ir::FastMap;
 use crate::ir::{
     NamespaceId, ObjectIgnore, OpaqueObject, Origin, Topology, WorkloadId, WorkloadKind,
 };
 use crate::syntax::{Document, Node};
-use std::collections::HashMap;
 
 pub use meta::Meta;
 
@@ -39,7 +39,7 @@ pub struct Cx<'a> {
     pub diags: &'a mut Vec<Diagnostic>,
     /// Workloads by (namespace, kind, name): controllers and the pods they own
     /// become one workload.
-    owners: HashMap<(NamespaceId, String, String), WorkloadId>,
+    owners: FastMap<(NamespaceId, String, String), WorkloadId>,
     /// Intents waiting for every Service to be lowered.
     pending: Vec<intents::Pending>,
     /// The clusters of the input (`Namespace::cluster`), and the index of
@@ -109,7 +109,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
     let mut cx = Cx {
         t: &mut loaded.topology,
         diags: &mut loaded.diagnostics,
-        owners: HashMap::new(),
+        owners: FastMap::default(),
         pending: Vec::new(),
         pending_networks: Vec::new(),
         clusters: vec![None],
@@ -187,7 +187,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
 /// namespaces outside every overlay keep the plain name.
 fn tag_namespaces(loaded: &mut Loaded) {
     let t = &mut loaded.topology;
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
     for (i, n) in t.namespaces.iter().enumerate() {
         by_name.entry(n.name.as_str()).or_default().push(i);
     }

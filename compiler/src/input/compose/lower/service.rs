@@ -128,7 +128,7 @@ fn active(service: &Node, profiles: &[String]) -> bool {
 }
 
 fn labels(l: &mut Lowering, node: &Node, what: &str) -> Labels {
-    let mut out = Labels::new();
+    let mut out = Labels::default();
     if let Some(entries) = l.map(node, what) {
         for e in entries {
             if let Some(k) = e.key.as_str() {
