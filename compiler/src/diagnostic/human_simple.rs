@@ -197,7 +197,17 @@ fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()>
     // below its first line.
     let indent = l.lines[0].len() - l.lines[0].trim_start().len();
     let last_start = l.last_start;
-    if l.label.bytes.end <= last_start || !l.texts.is_empty() {
+    // Longer spans, and spans over lines the renderer counts as empty (a
+    // bare delimiter, a `//` comment), have lines folded into `...`.
+    let folds = |t: &str| {
+        let t = t.trim();
+        t.starts_with("//") || ["", "{", "}", "(", ")", "[", "]"].contains(&t)
+    };
+    if l.label.bytes.end <= last_start
+        || !l.texts.is_empty()
+        || l.lines.len() > 4
+        || l.lines.iter().any(|t| folds(t))
+    {
         return None;
     }
     let end_col = l.label.bytes.end - last_start - 1;
