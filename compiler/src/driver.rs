@@ -81,7 +81,7 @@ pub fn analyze(inputs: &[Input], opts: &LoadOptions) -> Analysis {
 /// `ignore` entries and inline ignores (rules never see configuration).
 pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource) -> Analysis {
     let (mut loaded, cfg, cfg_diags) = load_configured(inputs, opts, config);
-    let resolved = resolve::resolve(&loaded.topology);
+    let mut resolved = resolve::resolve(&loaded.topology);
     crate::timing::mark("resolve");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let findings = analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources));

@@ -8,14 +8,20 @@
 //! another cluster (`Namespace::cluster`: each kustomize overlay is one).
 
 use super::classset::BitSet;
+use super::parallel;
 use super::selection::{Compiled, Interner, Universe, Within};
 use crate::ir::FastMap;
 use crate::ir::{
     LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
     WorkloadId,
 };
+use kube_peers::{PeerMemo, PolicyPeers};
 use std::collections::hash_map::Entry;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+
+#[path = "kube_peers.rs"]
+mod kube_peers;
+pub use kube_peers::PeerSelection;
 
 /// The label every namespace carries implicitly.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -79,36 +85,11 @@ pub struct KubeResolved {
     class_universe: Universe,
     /// Per namespace: its classes as plain ids (posting-list form).
     ns_class_ids: Vec<Vec<u32>>,
-    /// Peer selections by meaning: connectivity and several rules ask for
-    /// the same peers, most peers repeat across namespaces (the same
-    /// `allow-dns` or monitoring peer in every one), and peers whose texts
-    /// differ often select the same namespaces.
+    /// Peer selections by meaning, for the peers asked for by
+    /// `peer_set_in` (admin policies, the language server).
     peer_memo: Mutex<PeerMemo>,
-}
-
-/// Memo of `peer_set_in`. Keys are compiled selectors (label ids), so equal
-/// meanings share an entry whatever their text.
-#[derive(Debug, Default)]
-struct PeerMemo {
-    /// Sets of namespaces (ascending) → id, and by id.
-    ns_sets: FastMap<Vec<u32>, u32>,
-    ns_set_lists: Vec<Vec<u32>>,
-    /// (cluster, namespaceSelector) → namespace set id.
-    ns_selections: FastMap<(u32, Compiled), u32>,
-    /// (namespace set id, podSelector) → classes.
-    peers: FastMap<(u32, Option<Compiled>), BitSet>,
-}
-
-impl PeerMemo {
-    fn ns_set(&mut self, namespaces: Vec<u32>) -> u32 {
-        if let Some(&id) = self.ns_sets.get(&namespaces) {
-            return id;
-        }
-        let id = self.ns_set_lists.len() as u32;
-        self.ns_set_lists.push(namespaces.clone());
-        self.ns_sets.insert(namespaces, id);
-        id
-    }
+    /// Every NetworkPolicy peer's selection, until `release_peer_cache`.
+    policy_peers: Option<PolicyPeers>,
 }
 
 pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
@@ -128,13 +109,6 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         services: ServiceIndex::new(t),
         ..Default::default()
     };
-    // Borrowed from the IR: one key per workload, and cloning its labels
-    // was most of this loop.
-    type Key<'t> = (
-        NamespaceId,
-        Vec<(&'t str, &'t str)>,
-        Vec<(&'t str, Protocol, u16)>,
-    );
     let mut clusters: Vec<Option<&str>> = Vec::new();
     let mut cluster_index = |c: Option<&'t str>| -> u32 {
         match clusters.iter().position(|&x| x == c) {
@@ -155,48 +129,13 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         .iter()
         .map(|p| cluster_index(p.cluster.as_deref()))
         .collect();
-    let mut by_key: FastMap<Key, ClassId> = FastMap::default();
-    for id in t.workload_ids() {
-        let w = t.workload(id);
-        if w.project.is_some() {
-            continue;
+    r.classes = group_classes(t);
+    for (c, class) in r.classes.iter().enumerate() {
+        let c = ClassId(c as u32);
+        r.ns_classes[class.namespace.index()].push(c);
+        for &w in &class.members {
+            r.class_of[w.index()] = Some(c);
         }
-        // Label keys are unique: sorting pairs sorts by key.
-        let mut labels: Vec<(&str, &str)> = w
-            .labels
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        labels.sort_unstable();
-        let mut named: Vec<(&str, Protocol, u16)> = w
-            .ports
-            .iter()
-            .filter_map(|p| Some((p.name.as_deref()?, p.protocol, p.port)))
-            .collect();
-        named.sort();
-        named.dedup();
-        let c = match by_key.entry((w.namespace, labels, named)) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let c = ClassId(r.classes.len() as u32);
-                r.classes.push(Class {
-                    namespace: w.namespace,
-                    labels: w.labels.clone(),
-                    named_ports: e
-                        .key()
-                        .2
-                        .iter()
-                        .map(|&(n, p, port)| (n.to_string(), p, port))
-                        .collect(),
-                    members: Vec::new(),
-                });
-                r.ns_classes[w.namespace.index()].push(c);
-                e.insert(c);
-                c
-            }
-        };
-        r.classes[c.index()].members.push(id);
-        r.class_of[id.index()] = Some(c);
     }
     let mut interner = Interner::default();
     r.ns_universe = Universe::new(&mut interner, r.ns_labels.iter());
@@ -209,32 +148,13 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         .iter()
         .map(|cs| cs.iter().map(|c| c.0).collect())
         .collect();
-    r.policy_classes = t.policies.iter().map(|p| r.selected(p)).collect();
+    r.select_policies(t);
     // An admin subject always has a namespaceSelector: the namespace given
     // here is never used.
     r.admin_classes = (0..t.admin_policies.len())
         .map(|pi| r.admin_peer_classes(pi, &t.admin_policies[pi].subject))
         .collect();
-    r.service_workloads = t
-        .services
-        .iter()
-        .map(|s| match &s.selector {
-            None => Vec::new(),
-            Some(sel) => {
-                let sel = LabelSelector {
-                    match_labels: sel.clone(),
-                    ..Default::default()
-                };
-                let mut ws: Vec<WorkloadId> = r
-                    .classes_matching(s.namespace, Some(&sel))
-                    .into_iter()
-                    .flat_map(|c| r.classes[c.index()].members.iter().copied())
-                    .collect();
-                ws.sort();
-                ws
-            }
-        })
-        .collect();
+    r.service_workloads = r.select_services(t);
     r.vs_hosts = t
         .virtual_services
         .iter()
@@ -254,10 +174,120 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
     r
 }
 
+/// The classes of the Kubernetes workloads, numbered by their first
+/// member. Classes never span namespaces, so the namespaces are shared out
+/// among threads, each grouping the workloads of its own; sorting the
+/// groups by first member gives the numbering of one pass over every
+/// workload.
+fn group_classes(t: &Topology) -> Vec<Class> {
+    // Small inputs stay on this thread (tests split theirs too).
+    const PARALLEL_WORKLOADS: usize = if cfg!(test) { 2 } else { 4096 };
+    let parts = if t.workloads.len() < PARALLEL_WORKLOADS {
+        1
+    } else {
+        parallel::threads()
+    };
+    let mut ids: Vec<Vec<WorkloadId>> = vec![Vec::new(); parts];
+    for id in t.workload_ids() {
+        let w = t.workload(id);
+        if w.project.is_none() {
+            ids[w.namespace.index() % parts].push(id);
+        }
+    }
+    let mut classes: Vec<Class> = parallel::ordered(parts, || (), |_, part| group(t, &ids[part]))
+        .into_iter()
+        .flatten()
+        .collect();
+    classes.sort_unstable_by_key(|c| c.members[0]);
+    classes
+}
+
+/// The classes of workloads `ids` (ascending), in order of first member.
+fn group(t: &Topology, ids: &[WorkloadId]) -> Vec<Class> {
+    // Borrowed from the IR: one key per workload, and cloning its labels
+    // was most of this loop.
+    type Key<'t> = (
+        NamespaceId,
+        Vec<(&'t str, &'t str)>,
+        Vec<(&'t str, Protocol, u16)>,
+    );
+    let mut classes: Vec<Class> = Vec::new();
+    let mut by_key: FastMap<Key, usize> = FastMap::default();
+    by_key.reserve(ids.len());
+    for &id in ids {
+        let w = t.workload(id);
+        // Label keys are unique: sorting pairs sorts by key.
+        let mut labels: Vec<(&str, &str)> = w
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        labels.sort_unstable();
+        let mut named: Vec<(&str, Protocol, u16)> = w
+            .ports
+            .iter()
+            .filter_map(|p| Some((p.name.as_deref()?, p.protocol, p.port)))
+            .collect();
+        named.sort();
+        named.dedup();
+        let c = match by_key.entry((w.namespace, labels, named)) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                classes.push(Class {
+                    namespace: w.namespace,
+                    labels: w.labels.clone(),
+                    named_ports: e
+                        .key()
+                        .2
+                        .iter()
+                        .map(|&(n, p, port)| (n.to_string(), p, port))
+                        .collect(),
+                    members: Vec::new(),
+                });
+                *e.insert(classes.len() - 1)
+            }
+        };
+        classes[c].members.push(id);
+    }
+    classes
+}
+
 impl KubeResolved {
     /// Classes a policy's podSelector selects (its own namespace only).
     pub fn selected(&self, p: &Policy) -> Vec<ClassId> {
         self.classes_matching(p.namespace, Some(&p.pod_selector))
+    }
+
+    /// Per Service: the workloads its selector picks, ascending, on every
+    /// core (chunks of Services joined in order).
+    fn select_services(&self, t: &Topology) -> Vec<Vec<WorkloadId>> {
+        const PER_TASK: usize = if cfg!(test) { 3 } else { 1024 };
+        let tasks = t.services.len().div_ceil(PER_TASK);
+        let chunks = parallel::ordered(
+            tasks,
+            || (),
+            |_, task| {
+                let from = task * PER_TASK;
+                let to = (from + PER_TASK).min(t.services.len());
+                t.services[from..to]
+                    .iter()
+                    .map(|s| match &s.selector {
+                        None => Vec::new(),
+                        Some(sel) => {
+                            let sel = self.interner.compile_labels(sel);
+                            let mut ws: Vec<WorkloadId> = self
+                                .select_in_namespaces(&[s.namespace.0], &sel)
+                                .iter()
+                                .flat_map(|c| self.classes[c].members.iter().copied())
+                                .collect();
+                            ws.sort_unstable();
+                            ws
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        chunks.into_iter().flatten().collect()
     }
 
     /// Classes of namespace `ns` that `sel` matches, ascending.
@@ -341,46 +371,19 @@ impl KubeResolved {
     /// `peer_classes_in` as a set whose storage is shared with every other
     /// peer of the same selection (cheap to clone and to keep).
     pub fn peer_set_in(&self, cluster: u32, policy_ns: NamespaceId, peer: &Peer) -> BitSet {
-        if peer.ip_block.is_some() {
-            return BitSet::new(self.classes.len());
-        }
-        let memo = || self.peer_memo.lock().unwrap_or_else(|e| e.into_inner());
-        let ns_set = match &peer.namespace_selector {
-            None => memo().ns_set(vec![policy_ns.0]),
-            Some(sel) => {
-                let key = (cluster, self.interner.compile(sel));
-                let hit = memo().ns_selections.get(&key).copied();
-                match hit {
-                    Some(id) => id,
-                    None => {
-                        let namespaces = self.namespaces_matching(cluster, &key.1);
-                        let mut m = memo();
-                        let id = m.ns_set(namespaces);
-                        m.ns_selections.insert(key, id);
-                        id
-                    }
-                }
-            }
-        };
-        let key = (
-            ns_set,
-            peer.pod_selector.as_ref().map(|s| self.interner.compile(s)),
-        );
-        if let Some(hit) = memo().peers.get(&key) {
-            return hit.clone();
-        }
-        let namespaces = memo().ns_set_lists[ns_set as usize].clone();
-        let everything = Compiled::everything();
-        let set = self.select_in_namespaces(&namespaces, key.1.as_ref().unwrap_or(&everything));
-        memo().peers.insert(key, set.clone());
-        set
+        self.peer_selection(&mut self.memo(), cluster, policy_ns, peer)
+            .classes
     }
 
-    /// Forget the memo of peer selections (it is rebuilt on demand): it
-    /// holds class sets that nothing needs once the rules have run.
-    pub fn release_peer_cache(&self) {
-        let mut memo = self.peer_memo.lock().unwrap_or_else(|e| e.into_inner());
-        *memo = PeerMemo::default();
+    fn memo(&self) -> MutexGuard<'_, PeerMemo> {
+        self.peer_memo.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forget the peer selections (those asked for again are recomputed):
+    /// they hold class sets that nothing needs once the rules have run.
+    pub fn release_peer_cache(&mut self) {
+        *self.memo() = PeerMemo::default();
+        self.policy_peers = None;
     }
 
     pub fn class(&self, w: WorkloadId) -> Option<&Class> {

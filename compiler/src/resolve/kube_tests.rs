@@ -128,6 +128,7 @@ fn indexed_selection_equals_a_scan_of_every_class() {
         assert_eq!(t.policies.len(), 40);
         let all = || (0..k.classes.len() as u32).map(ClassId);
         let mut nonempty = 0;
+        let mut no_namespaces = 0;
         for (pi, p) in t.policies.iter().enumerate() {
             let scan: Vec<ClassId> = all()
                 .filter(|c| {
@@ -136,35 +137,75 @@ fn indexed_selection_equals_a_scan_of_every_class() {
                 })
                 .collect();
             assert_eq!(k.policy_classes[pi], scan, "seed {seed}, policy {}", p.name);
-            for peer in p.ingress.iter().flat_map(|r| &r.peers) {
-                let scan: Vec<ClassId> = all()
-                    .filter(|c| {
-                        let class = &k.classes[c.index()];
-                        let ns_ok = match &peer.namespace_selector {
-                            None => class.namespace == p.namespace,
-                            Some(s) => s.matches(&k.ns_labels[class.namespace.index()]),
-                        };
-                        ns_ok
-                            && peer
-                                .pod_selector
-                                .as_ref()
-                                .is_none_or(|s| s.matches(&class.labels))
-                    })
-                    .collect();
-                nonempty += usize::from(!scan.is_empty());
-                assert_eq!(
-                    k.peer_classes(p.namespace, peer),
-                    scan,
-                    "seed {seed}, {}",
-                    p.name
-                );
+            for (ri, rule) in p.ingress.iter().enumerate() {
+                let selections = k.policy_peer_selections(t, pi, true, ri);
+                assert!(matches!(selections, std::borrow::Cow::Borrowed(_)));
+                assert_eq!(selections.len(), rule.peers.len());
+                for (peer, selection) in rule.peers.iter().zip(selections.iter()) {
+                    let scan: Vec<ClassId> = all()
+                        .filter(|c| {
+                            let class = &k.classes[c.index()];
+                            let ns_ok = match &peer.namespace_selector {
+                                None => class.namespace == p.namespace,
+                                Some(s) => s.matches(&k.ns_labels[class.namespace.index()]),
+                            };
+                            ns_ok
+                                && peer
+                                    .pod_selector
+                                    .as_ref()
+                                    .is_none_or(|s| s.matches(&class.labels))
+                        })
+                        .collect();
+                    nonempty += usize::from(!scan.is_empty());
+                    assert_eq!(
+                        k.peer_classes(p.namespace, peer),
+                        scan,
+                        "seed {seed}, {}",
+                        p.name
+                    );
+                    // Resolve's selection of every policy peer (what the
+                    // engine and the rules read) is the memo's.
+                    let resolved: Vec<ClassId> = selection
+                        .classes
+                        .iter()
+                        .map(|c| ClassId(c as u32))
+                        .collect();
+                    assert_eq!(resolved, scan, "seed {seed}, {}", p.name);
+                    let no_namespace = peer
+                        .namespace_selector
+                        .as_ref()
+                        .is_some_and(|s| !k.any_namespace_matches(p.namespace, s));
+                    assert_eq!(selection.no_namespace, no_namespace, "seed {seed}");
+                    no_namespaces += usize::from(no_namespace);
+                }
             }
+        }
+        // Once released, the selections are computed again, the same.
+        let kept: Vec<Vec<PeerSelection>> = (0..t.policies.len())
+            .map(|pi| k.policy_peer_selections(t, pi, true, 0).into_owned())
+            .collect();
+        let mut resolved = resolved;
+        resolved.kube.release_peer_cache();
+        let k = &resolved.kube;
+        for (pi, before) in kept.iter().enumerate() {
+            let again = k.policy_peer_selections(t, pi, true, 0);
+            assert!(matches!(again, std::borrow::Cow::Owned(_)));
+            let members = |s: &[PeerSelection]| -> Vec<(Vec<usize>, bool)> {
+                s.iter()
+                    .map(|s| (s.classes.iter().collect(), s.no_namespace))
+                    .collect()
+            };
+            assert_eq!(members(before), members(&again), "seed {seed}");
         }
         // The generator makes selectors that match: the comparison is not
         // only between empty lists.
         assert!(
             nonempty > 20,
             "seed {seed}: {nonempty} peers select something"
+        );
+        assert!(
+            no_namespaces > 0,
+            "seed {seed}: every namespaceSelector matches"
         );
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod classset;
 pub mod kube;
+mod parallel;
 mod selection;
 
 use crate::ir::{NetworkId, NetworkMode, Topology, WorkloadId};

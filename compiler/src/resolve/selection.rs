@@ -52,14 +52,7 @@ impl Interner {
     /// `sel` in ids. Requirements are kept in the selector's order (the
     /// memo key depends on it, the meaning does not).
     pub fn compile(&self, sel: &LabelSelector) -> Compiled {
-        let mut reqs = Vec::new();
-        let mut never = false;
-        for (k, v) in &sel.match_labels {
-            match self.key(k).and_then(|key| self.pair(key, v)) {
-                Some(p) => reqs.push(Req::In(self.pair_key[p as usize], vec![p])),
-                None => never = true,
-            }
-        }
+        let (mut reqs, mut never) = self.match_labels(&sel.match_labels);
         for r in &sel.match_expressions {
             let key = self.key(&r.key);
             let known = |key: u32| -> Vec<u32> {
@@ -94,6 +87,32 @@ impl Interner {
             reqs = vec![Req::Never];
         }
         Compiled { reqs }
+    }
+
+    /// The selector `matchLabels: labels` in ids (a Service's selector),
+    /// as `compile` reads it.
+    pub fn compile_labels(&self, labels: &Labels) -> Compiled {
+        let (reqs, never) = self.match_labels(labels);
+        if never {
+            return Compiled {
+                reqs: vec![Req::Never],
+            };
+        }
+        Compiled { reqs }
+    }
+
+    /// The requirements of `matchLabels`, and whether one names a label
+    /// no id carries (then nothing matches).
+    fn match_labels(&self, labels: &Labels) -> (Vec<Req>, bool) {
+        let mut reqs = Vec::with_capacity(labels.len());
+        let mut never = false;
+        for (k, v) in labels {
+            match self.key(k).and_then(|key| self.pair(key, v)) {
+                Some(p) => reqs.push(Req::In(self.pair_key[p as usize], vec![p])),
+                None => never = true,
+            }
+        }
+        (reqs, never)
     }
 }
 

@@ -68,6 +68,29 @@ impl RuleInfo {
         info
     }
 
+    /// Rule `ri` of policy `pi` (an ingress rule when `ingress`), from the
+    /// peer selections resolve made: `new` without selecting anything.
+    pub fn of_policy(
+        t: &Topology,
+        r: &KubeResolved,
+        pi: usize,
+        ingress: bool,
+        ri: usize,
+        rule: &PolicyRule,
+    ) -> Self {
+        let (fixed, named) = rule_ports(rule);
+        let selections = r.policy_peer_selections(t, pi, ingress, ri);
+        let mut info = RuleInfo::build(
+            r,
+            &rule.peers,
+            |k, _| selections[k].classes.clone(),
+            fixed,
+            named,
+        );
+        info.all_peers = rule.peers.is_empty();
+        info
+    }
+
     /// A rule over `peers` (never "every peer": an empty list matches
     /// nothing) with its ports already split, selecting in cluster
     /// `cluster` (`KubeResolved::ns_cluster`).
@@ -79,16 +102,33 @@ impl RuleInfo {
         fixed: ConnSet,
         named: Vec<(String, Protocol)>,
     ) -> Self {
+        RuleInfo::build(
+            r,
+            peers,
+            |_, peer| r.peer_set_in(cluster, ns, peer),
+            fixed,
+            named,
+        )
+    }
+
+    /// A rule over `peers` whose pod peers select `selection(index, peer)`.
+    fn build(
+        r: &KubeResolved,
+        peers: &[Peer],
+        mut selection: impl FnMut(usize, &Peer) -> BitSet,
+        fixed: ConnSet,
+        named: Vec<(String, Protocol)>,
+    ) -> Self {
         let mut classes = BitSet::new(r.classes.len());
         let mut ips = Vec::new();
         let mut any_pod = false;
-        for peer in peers {
+        for (k, peer) in peers.iter().enumerate() {
             match &peer.ip_block {
                 Some(b) => ips.extend(ipset::block_intervals(b)),
                 None => {
                     any_pod |= selects_every_pod(peer);
                     // The first peer's selection is shared, not copied.
-                    classes.union_with(&r.peer_set_in(cluster, ns, peer));
+                    classes.union_with(&selection(k, peer));
                 }
             }
         }
@@ -265,7 +305,7 @@ impl<'a> Engine<'a> {
             let mut ids = [Vec::new(), Vec::new()];
             for (d, rules) in [(0, &p.ingress), (1, &p.egress)] {
                 for (ri, rule) in rules.iter().enumerate() {
-                    let info = RuleInfo::new(t, r, p.namespace, rule);
+                    let info = RuleInfo::of_policy(t, r, pi, d == 0, ri, rule);
                     if d == 0 {
                         e.ingress_ips.extend_from_slice(&info.ips);
                     } else {
@@ -290,7 +330,7 @@ impl<'a> Engine<'a> {
             }
         }
         super::tiers::add_admin_rules(&mut e, t);
-        let mut seen: std::collections::HashMap<Vec<u32>, u32> = std::collections::HashMap::new();
+        let mut seen: crate::ir::FastMap<Vec<u32>, u32> = crate::ir::FastMap::default();
         for dir in 0..2 {
             let lists = if dir == 0 {
                 &e.ingress_rules

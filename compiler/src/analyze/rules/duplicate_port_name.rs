@@ -21,8 +21,8 @@ NetworkPolicy port that matches two ports is ambiguous. Rename one of the ports.
 };
 
 /// (name, origin) pairs → (later, earlier) for every repeated name.
-fn duplicates(items: Vec<(String, Origin)>) -> Vec<(String, Origin, Origin)> {
-    let mut seen: Vec<(String, Origin)> = Vec::new();
+fn duplicates(items: Vec<(&str, Origin)>) -> Vec<(&str, Origin, Origin)> {
+    let mut seen: Vec<(&str, Origin)> = Vec::new();
     let mut out = Vec::new();
     for (n, o) in items {
         match seen.iter().find(|(s, _)| *s == n) {
@@ -44,7 +44,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let named = wl
             .ports
             .iter()
-            .filter_map(|p| Some((p.name.clone()?, p.origin)))
+            .filter_map(|p| Some((p.name.as_deref()?, p.origin)))
             .collect();
         for (n, later, first) in duplicates(named) {
             out.push(
@@ -63,7 +63,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let named = s
             .ports
             .iter()
-            .filter_map(|p| Some((p.name.clone()?, p.origin)))
+            .filter_map(|p| Some((p.name.as_deref()?, p.origin)))
             .collect();
         for (n, later, first) in duplicates(named) {
             out.push(

@@ -25,23 +25,18 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let k = &ctx.resolved.kube;
     let mut out = Vec::new();
-    for p in &t.policies {
-        for (dir, rules) in [("from", &p.ingress), ("to", &p.egress)] {
-            for rule in rules.iter() {
-                for peer in &rule.peers {
-                    if peer.ip_block.is_some()
-                        || !k
-                            .peer_set_in(k.ns_cluster[p.namespace.index()], p.namespace, peer)
-                            .is_empty()
-                    {
+    for (pi, p) in t.policies.iter().enumerate() {
+        for (ingress, dir, rules) in [(true, "from", &p.ingress), (false, "to", &p.egress)] {
+            for (ri, rule) in rules.iter().enumerate() {
+                let selections = k.policy_peer_selections(t, pi, ingress, ri);
+                for (peer, sel) in rule.peers.iter().zip(selections.iter()) {
+                    if peer.ip_block.is_some() || !sel.classes.is_empty() {
                         continue;
                     }
                     // A namespaceSelector that matches no namespace of the
                     // inputs points outside them (kube-system's DNS, a
                     // monitoring namespace): topoc cannot judge those pods.
-                    if let Some(ns_sel) = &peer.namespace_selector
-                        && !k.any_namespace_matches(p.namespace, ns_sel)
-                    {
+                    if peer.namespace_selector.is_some() && sel.no_namespace {
                         continue;
                     }
                     let what = match (&peer.pod_selector, &peer.namespace_selector) {

@@ -31,17 +31,17 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (pi, p) in t.policies.iter().enumerate() {
         for (ingress, rules) in [(true, &p.ingress), (false, &p.egress)] {
-            for rule in rules.iter() {
+            for (ri, rule) in rules.iter().enumerate() {
                 let dest: Vec<ClassId> = if ingress {
                     k.policy_classes[pi].clone()
                 } else {
                     if rule.peers.is_empty() || rule.peers.iter().any(|x| x.ip_block.is_some()) {
                         continue;
                     }
-                    let mut v: Vec<ClassId> = rule
-                        .peers
+                    let mut v: Vec<ClassId> = k
+                        .policy_peer_selections(t, pi, false, ri)
                         .iter()
-                        .flat_map(|x| k.peer_classes(p.namespace, x))
+                        .flat_map(|x| x.classes.iter().map(|c| ClassId(c as u32)))
                         .collect();
                     v.sort();
                     v.dedup();
