@@ -209,3 +209,33 @@ fn indexed_selection_equals_a_scan_of_every_class() {
         );
     }
 }
+
+/// Classes grouped per share of namespaces on several threads are those
+/// of one pass over every workload, numbered alike (by first member).
+#[test]
+fn classes_grouped_in_parts_equal_one_pass() {
+    for seed in 1..=4 {
+        let text = manifest(seed);
+        let (loaded, _) = crate::driver::load(&[Input::Stdin(text)], &LoadOptions::default());
+        let t = &loaded.topology;
+        let all: Vec<WorkloadId> = t.workload_ids().collect();
+        type Shown = (NamespaceId, Vec<(String, String)>, Vec<WorkloadId>);
+        let one = |cs: &[Class]| -> Vec<Shown> {
+            cs.iter()
+                .map(|c| {
+                    let labels = c
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (c.namespace, labels, c.members.clone())
+                })
+                .collect()
+        };
+        let parts = group_classes(t);
+        assert_eq!(one(&parts), one(&group(t, &all)), "seed {seed}");
+        // Several namespaces, so that the parts are not trivial.
+        assert!(parts.iter().any(|c| c.namespace.index() % 2 == 1));
+        assert!(parts.len() > 10);
+    }
+}
