@@ -276,7 +276,7 @@ impl KubeResolved {
                         Some(sel) => {
                             let sel = self.interner.compile_labels(sel);
                             let mut ws: Vec<WorkloadId> = self
-                                .select_in_namespaces(&[s.namespace.0], &sel)
+                                .select_in_namespaces(&[s.namespace.0], None, &sel)
                                 .iter()
                                 .flat_map(|c| self.classes[c].members.iter().copied())
                                 .collect();
@@ -293,15 +293,20 @@ impl KubeResolved {
     /// Classes of namespace `ns` that `sel` matches, ascending.
     fn classes_matching(&self, ns: NamespaceId, sel: Option<&LabelSelector>) -> Vec<ClassId> {
         let sel = sel.map_or_else(Compiled::everything, |s| self.interner.compile(s));
-        self.select_in_namespaces(&[ns.0], &sel)
+        self.select_in_namespaces(&[ns.0], None, &sel)
             .iter()
             .map(|c| ClassId(c as u32))
             .collect()
     }
 
     /// The classes of the namespaces `namespaces` (ascending) that `sel`
-    /// matches.
-    fn select_in_namespaces(&self, namespaces: &[u32], sel: &Compiled) -> BitSet {
+    /// matches; `words`: their classes as bits, when the caller keeps them.
+    fn select_in_namespaces(
+        &self,
+        namespaces: &[u32],
+        words: Option<&[u64]>,
+        sel: &Compiled,
+    ) -> BitSet {
         let lists: Vec<&[u32]> = namespaces
             .iter()
             .map(|&n| self.ns_class_ids[n as usize].as_slice())
@@ -318,6 +323,7 @@ impl KubeResolved {
                 lists,
                 len,
                 mask: &mask,
+                words,
             },
         )
     }

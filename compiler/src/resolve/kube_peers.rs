@@ -12,6 +12,7 @@ use crate::ir::{FastMap, NamespaceId, Peer, Topology};
 use crate::resolve::classset::BitSet;
 use crate::resolve::selection::Compiled;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 /// What one peer of a NetworkPolicy rule selects.
 #[derive(Debug, Clone)]
@@ -39,6 +40,10 @@ pub(super) struct PeerMemo {
     ns_selections: FastMap<(u32, Compiled), u32>,
     /// (namespace set id, podSelector) → classes.
     peers: FastMap<(u32, Option<Compiled>), BitSet>,
+    /// Per namespace set id of several namespaces: their classes as bits,
+    /// made on first use (a membership test per candidate class, and the
+    /// start of a bitset pass, instead of walking the namespaces).
+    ns_words: Vec<Option<Vec<u64>>>,
 }
 
 impl PeerMemo {
@@ -108,21 +113,41 @@ impl KubeResolved {
                 }
             }
         };
-        let namespaces = &memo.ns_set_lists[ns_set as usize];
-        let no_namespace = namespaces.is_empty();
         let key = (
             ns_set,
             peer.pod_selector.as_ref().map(|s| self.interner.compile(s)),
         );
-        if let Some(hit) = memo.peers.get(&key) {
-            return PeerSelection {
-                classes: hit.clone(),
-                no_namespace,
-            };
+        let id = ns_set as usize;
+        let no_namespace = memo.ns_set_lists[id].is_empty();
+        let entry = match memo.peers.entry(key) {
+            Entry::Occupied(e) => {
+                return PeerSelection {
+                    classes: e.get().clone(),
+                    no_namespace,
+                };
+            }
+            Entry::Vacant(e) => e,
+        };
+        let namespaces = &memo.ns_set_lists[id];
+        if namespaces.len() > 1 {
+            if memo.ns_words.len() <= id {
+                memo.ns_words.resize_with(id + 1, || None);
+            }
+            memo.ns_words[id].get_or_insert_with(|| {
+                let mut words = vec![0u64; self.classes.len().div_ceil(64)];
+                for &n in namespaces {
+                    for &c in &self.ns_class_ids[n as usize] {
+                        words[c as usize / 64] |= 1 << (c % 64);
+                    }
+                }
+                words
+            });
         }
+        let words = memo.ns_words.get(id).and_then(|w| w.as_deref());
         let everything = Compiled::everything();
-        let classes = self.select_in_namespaces(namespaces, key.1.as_ref().unwrap_or(&everything));
-        memo.peers.insert(key, classes.clone());
+        let sel = entry.key().1.as_ref().unwrap_or(&everything);
+        let classes = self.select_in_namespaces(namespaces, words, sel);
+        entry.insert(classes.clone());
         PeerSelection {
             classes,
             no_namespace,

@@ -334,6 +334,9 @@ impl Universe {
                     let (lists, _) = candidates.as_ref().expect("checked above");
                     let inside = |id: u32| match &within {
                         Within::All => true,
+                        Within::Lists { words: Some(w), .. } => {
+                            w[id as usize / 64] & (1 << (id % 64)) != 0
+                        }
                         Within::Lists { mask, .. } => mask(id),
                     };
                     for l in lists {
@@ -364,6 +367,7 @@ impl Universe {
                 }
                 w
             }
+            Within::Lists { words: Some(w), .. } => w.to_vec(),
             Within::Lists { lists, .. } => {
                 let mut w = vec![0u64; words];
                 for l in lists.iter() {
@@ -394,6 +398,10 @@ pub enum Within<'a> {
         lists: Vec<&'a [u32]>,
         len: usize,
         mask: &'a dyn Fn(u32) -> bool,
+        /// The same ids as bits over the universe, when the caller keeps
+        /// them: the test and the start of a bitset pass without walking
+        /// the lists or calling `mask`.
+        words: Option<&'a [u64]>,
     },
 }
 
@@ -473,20 +481,26 @@ mod tests {
             // Every third id, as the classes of some namespaces.
             let part: Vec<u32> = (0..n as u32).filter(|i| i.is_multiple_of(3)).collect();
             let mask = |id: u32| id.is_multiple_of(3);
+            let mut part_words = vec![0u64; n.div_ceil(64)];
+            set_bits(&mut part_words, &part);
             for _ in 0..300 {
                 let sel = selector(&mut g);
                 let compiled = interner.compile(&sel);
                 let got: Vec<usize> = u.select(&compiled, Within::All).iter().collect();
                 let want: Vec<usize> = (0..n).filter(|&i| sel.matches(&all[i])).collect();
                 assert_eq!(got, want, "{sel:?}");
-                let within = Within::Lists {
-                    lists: vec![&part],
-                    len: part.len(),
-                    mask: &mask,
-                };
-                let got: Vec<usize> = u.select(&compiled, within).iter().collect();
                 let want: Vec<usize> = want.into_iter().filter(|i| i.is_multiple_of(3)).collect();
-                assert_eq!(got, want, "within lists: {sel:?}");
+                // With and without the bits of the lists.
+                for words in [None, Some(part_words.as_slice())] {
+                    let within = Within::Lists {
+                        lists: vec![&part],
+                        len: part.len(),
+                        mask: &mask,
+                        words,
+                    };
+                    let got: Vec<usize> = u.select(&compiled, within).iter().collect();
+                    assert_eq!(got, want, "within lists ({}): {sel:?}", words.is_some());
+                }
             }
         }
     }
