@@ -85,6 +85,9 @@ pub struct KubeResolved {
     class_universe: Universe,
     /// Per namespace: its classes as plain ids (posting-list form).
     ns_class_ids: Vec<Vec<u32>>,
+    /// Per class: its namespace (a compact copy of `Class::namespace` for
+    /// the membership tests of selection).
+    class_ns: Vec<u32>,
     /// Peer selections by meaning, for the peers asked for by
     /// `peer_set_in` (admin policies, the language server).
     peer_memo: Mutex<PeerMemo>,
@@ -106,7 +109,6 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
         class_of: vec![None; t.workloads.len()],
         ns_classes: vec![Vec::new(); t.namespaces.len()],
         ns_cluster: Vec::with_capacity(t.namespaces.len()),
-        services: ServiceIndex::new(t),
         ..Default::default()
     };
     let mut clusters: Vec<Option<&str>> = Vec::new();
@@ -137,12 +139,27 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
             r.class_of[w.index()] = Some(c);
         }
     }
-    let mut interner = Interner::default();
-    r.ns_universe = Universe::new(&mut interner, r.ns_labels.iter());
-    r.class_universe = Universe::new(&mut interner, r.classes.iter().map(|c| &c.labels));
-    r.ns_universe.finish(&interner);
-    r.class_universe.finish(&interner);
+    r.class_ns = r.classes.iter().map(|c| c.namespace.0).collect();
+    // The Service index needs no class: on large inputs it is built on
+    // another thread while this one interns the labels.
+    let services = || ServiceIndex::new(t);
+    let (services, (interner, ns_universe, class_universe)) =
+        if t.services.len() + t.workloads.len() < PARALLEL_WORKLOADS {
+            (services(), r.universes())
+        } else {
+            std::thread::scope(|s| {
+                let index = s.spawn(services);
+                let universes = r.universes();
+                match index.join() {
+                    Ok(index) => (index, universes),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            })
+        };
+    r.services = services;
     r.interner = interner;
+    r.ns_universe = ns_universe;
+    r.class_universe = class_universe;
     r.ns_class_ids = r
         .ns_classes
         .iter()
@@ -174,14 +191,16 @@ pub fn resolve<'t>(t: &'t Topology) -> KubeResolved {
     r
 }
 
+/// Inputs with fewer workloads (and Services) than this are resolved on
+/// one thread (tests split theirs too).
+const PARALLEL_WORKLOADS: usize = if cfg!(test) { 2 } else { 4096 };
+
 /// The classes of the Kubernetes workloads, numbered by their first
 /// member. Classes never span namespaces, so the namespaces are shared out
 /// among threads, each grouping the workloads of its own; sorting the
 /// groups by first member gives the numbering of one pass over every
 /// workload.
 fn group_classes(t: &Topology) -> Vec<Class> {
-    // Small inputs stay on this thread (tests split theirs too).
-    const PARALLEL_WORKLOADS: usize = if cfg!(test) { 2 } else { 4096 };
     let parts = if t.workloads.len() < PARALLEL_WORKLOADS {
         1
     } else {
@@ -253,6 +272,16 @@ fn group(t: &Topology, ids: &[WorkloadId]) -> Vec<Class> {
 }
 
 impl KubeResolved {
+    /// The labels of namespaces and classes, interned.
+    fn universes(&self) -> (Interner, Universe, Universe) {
+        let mut interner = Interner::default();
+        let mut ns = Universe::new(&mut interner, self.ns_labels.iter());
+        let mut classes = Universe::new(&mut interner, self.classes.iter().map(|c| &c.labels));
+        ns.finish(&interner);
+        classes.finish(&interner);
+        (interner, ns, classes)
+    }
+
     /// Classes a policy's podSelector selects (its own namespace only).
     pub fn selected(&self, p: &Policy) -> Vec<ClassId> {
         self.classes_matching(p.namespace, Some(&p.pod_selector))
@@ -312,11 +341,7 @@ impl KubeResolved {
             .map(|&n| self.ns_class_ids[n as usize].as_slice())
             .collect();
         let len = lists.iter().map(|l| l.len()).sum();
-        let mask = |c: u32| {
-            namespaces
-                .binary_search(&self.classes[c as usize].namespace.0)
-                .is_ok()
-        };
+        let mask = |c: u32| namespaces.binary_search(&self.class_ns[c as usize]).is_ok();
         self.class_universe.select(
             sel,
             Within::Lists {

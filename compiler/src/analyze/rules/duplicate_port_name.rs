@@ -20,14 +20,17 @@ NetworkPolicy port that matches two ports is ambiguous. Rename one of the ports.
     check,
 };
 
-/// (name, origin) pairs → (later, earlier) for every repeated name.
-fn duplicates(items: Vec<(&str, Origin)>) -> Vec<(&str, Origin, Origin)> {
-    let mut seen: Vec<(&str, Origin)> = Vec::new();
+/// (name, origin) pairs → (later, earlier) for every repeated name, the
+/// earlier being the name's first occurrence. Walks the pairs again for
+/// each one instead of collecting them: most pods and Services have a few
+/// ports, and allocating per object was most of this rule.
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a str, Origin)> + Clone,
+) -> Vec<(&'a str, Origin, Origin)> {
     let mut out = Vec::new();
-    for (n, o) in items {
-        match seen.iter().find(|(s, _)| *s == n) {
-            Some((_, first)) => out.push((n, o, *first)),
-            None => seen.push((n, o)),
+    for (i, (n, o)) in items.clone().enumerate() {
+        if let Some((_, first)) = items.clone().take(i).find(|(s, _)| *s == n) {
+            out.push((n, o, first));
         }
     }
     out
@@ -44,8 +47,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let named = wl
             .ports
             .iter()
-            .filter_map(|p| Some((p.name.as_deref()?, p.origin)))
-            .collect();
+            .filter_map(|p| Some((p.name.as_deref()?, p.origin)));
         for (n, later, first) in duplicates(named) {
             out.push(
                 Diagnostic::new(
@@ -63,8 +65,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         let named = s
             .ports
             .iter()
-            .filter_map(|p| Some((p.name.as_deref()?, p.origin)))
-            .collect();
+            .filter_map(|p| Some((p.name.as_deref()?, p.origin)));
         for (n, later, first) in duplicates(named) {
             out.push(
                 Diagnostic::new(
@@ -79,4 +80,43 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duplicates;
+    use crate::ir::Origin;
+    use crate::source::{FileId, Span};
+
+    /// The walk finds what a list of first occurrences finds (the earlier
+    /// port is the name's first one), in the same order.
+    #[test]
+    fn duplicates_pair_each_repeat_with_the_first_occurrence() {
+        let names = ["a", "b", "a", "c", "b", "a", "d", "c"];
+        let origin = |i: usize| Origin {
+            span: Span::file_start(FileId(i as u32)),
+        };
+        let mut want = Vec::new();
+        let mut seen: Vec<(&str, usize)> = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            match seen.iter().find(|(s, _)| s == n) {
+                Some(&(_, first)) => want.push((*n, i, first)),
+                None => seen.push((n, i)),
+            }
+        }
+        for len in 0..=names.len() {
+            let got = duplicates(
+                names[..len]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (*n, origin(i))),
+            );
+            let want: Vec<_> = want
+                .iter()
+                .filter(|(_, i, _)| *i < len)
+                .map(|&(n, i, f)| (n, origin(i), origin(f)))
+                .collect();
+            assert_eq!(got, want, "first {len}");
+        }
+    }
 }
