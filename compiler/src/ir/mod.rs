@@ -516,9 +516,12 @@ pub struct Topology {
     /// loading quadratic in the number of namespaces; keyed by name alone,
     /// a lookup allocates nothing). Checked against `namespaces` before it
     /// is trusted, so code that edits `namespaces` directly stays correct.
-    namespace_index: FastMap<String, Vec<NamespaceId>>,
+    /// Crate-visible only so that `input/kube/merge.rs` can destructure a
+    /// whole `Topology` without `..` (a new field must not be forgotten by
+    /// its merge); nothing outside `ir` reads or writes it.
+    pub(crate) namespace_index: FastMap<String, Vec<NamespaceId>>,
     /// How many ids `namespace_index` holds (all of them: it is complete).
-    namespace_indexed: usize,
+    pub(crate) namespace_indexed: usize,
 }
 
 /// Declaration order of origins: the files of each Compose project in merge

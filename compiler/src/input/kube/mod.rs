@@ -13,10 +13,14 @@ mod admin;
 mod dedupe;
 mod intents;
 mod istio;
+mod merge;
 mod meta;
+mod parallel;
 mod policies;
 mod routes;
 mod services;
+#[cfg(test)]
+mod split_tests;
 mod udn;
 mod workloads;
 
@@ -48,6 +52,9 @@ pub struct Cx<'a> {
     cluster: usize,
     /// Primary user-defined networks waiting for every namespace.
     pending_networks: Vec<udn::Pending>,
+    /// Set when lowering the second half of the input on its own
+    /// (`parallel.rs`): what the merge needs to know about each workload.
+    log: Option<Vec<merge::Created>>,
 }
 
 /// One object of a stream or of a `List`'s items, with its effective kind.
@@ -105,23 +112,20 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
 /// Each document's syntax tree is freed once its objects are lowered: the
 /// IR then grows into the memory of the trees before it instead of beside
 /// all of them (at 100k objects the trees are ~500 MB, the IR ~400 MB).
+/// Large inputs are lowered in two halves on two threads and merged into
+/// exactly what lowering them in order gives (`parallel.rs`, `merge.rs`).
 pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
-    let mut cx = Cx {
-        t: &mut loaded.topology,
-        diags: &mut loaded.diagnostics,
-        owners: FastMap::default(),
-        pending: Vec::new(),
-        pending_networks: Vec::new(),
-        clusters: vec![None],
-        cluster: 0,
-    };
+    let mut cx = Cx::new(&mut loaded.topology, &mut loaded.diagnostics);
     let mut objects = Vec::new();
-    let mut per_doc = Vec::with_capacity(docs.len());
+    let mut shape = Vec::with_capacity(docs.len());
     for doc in &docs {
         let before = objects.len();
         cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
         flatten(&doc.root, None, &mut objects, &mut cx);
-        per_doc.push(objects.len() - before);
+        shape.push(parallel::DocShape {
+            objects: objects.len() - before,
+            cluster: cx.cluster,
+        });
     }
     let keep = dedupe::last_copies(&objects, cx.diags);
     for (o, _) in objects
@@ -133,49 +137,7 @@ pub fn lower(loaded: &mut Loaded, mut docs: Vec<Document>) {
         cx.namespace(o.node);
     }
     drop(objects);
-    // Freeing the trees (~10M nodes at 100k objects, allocated on the parser
-    // threads) took a third of this phase; a helper thread frees them while
-    // the next documents are lowered. Freeing has no observable effect, so
-    // the result is the same whether the thread starts or not.
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<crate::syntax::Value>>();
-        let freer = std::thread::Builder::new()
-            .name("free-trees".into())
-            .spawn_scoped(scope, move || rx.into_iter().for_each(drop));
-        let tx = freer.is_ok().then_some(tx);
-        let mut batch = Vec::new();
-        let mut keep = keep.into_iter();
-        for (doc, count) in docs.iter_mut().zip(per_doc) {
-            // The same objects as the first flattening, in the same order; its
-            // diagnostics were reported then.
-            let mut again = Vec::with_capacity(count);
-            let reported = cx.diags.len();
-            cx.enter(&loaded.sources.get(doc.file).kustomize_overlay);
-            flatten(&doc.root, None, &mut again, &mut cx);
-            cx.diags.truncate(reported);
-            for (o, keep) in again.iter().zip(keep.by_ref()) {
-                if keep {
-                    cx.object(o);
-                }
-            }
-            drop(again);
-            batch.push(std::mem::replace(
-                &mut doc.root.value,
-                crate::syntax::Value::Null,
-            ));
-            doc.root.tag = None;
-            if batch.len() >= 256 {
-                let full = std::mem::take(&mut batch);
-                match &tx {
-                    // A send fails only if the thread is gone: free here.
-                    Some(tx) => drop(tx.send(full)),
-                    None => drop(full),
-                }
-            }
-        }
-        drop(batch);
-        drop(tx);
-    });
+    parallel::lower_objects(&mut cx, &mut docs, &shape, &keep);
     cx.assign_pod_networks();
     cx.resolve_intents();
     tag_namespaces(loaded);
@@ -215,7 +177,20 @@ fn tag_namespaces(loaded: &mut Loaded) {
     }
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    fn new(t: &'a mut Topology, diags: &'a mut Vec<Diagnostic>) -> Self {
+        Cx {
+            t,
+            diags,
+            owners: FastMap::default(),
+            pending: Vec::new(),
+            pending_networks: Vec::new(),
+            clusters: vec![None],
+            cluster: 0,
+            log: None,
+        }
+    }
+
     /// Enter the cluster of a document read through `overlay`.
     fn enter(&mut self, overlay: &Option<String>) {
         self.cluster = match self.clusters.iter().position(|c| c == overlay) {

@@ -62,6 +62,13 @@ fn names_namespaces(sel: &LabelSelector) -> bool {
             .any(|r| r.key == NAMESPACE_NAME_LABEL && r.op == SelectorOp::In)
 }
 
+impl Pending {
+    /// Its namespace as another topology numbers it (`merge.rs`).
+    pub(super) fn map_namespace(&mut self, map: impl Fn(NamespaceId) -> NamespaceId) {
+        self.namespace = self.namespace.map(map);
+    }
+}
+
 impl Cx<'_> {
     fn unsupported_network(&mut self, span: Span, msg: impl Into<String>) {
         self.diags

@@ -68,11 +68,17 @@ impl Cx<'_> {
             if kind == "Pod" {
                 let w = &mut self.t.workloads[existing.index()];
                 w.replicas = w.replicas.saturating_add(1);
+                if let Some(log) = &mut self.log {
+                    log[existing.index()].pods += 1;
+                }
             }
             return;
         }
         let id = WorkloadId(self.t.workloads.len() as u32);
         self.owners.insert(key, id);
+        // What follows is what a copy of an owner the other half of the
+        // input already has would not do (`merge.rs` undoes it).
+        let diags_from = self.diags.len();
 
         let mut annotations = m.annotations.clone();
         let mut annotation_spans = m.annotation_spans.clone();
@@ -114,6 +120,12 @@ impl Cx<'_> {
             }
         }
         self.t.workloads.push(w);
+        if let Some(log) = &mut self.log {
+            log.push(super::merge::Created {
+                diags: diags_from..self.diags.len(),
+                pods: u32::from(kind == "Pod"),
+            });
+        }
     }
 
     fn container(&mut self, id: WorkloadId, c: &Node, w: &mut Workload) {
