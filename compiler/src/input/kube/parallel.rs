@@ -39,6 +39,8 @@ pub(super) enum Split {
 thread_local! {
     /// The split the tests force (`split_tests.rs`).
     pub(super) static FORCE: std::cell::Cell<Split> = const { std::cell::Cell::new(Split::Auto) };
+    /// How many documents the last lowering on this thread had.
+    pub(super) static DOCUMENTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn split() -> Split {
@@ -50,6 +52,8 @@ fn split() -> Split {
 
 /// Where the second half starts, if the input is split at all.
 fn split_point(docs: &[Document], shape: &[DocShape]) -> Option<usize> {
+    #[cfg(test)]
+    DOCUMENTS.with(|d| d.set(docs.len()));
     match split() {
         Split::Auto => {}
         #[cfg(test)]
