@@ -111,10 +111,7 @@ pub(super) fn merge(cx: &mut Cx, f: Fragment, base: usize) {
 
     let mut ns: Vec<NamespaceId> = (0..base as u32).map(NamespaceId).collect();
     for n in &namespaces[base..] {
-        ns.push(
-            cx.t
-                .intern_namespace_in(n.cluster.as_deref(), &n.name, n.origin),
-        );
+        ns.push(cx.t.intern_namespace_in(n.cluster.as_deref(), &n.name, n.origin));
     }
     let ns = |id: NamespaceId| ns[id.index()];
 
@@ -122,6 +119,13 @@ pub(super) fn merge(cx: &mut Cx, f: Fragment, base: usize) {
     for (key, id) in owners {
         keys[id.index()] = Some(key);
     }
+    // Growing these one push at a time rehashed and copied the first
+    // half's tens of thousands of entries.
+    cx.t.workloads.reserve(workloads.len());
+    cx.owners.reserve(workloads.len());
+    cx.diags.reserve(diags.len());
+    cx.t.publications.reserve(publications.len());
+    cx.pending.reserve(pending.len());
     let mut ids: Vec<Option<WorkloadId>> = Vec::with_capacity(workloads.len());
     let mut undone: Vec<Range<usize>> = Vec::new();
     for ((mut w, key), created) in workloads.into_iter().zip(keys).zip(&log) {
@@ -181,14 +185,12 @@ pub(super) fn merge(cx: &mut Cx, f: Fragment, base: usize) {
         i
     }));
     cx.t.opaque.extend(opaque);
-    cx.t
-        .virtual_services
+    cx.t.virtual_services
         .extend(virtual_services.into_iter().map(|mut v| {
             v.namespace = ns(v.namespace);
             v
         }));
-    cx.t
-        .destination_rules
+    cx.t.destination_rules
         .extend(destination_rules.into_iter().map(|mut d| {
             d.namespace = ns(d.namespace);
             d
@@ -197,8 +199,7 @@ pub(super) fn merge(cx: &mut Cx, f: Fragment, base: usize) {
         g.namespace = ns(g.namespace);
         g
     }));
-    cx.t
-        .object_ignores
+    cx.t.object_ignores
         .extend(object_ignores.into_iter().map(|mut o| {
             o.namespace = ns(o.namespace);
             o

@@ -5,6 +5,10 @@
 //! table, and `merge.rs` appends the fragment so that the result is exactly
 //! that of lowering every document in order. Small inputs, and runs where a
 //! thread cannot be started, are lowered in order on the calling thread.
+//!
+//! Split, each lowering thread frees its own documents' trees as it goes:
+//! with both cores lowering, a third thread freeing was as fast at best
+//! and often slower (measured at 100k objects).
 
 use super::{Cx, Object, flatten, merge};
 use crate::ir::Topology;
@@ -67,7 +71,11 @@ fn split_point(docs: &[Document], shape: &[DocShape]) -> Option<usize> {
     // Bytes are the cost proxy: lowering and freeing a document both follow
     // the size of its tree.
     let size = |d: &Document| {
-        d.root.span.end.offset.saturating_sub(d.root.span.start.offset) as usize
+        d.root
+            .span
+            .end
+            .offset
+            .saturating_sub(d.root.span.start.offset) as usize
     };
     let total: usize = docs.iter().map(size).sum();
     let mut sum = 0;
@@ -81,13 +89,9 @@ fn split_point(docs: &[Document], shape: &[DocShape]) -> Option<usize> {
 
 /// Lower the objects of `docs` into `cx`, the ones `keep` flags (one flag
 /// per object of the first flattening, in order).
-pub(super) fn lower_objects(
-    cx: &mut Cx,
-    docs: &mut [Document],
-    shape: &[DocShape],
-    keep: &[bool],
-) {
-    let Some((at, fragment)) = split_point(docs, shape).and_then(|at| Some((at, fragment_topology(cx.t)?)))
+pub(super) fn lower_objects(cx: &mut Cx, docs: &mut [Document], shape: &[DocShape], keep: &[bool]) {
+    let Some((at, fragment)) =
+        split_point(docs, shape).and_then(|at| Some((at, fragment_topology(cx.t)?)))
     else {
         sequential(cx, docs, shape, keep);
         return;
@@ -99,15 +103,6 @@ pub(super) fn lower_objects(
     let base = cx.t.namespaces.len();
     let clusters = cx.clusters.clone();
     let spawned = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<Value>>();
-        let freer = freeing_thread().then(|| {
-            std::thread::Builder::new()
-                .name("free-trees".into())
-                .spawn_scoped(scope, move || rx.into_iter().for_each(drop))
-                .ok()
-        });
-        let tx = freer.flatten().map(|_| tx);
-        let tx2 = tx.clone();
         let worker = std::thread::Builder::new()
             .name("lower-kube".into())
             .spawn_scoped(scope, move || {
@@ -116,11 +111,11 @@ pub(super) fn lower_objects(
                 let mut fcx = Cx::new(&mut t, &mut diags);
                 fcx.clusters = clusters;
                 fcx.log = Some(Vec::new());
-                lower_docs(&mut fcx, docs2, shape2, keep2, tx2);
+                lower_docs(&mut fcx, docs2, shape2, keep2, None);
                 let parts = merge::Parts::of(fcx);
                 merge::Fragment { t, diags, parts }
             });
-        lower_docs(cx, docs1, shape1, keep1, tx);
+        lower_docs(cx, docs1, shape1, keep1, None);
         match worker {
             Ok(handle) => match handle.join() {
                 Ok(fragment) => {
@@ -135,12 +130,6 @@ pub(super) fn lower_objects(
     if !spawned {
         sequential(cx, &mut docs[at..], &shape[at..], &keep[first..]);
     }
-}
-
-/// Whether a helper thread frees the trees (else each lowering thread frees
-/// its own documents' trees as it goes). Measurement knob, temporary.
-fn freeing_thread() -> bool {
-    std::env::var_os("TOPOC_FREE_THREAD").is_some()
 }
 
 /// Every document in order on this thread. Freeing the trees (~10M nodes
