@@ -17,10 +17,13 @@ pub const MAX_RUN_BYTES: u64 = MAX_FILE_BYTES;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);
 
-/// A position in a file. `offset` counts Unicode scalar values from the start.
+/// A position in a file: 1-based line and column (in Unicode scalar
+/// values). Positions of one file order as they appear in it. There is no
+/// offset from the file start: every node of a syntax tree carries two
+/// positions, and renderers find bytes through the line table
+/// (`SourceFile::byte_offset`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Pos {
-    pub offset: u32,
     pub line: u32,
     pub column: u32,
 }
@@ -36,16 +39,22 @@ pub struct Span {
 impl Span {
     /// An empty span at line 1, column 1: for findings about a whole file.
     pub fn file_start(file: FileId) -> Span {
-        let p = Pos {
-            offset: 0,
-            line: 1,
-            column: 1,
-        };
+        let p = Pos { line: 1, column: 1 };
         Span {
             file,
             start: p,
             end: p,
         }
+    }
+
+    /// The size of a span, to prefer the innermost of nested ones: lines,
+    /// then columns. Of two nested spans the inner one is smaller, and two
+    /// nested spans of one size are the same span.
+    pub fn extent(self) -> (u32, i64) {
+        (
+            self.end.line.saturating_sub(self.start.line),
+            i64::from(self.end.column) - i64::from(self.start.column),
+        )
     }
 
     /// A span covering both `self` and `other` (same file assumed).
@@ -155,7 +164,6 @@ impl SourceFile {
         let start = starts[line];
         let column = self.text[start..byte.min(self.text.len())].chars().count();
         Pos {
-            offset: self.text[..start].chars().count() as u32 + column as u32,
             line: line as u32 + 1,
             column: column as u32 + 1,
         }

@@ -127,11 +127,7 @@ pub fn load(
         }
         Err(err) => {
             let id = sources.add_not_input(SourceFile::new(name.clone(), path, String::new()));
-            let p = Pos {
-                offset: 0,
-                line: 1,
-                column: 1,
-            };
+            let p = Pos { line: 1, column: 1 };
             let span = Span {
                 file: id,
                 start: p,

@@ -290,11 +290,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn pos(line: u32, column: u32) -> Pos {
-        Pos {
-            offset: 0,
-            line,
-            column,
-        }
+        Pos { line, column }
     }
 
     fn span(file: u32, start: Pos, end: Pos) -> Span {

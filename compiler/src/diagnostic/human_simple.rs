@@ -272,11 +272,7 @@ mod tests {
         let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
         let mut m = SourceMap::default();
         m.add(SourceFile::new("dir/f.yaml", "/nonexistent", text));
-        let pos = |(line, column)| Pos {
-            offset: 0,
-            line,
-            column,
-        };
+        let pos = |(line, column)| Pos { line, column };
         let mut d = Diagnostic::new(
             code,
             Span {

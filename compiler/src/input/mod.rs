@@ -125,14 +125,7 @@ impl Reader<'_> {
                 let f = SourceFile::new(name, path, valid_prefix.clone());
                 (valid_prefix.clone(), f.pos_of_byte(*byte))
             }
-            _ => (
-                String::new(),
-                Pos {
-                    offset: 0,
-                    line: 1,
-                    column: 1,
-                },
-            ),
+            _ => (String::new(), Pos { line: 1, column: 1 }),
         };
         let id = self.loaded.sources.add(SourceFile::new(name, path, text));
         let span = Span {
@@ -251,11 +244,7 @@ pub(crate) fn command_line_span(loaded: &mut Loaded, name: &str) -> Span {
         loaded
             .sources
             .add_not_input(SourceFile::new(name, PathBuf::from(name), String::new()));
-    let p = Pos {
-        offset: 0,
-        line: 1,
-        column: 1,
-    };
+    let p = Pos { line: 1, column: 1 };
     Span {
         file: id,
         start: p,

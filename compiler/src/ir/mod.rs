@@ -14,7 +14,7 @@ pub use kube::*;
 pub use mesh::*;
 pub use namespace::Namespace;
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Pos, Span};
 use indexmap::IndexMap;
 use ipnet::{IpNet, Ipv4Net};
 use std::collections::HashMap;
@@ -536,13 +536,13 @@ pub struct DeclarationOrder {
 
 impl DeclarationOrder {
     /// A sort key: earlier declarations sort first.
-    pub fn key(&self, o: Origin) -> (u32, u32, u32) {
+    pub fn key(&self, o: Origin) -> (u32, Pos, Pos) {
         let rank = self
             .rank
             .get(&o.span.file)
             .copied()
             .unwrap_or(u32::MAX / 2 + o.span.file.0);
-        (rank, o.span.start.offset, o.span.end.offset)
+        (rank, o.span.start, o.span.end)
     }
 
     pub fn before(&self, a: Origin, b: Origin) -> bool {

@@ -119,13 +119,12 @@ fn document_of(docs: &[syntax::Document], span: Span) -> Option<&syntax::Documen
     let lc = |p: Pos| (p.line, p.column);
     docs.iter()
         .filter(|d| lc(d.root.span.start) <= lc(span.start) && lc(span.end) <= lc(d.root.span.end))
-        .min_by_key(|d| text::extent(d.root.span))
+        .min_by_key(|d| d.root.span.extent())
 }
 
 /// The start of the line of `pos`.
 fn line_start(pos: Pos) -> Pos {
     Pos {
-        offset: pos.offset - (pos.column - 1),
         line: pos.line,
         column: 1,
     }

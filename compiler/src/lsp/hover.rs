@@ -47,7 +47,7 @@ fn referenced(project: &Project, cur: Cursor) -> Option<Target> {
         .refs
         .iter()
         .filter(|(s, _)| cur.on(*s))
-        .min_by_key(|(s, _)| text::extent(*s))
+        .min_by_key(|(s, _)| s.extent())
         .map(|(_, t)| *t)
 }
 

@@ -181,12 +181,12 @@ pub fn definition(
     let t = &project.analysis.loaded.topology;
     let links = project.links();
     let under: Vec<&(Span, Target)> = links.refs.iter().filter(|(s, _)| cur.on(*s)).collect();
-    let Some(inner) = under.iter().map(|(s, _)| text::extent(*s)).min() else {
+    let Some(inner) = under.iter().map(|(s, _)| s.extent()).min() else {
         return Vec::new();
     };
     let mut spans: Vec<Span> = under
         .iter()
-        .filter(|(s, _)| text::extent(*s) == inner)
+        .filter(|(s, _)| s.extent() == inner)
         .map(|(_, target)| target.span(t))
         .collect();
     spans.sort();
@@ -207,7 +207,7 @@ pub fn declaration_at(project: &Project, cur: Cursor) -> Option<Target> {
         .chain((0..t.networks.len() as u32).map(|i| Target::Network(NetworkId(i))));
     candidates
         .filter(|c| cur.on(c.span(t)))
-        .min_by_key(|c| text::extent(c.span(t)))
+        .min_by_key(|c| c.span(t).extent())
 }
 
 /// Every reference to the declaration under the cursor (or, on a

@@ -97,14 +97,6 @@ pub fn contains(span: Span, p: Pos) -> bool {
         && (p.line, p.column) <= (span.end.line, span.end.column)
 }
 
-/// The size of a span, to prefer the innermost of nested ones.
-pub fn extent(span: Span) -> (u32, u32) {
-    (
-        span.end.line.saturating_sub(span.start.line),
-        span.end.offset.saturating_sub(span.start.offset),
-    )
-}
-
 /// Bytes kept as they are in a file URI path; everything else is
 /// percent-encoded (RFC 3986 `pchar` plus `/`).
 const PATH: &AsciiSet = &CONTROLS
@@ -152,11 +144,7 @@ mod tests {
         // `é` is one scalar value, one UTF-16 unit, two bytes; `𝄞` is one
         // scalar value, two UTF-16 units, four bytes.
         let f = SourceFile::new("a", "a", "k: é𝄞x\r\nb: 1\rc\n".into());
-        let at = |column| Pos {
-            offset: 0,
-            line: 1,
-            column,
-        };
+        let at = |column| Pos { line: 1, column };
         assert_eq!(position(&f, at(6), Encoding::Utf16), Position::new(0, 6));
         assert_eq!(position(&f, at(6), Encoding::Utf8), Position::new(0, 9));
         let back = pos(&f, Position::new(0, 6), Encoding::Utf16);

@@ -103,7 +103,6 @@ struct Builder<'a> {
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Base {
     pub line: u32,
-    pub offset: u32,
 }
 
 /// Parse every document of `text`. On a syntax error or an exceeded limit the
@@ -237,25 +236,26 @@ fn text_end(text: &str) -> Pos {
     let line = text.matches('\n').count() as u32 + 1;
     let last = text.rsplit('\n').next().unwrap_or("");
     Pos {
-        offset: text.chars().count() as u32,
         line,
         column: last.chars().count() as u32 + 1,
     }
 }
 
-fn tag_text(tag: &Tag) -> Box<Box<str>> {
-    let text: Box<str> = if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
-        format!("!!{}", tag.suffix).into()
-    } else {
-        format!("{}{}", tag.handle, tag.suffix).into()
-    };
-    Box::new(text)
+fn tag_text(tag: &Tag) -> super::Tag {
+    super::Tag::new(
+        &if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            format!("!!{}", tag.suffix)
+        } else {
+            format!("{}{}", tag.handle, tag.suffix)
+        },
+    )
 }
 
 /// Give every node of `n` whose text lies outside `own` (it came through an
 /// alias) the span `to`.
 fn respan_foreign(n: &mut Node, own: Span, to: Span) {
-    let inside = n.span.start.offset >= own.start.offset && n.span.end.offset <= own.end.offset;
+    // Aliases are scoped to their document: every span here is of one file.
+    let inside = n.span.start >= own.start && n.span.end <= own.end;
     if !inside {
         n.span = to;
     }
@@ -299,7 +299,6 @@ impl<'a> Builder<'a> {
 
     fn pos(&self, m: &Marker) -> Pos {
         Pos {
-            offset: self.base.offset + m.index() as u32,
             line: self.base.line + m.line() as u32,
             column: m.col() as u32 + 1,
         }
@@ -395,7 +394,7 @@ impl<'a> Builder<'a> {
                 let tag = tag.as_deref().map(tag_text);
                 let plain = style == ScalarStyle::Plain && tag.is_none();
                 let is_null = (plain && matches!(&*text, "" | "~" | "null" | "Null" | "NULL"))
-                    || tag.as_deref().map(|t| &**t) == Some("!!null");
+                    || tag.is_some_and(|t| t.as_str() == "!!null");
                 let value = if is_null {
                     Value::Null
                 } else {
@@ -407,7 +406,7 @@ impl<'a> Builder<'a> {
                         text: CompactString::new(&text),
                         plain: plain
                             || matches!(
-                                tag.as_deref().map(|t| &**t),
+                                tag.map(super::Tag::as_str),
                                 Some("!!int" | "!!bool" | "!!float")
                             ),
                     })
@@ -461,7 +460,7 @@ impl<'a> Builder<'a> {
                         // placed on this `<<` entry: a finding about the
                         // merging mapping points here, not at the anchor
                         // (which keeps its own spans for its own findings).
-                        let own = if value.span.start.offset == written.start.offset {
+                        let own = if value.span.start == written.start {
                             value.span
                         } else {
                             written

@@ -49,7 +49,6 @@ fn position(text: &str, line: usize, column: usize) -> Pos {
     }
     let col = text[start.min(byte)..byte].chars().count();
     Pos {
-        offset: text[..byte].chars().count() as u32,
         line: line.max(1) as u32,
         column: col as u32 + 1,
     }

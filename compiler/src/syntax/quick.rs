@@ -52,14 +52,13 @@ pub(super) fn pieces(file: FileId, text: &str, base: Base) -> Option<Vec<Piece>>
         i: 0,
         line: 0,
         line_start: 0,
-        extra: 0,
         entries: Vec::new(),
         keys: Vec::new(),
         items: Vec::new(),
     };
     let mut out = Vec::new();
     while q.i < q.s.len() {
-        let (start, line, extra) = (q.i, q.line, q.extra);
+        let (start, line) = (q.i, q.line);
         match q.document() {
             Ok(Some(root)) => out.push(Piece::Doc(root)),
             Ok(None) => {}
@@ -74,13 +73,11 @@ pub(super) fn pieces(file: FileId, text: &str, base: Base) -> Option<Vec<Piece>>
                     end,
                     base: Base {
                         line: base.line + line,
-                        offset: base.offset + (start - extra) as u32,
                     },
                 });
                 q.i = end;
                 q.line_start = end;
                 q.line = line + crate::source::line_breaks(raw) as u32;
-                q.extra = extra + (raw.len() - raw.chars().count());
             }
         }
     }
@@ -120,9 +117,6 @@ struct Quick<'a> {
     /// The cursor's 0-based line in `s`, and where that line starts.
     line: u32,
     line_start: usize,
-    /// UTF-8 continuation bytes before `line_start` (only comments may hold
-    /// non-ASCII text): positions count characters, not bytes.
-    extra: usize,
     /// Entries, their key texts and items of the collections being built,
     /// innermost last; each collection is moved out at its exact length.
     entries: Vec<Entry>,
@@ -141,7 +135,6 @@ impl<'a> Quick<'a> {
 
     fn pos(&self, i: usize) -> Pos {
         Pos {
-            offset: self.base.offset + (i - self.extra) as u32,
             line: self.base.line + self.line + 1,
             column: (i - self.line_start) as u32 + 1,
         }
@@ -191,16 +184,10 @@ impl<'a> Quick<'a> {
     fn skip_comment(&mut self, i: usize) -> R<()> {
         let rest = &self.s[i..];
         let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let mut extra = 0;
-        for &b in &rest[..len] {
-            match b {
-                // A lone CR breaks the line for saphyr.
-                b'\r' => return Err(Bail),
-                0x80..=0xbf => extra += 1,
-                _ => {}
-            }
+        // A lone CR breaks the line for saphyr.
+        if rest[..len].contains(&b'\r') {
+            return Err(Bail);
         }
-        self.extra += extra;
         self.newline(i + len);
         Ok(())
     }

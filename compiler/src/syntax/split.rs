@@ -113,7 +113,6 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
     for (i, &start) in starts.iter().enumerate() {
         let between = &text[prev..start];
         base.line += crate::source::line_breaks(between) as u32;
-        base.offset += between.chars().count() as u32;
         // A chunk keeps the `---` that ends it: how its last document ends
         // (a block scalar's span, some errors) depends on what ends it. The
         // empty document it starts is no document.

@@ -205,7 +205,7 @@ fn merge_at(base: Node, over: Node, key: &str) -> Node {
         (_, value) => Node {
             value,
             span: over.span,
-            tag: over.tag.filter(|t| &***t != "!reset"),
+            tag: over.tag.filter(|t| t.as_str() != "!reset"),
         },
     }
 }

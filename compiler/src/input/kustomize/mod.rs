@@ -201,7 +201,7 @@ pub fn annotate(diags: &mut [Diagnostic], sources: &SourceMap, written: &[(Span,
         let base = by_file.get(&d.span.file).and_then(|ws| {
             ws.iter()
                 .filter(|(w, _)| w.start <= d.span.start && d.span.end <= w.end)
-                .min_by_key(|(w, _)| w.end.offset - w.start.offset)
+                .min_by_key(|(w, _)| w.extent())
                 .map(|&(_, b)| b)
         });
         if let Some(base) = base
