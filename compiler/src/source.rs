@@ -482,6 +482,32 @@ mod tests {
         assert_eq!(f.byte_offset(p), 7);
     }
 
+    /// Node spans of a tree are nested or disjoint: of nested ones the
+    /// inner is the smaller, and equal extents of nested spans mean one span.
+    #[test]
+    fn extent_orders_nested_spans_innermost_first() {
+        let span = |(l1, c1): (u32, u32), (l2, c2): (u32, u32)| Span {
+            file: FileId(0),
+            start: Pos {
+                line: l1,
+                column: c1,
+            },
+            end: Pos {
+                line: l2,
+                column: c2,
+            },
+        };
+        let outer = span((1, 1), (4, 2));
+        let mid = span((2, 3), (4, 1));
+        let inner = span((2, 5), (2, 9));
+        let same_lines = span((1, 3), (4, 2));
+        assert!(inner.extent() < mid.extent() && mid.extent() < outer.extent());
+        // A span ending further left on its last line than it starts.
+        assert!(mid.extent() < outer.extent());
+        assert!(same_lines.extent() < outer.extent());
+        assert_eq!(outer.extent(), span((1, 1), (4, 2)).extent());
+    }
+
     #[test]
     fn find_path_matches_canonical_paths() {
         let dir = tempfile::tempdir().unwrap();
