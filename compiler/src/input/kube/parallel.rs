@@ -68,15 +68,10 @@ fn split_point(docs: &[Document], shape: &[DocShape]) -> Option<usize> {
     if shape.iter().map(|s| s.objects).sum::<usize>() < MIN_OBJECTS {
         return None;
     }
-    // Bytes are the cost proxy: lowering and freeing a document both follow
+    // Lines are the cost proxy: lowering and freeing a document both follow
     // the size of its tree.
-    let size = |d: &Document| {
-        d.root
-            .span
-            .end
-            .offset
-            .saturating_sub(d.root.span.start.offset) as usize
-    };
+    let size =
+        |d: &Document| d.root.span.end.line.saturating_sub(d.root.span.start.line) as usize + 1;
     let total: usize = docs.iter().map(size).sum();
     let mut sum = 0;
     let at = docs.iter().position(|d| {
