@@ -8,6 +8,7 @@ pub mod emit;
 pub mod input;
 pub mod ir;
 pub mod lsp;
+pub mod parallel;
 pub mod resolve;
 pub mod schema;
 pub mod source;

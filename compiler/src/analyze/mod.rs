@@ -11,7 +11,6 @@ use crate::resolve::Resolved;
 use crate::source::SourceMap;
 use connectivity::kube::Engine;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What every rule sees.
 pub struct Context<'a> {
@@ -76,48 +75,28 @@ fn schedule() -> Vec<usize> {
 pub fn run(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let elements = t.workloads.len() + t.services.len() + t.policies.len();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(rules::RULES.len());
-    if elements < PARALLEL_ELEMENTS || threads < 2 {
+    if elements < PARALLEL_ELEMENTS || crate::parallel::threads() < 2 {
         return rules::RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
     }
     let order = schedule();
-    let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        // Task 0 builds the connectivity engine, which
-                        // `egress-blocks-dns` asks for on every input and
-                        // several rules share: built by the first rule
-                        // that asks, it kept the other thread waiting on
-                        // the `OnceLock` while rules it could run were
-                        // left. Findings do not depend on who builds it.
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i == 0 {
-                            ctx.kube_engine();
-                            continue;
-                        }
-                        let Some(&r) = order.get(i - 1) else {
-                            return done;
-                        };
-                        done.push((r, (rules::RULES[r].check)(ctx)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(done) => done,
-                // A rule panicked: re-raise it here, as a sequential run would.
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+    // Task 0 builds the connectivity engine, which `egress-blocks-dns` asks
+    // for on every input and several rules share: built by the first rule
+    // that asks, it kept the other thread waiting on the `OnceLock` while
+    // rules it could run were left. Findings do not depend on who builds it.
+    let mut results: Vec<(usize, Vec<Diagnostic>)> = crate::parallel::ordered(
+        order.len() + 1,
+        || (),
+        |_, i| match i {
+            0 => {
+                ctx.kube_engine();
+                (usize::MAX, Vec::new())
+            }
+            _ => {
+                let r = order[i - 1];
+                (r, (rules::RULES[r].check)(ctx))
+            }
+        },
+    );
     results.sort_by_key(|(i, _)| *i);
     // One allocation: growing the result by doubling copied every finding
     // of a large input several times.

@@ -8,13 +8,13 @@
 //! another cluster (`Namespace::cluster`: each kustomize overlay is one).
 
 use super::classset::BitSet;
-use super::parallel;
 use super::selection::{Compiled, Interner, Universe, Within};
 use crate::ir::FastMap;
 use crate::ir::{
     LabelSelector, Labels, NamespaceId, Peer, Policy, Protocol, ServiceId, ServiceIndex, Topology,
     WorkloadId,
 };
+use crate::parallel;
 use kube_peers::{PeerMemo, PolicyPeers};
 use std::collections::hash_map::Entry;
 use std::sync::{Mutex, MutexGuard};

@@ -6,9 +6,9 @@
 //! of its own, the results joined in policy order), and the rules borrow
 //! the result.
 
-use super::parallel;
 use super::{ClassId, KubeResolved};
 use crate::ir::{FastMap, NamespaceId, Peer, Topology};
+use crate::parallel;
 use crate::resolve::classset::BitSet;
 use crate::resolve::selection::Compiled;
 use std::borrow::Cow;

@@ -4,7 +4,6 @@
 
 pub mod classset;
 pub mod kube;
-mod parallel;
 mod selection;
 
 use crate::ir::{NetworkId, NetworkMode, Topology, WorkloadId};

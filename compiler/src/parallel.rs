@@ -1,4 +1,4 @@
-//! Independent tasks of resolve run on every core and are joined in task
+//! Independent tasks (resolve's selections, the rules) run on every core and are joined in task
 //! order, so the result never depends on the number of threads or on which
 //! thread ran what. Each thread keeps a state of its own (a memo) across the
 //! tasks it takes.
