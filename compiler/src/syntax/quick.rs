@@ -277,13 +277,20 @@ impl<'a> Quick<'a> {
         let start = self.i;
         let start_pos = self.pos(start);
         let base = self.entries.len();
-        let mut index = HashSet::new();
+        let mut index = None;
         loop {
             let (ks, ke, text) = self.block_key()?;
             self.check_unique(base, text, &mut index)?;
-            let key = self.scalar(text, !matches!(self.s[ks], b'"' | b'\''), ks, ke);
+            // The key's node is made once its value is parsed, in place in
+            // the stack: not carried across the value's parse (a copy of
+            // 56 bytes per entry). Its span is taken now, on its line.
+            let key_span = self.span(ks, ke);
+            let plain = !matches!(self.s[ks], b'"' | b'\'');
             let value = self.block_value(n, depth + 1)?;
-            self.entries.push(Entry { key, value });
+            self.entries.push(Entry {
+                key: key_node(text, plain, key_span),
+                value,
+            });
             self.keys.push(text);
             match self.next_content()? {
                 Some(m) if m == n => {
@@ -314,15 +321,21 @@ impl<'a> Quick<'a> {
     /// Refuses a key the mapping (whose keys start at `base`) already has:
     /// saphyr's path reports it. Large mappings (a Compose file's services)
     /// are checked through `index`.
-    fn check_unique(&self, base: usize, text: &'a str, index: &mut HashSet<&'a str>) -> R<()> {
+    /// (made when first needed: most mappings are small, and a `HashSet`
+    /// costs a random seed even empty).
+    fn check_unique(
+        &self,
+        base: usize,
+        text: &'a str,
+        index: &mut Option<HashSet<&'a str>>,
+    ) -> R<()> {
         let keys = &self.keys[base..];
         let seen = if keys.len() < INDEXED_MAP {
             keys.contains(&text)
         } else {
-            if index.is_empty() {
-                index.extend(keys.iter().copied());
-            }
-            !index.insert(text)
+            !index
+                .get_or_insert_with(|| keys.iter().copied().collect())
+                .insert(text)
         };
         if seen { Err(Bail) } else { Ok(()) }
     }
@@ -660,7 +673,7 @@ impl<'a> Quick<'a> {
             });
         }
         let (ebase, kbase, ibase) = (self.entries.len(), self.keys.len(), self.items.len());
-        let mut index = HashSet::new();
+        let mut index = None;
         loop {
             if open == b'{' {
                 let ks = self.i;
@@ -670,7 +683,7 @@ impl<'a> Quick<'a> {
                     return Err(Bail);
                 }
                 self.check_unique(kbase, text, &mut index)?;
-                let key = self.scalar(text, plain, ks, ke);
+                let key_span = self.span(ks, ke);
                 self.skip_spaces();
                 if self.at(self.i) != Some(b':') || self.at(self.i + 1) != Some(b' ') {
                     return Err(Bail);
@@ -678,7 +691,10 @@ impl<'a> Quick<'a> {
                 self.i += 1;
                 self.skip_spaces();
                 let value = self.flow_value(depth + 1)?;
-                self.entries.push(Entry { key, value });
+                self.entries.push(Entry {
+                    key: key_node(text, plain, key_span),
+                    value,
+                });
                 self.keys.push(text);
             } else {
                 let item = self.flow_value(depth + 1)?;
@@ -784,6 +800,18 @@ impl<'a> Quick<'a> {
             }
             _ => Err(Bail),
         }
+    }
+}
+
+/// A mapping key's node: never null (null-like plain keys are left to saphyr).
+fn key_node(text: &str, plain: bool, span: Span) -> Node {
+    Node {
+        value: Value::Scalar(Scalar {
+            text: CompactString::new(text),
+            plain,
+        }),
+        span,
+        tag: None,
     }
 }
 

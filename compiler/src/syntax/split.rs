@@ -29,7 +29,7 @@ pub(super) fn parse_parallel(
     text: &str,
     budget: &Budget,
 ) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
-    if text.len() < MIN_PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%") {
+    if text.len() < MIN_PARALLEL_BYTES {
         return None;
     }
     let threads = std::thread::available_parallelism()
@@ -43,18 +43,30 @@ pub(super) fn parse_parallel(
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .iter()
-            .map(|&(part, base)| s.spawn(move || parse_chunk(file, part, base)))
+            .map(|&(part, base)| {
+                // Each thread looks for directives in its own chunk (a
+                // `%` line start lies wholly inside one chunk, since each
+                // starts at a `---` line): a serial scan of the whole text
+                // was a tenth of the parse's wall time.
+                s.spawn(move || {
+                    if has_directives(part) {
+                        None
+                    } else {
+                        parse_chunk(file, part, base)
+                    }
+                })
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().ok().flatten())
             .collect()
     });
-    let mut docs = Vec::new();
+    let results: Vec<_> = results.into_iter().collect::<Option<_>>()?;
+    let mut docs = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
     let mut diags = Vec::new();
     let mut alias_nodes = 0;
-    for r in results {
-        let (d, g, n) = r?;
+    for (d, g, n) in results {
         alias_nodes += n;
         docs.extend(d);
         diags.extend(g);
@@ -71,6 +83,11 @@ pub(super) fn parse_parallel(
         d.index = i;
     }
     Some((docs, diags))
+}
+
+/// Whether `text` has a line starting with `%` (a directive, or an error).
+fn has_directives(text: &str) -> bool {
+    text.starts_with('%') || text.contains("\n%")
 }
 
 /// Byte offsets where chunks start: 0, then up to `n - 1` document-marker
@@ -112,7 +129,7 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
     let mut prev = 0;
     for (i, &start) in starts.iter().enumerate() {
         let between = &text[prev..start];
-        base.line += crate::source::line_breaks(between) as u32;
+        base.line += line_breaks(between) as u32;
         // A chunk keeps the `---` that ends it: how its last document ends
         // (a block scalar's span, some errors) depends on what ends it. The
         // empty document it starts is no document.
@@ -121,6 +138,21 @@ fn chunks<'t>(text: &'t str, starts: &[usize]) -> Vec<(&'t str, Base)> {
         prev = start;
     }
     out
+}
+
+/// [`crate::source::line_breaks`], summed in byte-wide counters of 255
+/// bytes (which vectorise) when the text has no CR, the common case; CRs
+/// take the exact rules. The chunk bases are counted on one thread before
+/// the others start, and a count per byte took 18 ms of a 80 MB file.
+fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.contains(&b'\r') {
+        return crate::source::line_breaks(text);
+    }
+    bytes
+        .chunks(255)
+        .map(|c| usize::from(c.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
+        .sum()
 }
 
 #[cfg(test)]
@@ -136,6 +168,21 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn line_breaks_agree_with_the_source_count() {
+        let mut text = String::new();
+        for i in 0..40_000 {
+            text.push_str(&"x".repeat(i % 37));
+            text.push(if i % 251 == 0 { ' ' } else { '\n' });
+        }
+        for cut in [0, 1, 254, 255, 256, 510, 100_000, text.len()] {
+            let t = &text[..cut.min(text.len())];
+            assert_eq!(line_breaks(t), crate::source::line_breaks(t), "{cut}");
+        }
+        let crs = "a\r\nb\rc\n";
+        assert_eq!(line_breaks(crs), crate::source::line_breaks(crs));
     }
 
     #[test]
