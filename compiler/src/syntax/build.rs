@@ -160,7 +160,7 @@ pub(super) fn parse_quick(
 ) -> Option<(Vec<Document>, Vec<Diagnostic>)> {
     let mut docs = Vec::new();
     let mut diags = Vec::new();
-    for piece in super::quick::pieces(file, text, base)? {
+    super::quick::each_piece(file, text, base, |piece| {
         match piece {
             Piece::Doc(root) => docs.push(Document {
                 file,
@@ -186,7 +186,8 @@ pub(super) fn parse_quick(
                 diags.append(&mut b.diags);
             }
         }
-    }
+        Some(())
+    })?;
     Some((docs, diags))
 }
 

@@ -40,7 +40,25 @@ pub(super) enum Piece {
 /// The documents of `text` (a file, or a chunk of one at a document
 /// boundary starting at `base`) as pieces; None when the text has `%`
 /// directives, which belong to the document after them.
+#[cfg(test)]
 pub(super) fn pieces(file: FileId, text: &str, base: Base) -> Option<Vec<Piece>> {
+    let mut out = Vec::new();
+    each_piece(file, text, base, |p| {
+        out.push(p);
+        Some(())
+    })?;
+    Some(out)
+}
+
+/// [`pieces`] handed to `each` in order, as they are parsed (a stream's
+/// pieces were collected only to be moved into its documents); None when
+/// the text has directives or `each` returns None, where it stops.
+pub(super) fn each_piece(
+    file: FileId,
+    text: &str,
+    base: Base,
+    mut each: impl FnMut(Piece) -> Option<()>,
+) -> Option<()> {
     if text.starts_with('%') || text.contains("\n%") {
         return None;
     }
@@ -56,11 +74,10 @@ pub(super) fn pieces(file: FileId, text: &str, base: Base) -> Option<Vec<Piece>>
         keys: Vec::new(),
         items: Vec::new(),
     };
-    let mut out = Vec::new();
     while q.i < q.s.len() {
         let (start, line) = (q.i, q.line);
         match q.document() {
-            Ok(Some(root)) => out.push(Piece::Doc(root)),
+            Ok(Some(root)) => each(Piece::Doc(root))?,
             Ok(None) => {}
             Err(Bail) => {
                 q.entries.clear();
@@ -68,20 +85,20 @@ pub(super) fn pieces(file: FileId, text: &str, base: Base) -> Option<Vec<Piece>>
                 q.items.clear();
                 let end = next_marker(q.s, start).unwrap_or(q.s.len());
                 let raw = &text[start..end];
-                out.push(Piece::Raw {
+                each(Piece::Raw {
                     start,
                     end,
                     base: Base {
                         line: base.line + line,
                     },
-                });
+                })?;
                 q.i = end;
                 q.line_start = end;
                 q.line = line + crate::source::line_breaks(raw) as u32;
             }
         }
     }
-    Some(out)
+    Some(())
 }
 
 /// The start of the first `---` marker line after the line at `from`.

@@ -40,26 +40,29 @@ pub(super) fn parse_parallel(
         return None;
     }
     let chunks = chunks(text, &starts);
+    // Each chunk looks for directives itself (a `%` line start lies wholly
+    // inside one chunk, since each starts at a `---` line): a serial scan of
+    // the whole text was a tenth of the parse's wall time.
+    let parse = |&(part, base): &(&str, Base)| {
+        if has_directives(part) {
+            None
+        } else {
+            parse_chunk(file, part, base)
+        }
+    };
+    // The first chunk is parsed on this thread: its trees are then in this
+    // thread's heap, where lowering (on this thread) frees them locally and
+    // allocates into their memory, rather than into pages of an exited
+    // thread.
     let results: Vec<_> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
+        let handles: Vec<_> = chunks[1..]
             .iter()
-            .map(|&(part, base)| {
-                // Each thread looks for directives in its own chunk (a
-                // `%` line start lies wholly inside one chunk, since each
-                // starts at a `---` line): a serial scan of the whole text
-                // was a tenth of the parse's wall time.
-                s.spawn(move || {
-                    if has_directives(part) {
-                        None
-                    } else {
-                        parse_chunk(file, part, base)
-                    }
-                })
-            })
+            .map(|chunk| s.spawn(move || parse(chunk)))
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().ok().flatten())
+        let first =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&chunks[0]))).ok();
+        std::iter::once(first.flatten())
+            .chain(handles.into_iter().map(|h| h.join().ok().flatten()))
             .collect()
     });
     let results: Vec<_> = results.into_iter().collect::<Option<_>>()?;
