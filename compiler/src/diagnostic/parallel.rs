@@ -5,6 +5,9 @@
 //! rest. The bytes are the same as a sequential render's; at most a few
 //! chunks are held in memory at once.
 
+mod pretty;
+
+use pretty::Pretty;
 use std::io::{self, Write};
 
 /// Findings per chunk: large enough that handing a chunk over costs
@@ -43,9 +46,13 @@ pub(super) fn write_chunks<'a, T: Sync>(
         let helper = std::thread::Builder::new()
             .name("render".into())
             .spawn_scoped(scope, move || {
+                // Each buffer is sent away; the next starts at the last
+                // one's size instead of growing from empty again.
+                let mut size = 0;
                 for (i, c) in odd {
-                    let mut buf = Vec::new();
+                    let mut buf = Vec::with_capacity(size);
                     render(i, c, &mut buf);
+                    size = buf.len();
                     if tx.send(buf).is_err() {
                         break;
                     }
@@ -76,23 +83,6 @@ pub(super) fn write_chunks<'a, T: Sync>(
     })
 }
 
-/// serde_json's pretty format (two-space indents) for a value nested
-/// `level` deep in a document: an element of a pretty-printed array, cut
-/// out so that elements can be serialized apart and written in place.
-pub(super) struct Indented {
-    level: usize,
-    has_value: bool,
-}
-
-impl Indented {
-    pub(super) fn new(level: usize) -> Self {
-        Indented {
-            level,
-            has_value: false,
-        }
-    }
-}
-
 const SPACES: &[u8; 128] = &[b' '; 128];
 
 fn indent<W: ?Sized + Write>(w: &mut W, level: usize) -> io::Result<()> {
@@ -103,62 +93,6 @@ fn indent<W: ?Sized + Write>(w: &mut W, level: usize) -> io::Result<()> {
         n -= k;
     }
     Ok(())
-}
-
-impl serde_json::ser::Formatter for Indented {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            indent(w, self.level)?;
-        }
-        w.write_all(b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, self.level)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            indent(w, self.level)?;
-        }
-        w.write_all(b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, self.level)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// The marker that stands for a pretty-printed array in a document
@@ -196,11 +130,9 @@ pub(super) fn write_with_array<'a, T: Sync, S: serde::Serialize>(
                     let first = index == 0 && i == 0;
                     buf.extend_from_slice(if first { b"\n" } else { b",\n" });
                     let _ = indent(buf, level + 1);
-                    let mut ser =
-                        serde_json::Serializer::with_formatter(&mut *buf, Indented::new(level + 1));
                     // Writing to memory fails only for values serde cannot
                     // represent, which our reports do not hold.
-                    let _ = one(item).serialize(&mut ser);
+                    let _ = one(item).serialize(&mut Pretty::new(buf, level + 1));
                 }
             },
             out,

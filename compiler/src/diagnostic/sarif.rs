@@ -3,11 +3,14 @@
 //! results with exact regions, related locations and fingerprints that stay
 //! put when lines move.
 
+mod fingerprint;
+
 use super::{ALL_CODES, Code, Diagnostic, RenderOptions, Severity, Summary};
 use crate::source::{SourceMap, Span};
-use serde::Serialize;
+use fingerprint::Fingerprint;
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 
 const SCHEMA_URI: &str =
@@ -101,18 +104,43 @@ fn physical<'a>(uris: &'a [(String, bool)], span: Span) -> Physical<'a> {
 struct SarifResult<'a> {
     rule_id: &'a str,
     level: &'static str,
-    message: Text<'a>,
+    message: Message<'a>,
     locations: [Location<'a>; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
     rule_index: Option<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<RelatedLocation<'a>>,
-    partial_fingerprints: Fingerprints<'a>,
+    partial_fingerprints: Fingerprints,
+}
+
+/// A result's message: the finding's, with its help on a line of its own.
+#[derive(Serialize)]
+struct Message<'a> {
+    #[serde(serialize_with = "message_text")]
+    text: (&'a str, Option<&'a str>),
+}
+
+/// Both parts escaped as they are written (`collect_str` makes the bytes
+/// of one string), not joined into a copy first.
+fn message_text<S: Serializer>(
+    &(message, help): &(&str, Option<&str>),
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    struct WithHelp<'a>(&'a str, &'a str);
+    impl std::fmt::Display for WithHelp<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "{}\nhelp: {}", self.0, self.1)
+        }
+    }
+    match help {
+        Some(help) => s.collect_str(&WithHelp(message, help)),
+        None => s.serialize_str(message),
+    }
 }
 
 #[derive(Serialize)]
 struct Text<'a> {
-    text: std::borrow::Cow<'a, str>,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -163,38 +191,9 @@ struct RelatedLocation<'a> {
 }
 
 #[derive(Serialize)]
-struct Fingerprints<'a> {
+struct Fingerprints {
     #[serde(rename = "topocFingerprint/v1")]
-    v1: &'a str,
-}
-
-/// FNV-1a, 64 bits: stable across runs and platforms (unlike `DefaultHasher`).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-/// What identifies a finding across commits: its code, resource, file and
-/// the text of the offending node, with whitespace collapsed — not its line.
-fn fingerprint(d: &Diagnostic, sources: &SourceMap) -> String {
-    let file = sources.get(d.span.file);
-    let start = file.byte_offset(d.span.start);
-    let end = file.byte_offset(d.span.end).max(start);
-    let snippet: String = file.text[start..end]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let resource = d.resource.as_deref().unwrap_or("");
-    format!(
-        "{:016x}",
-        fnv1a(&[d.code, resource, file.repo_name(), &snippet])
-    )
+    v1: Fingerprint,
 }
 
 fn capitalized(s: &str) -> String {
@@ -232,16 +231,14 @@ fn result<'a>(
     d: &'a Diagnostic,
     uris: &'a [(String, bool)],
     rule_index: Option<usize>,
-    fingerprint: &'a str,
+    fingerprint: Fingerprint,
 ) -> SarifResult<'a> {
-    let text = match &d.help {
-        Some(h) => format!("{}\nhelp: {h}", d.message).into(),
-        None => d.message.as_str().into(),
-    };
     SarifResult {
         rule_id: d.code,
         level: level(d.severity),
-        message: Text { text },
+        message: Message {
+            text: (&d.message, d.help.as_deref()),
+        },
         locations: [Location {
             physical_location: physical(uris, d.span),
             logical_locations: d.resource.as_deref().map(|r| {
@@ -259,9 +256,7 @@ fn result<'a>(
             .map(|(i, r)| RelatedLocation {
                 id: i + 1,
                 physical_location: physical(uris, r.span),
-                message: Text {
-                    text: r.message.as_str().into(),
-                },
+                message: Text { text: &r.message },
             })
             .collect(),
         partial_fingerprints: Fingerprints { v1: fingerprint },
@@ -299,20 +294,9 @@ fn log(
     sources: &SourceMap,
     summary: &Summary,
     opts: &RenderOptions,
-) -> (Log, Vec<String>, Vec<(String, bool)>) {
+) -> (Log, Vec<Fingerprint>, Vec<(String, bool)>) {
     let rules: Vec<Value> = ALL_CODES.iter().map(|c| rule(c, opts)).collect();
-    // Identical fingerprints (the same node reported twice) get an
-    // occurrence number, as GitHub does for its line hashes.
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    let fingerprints: Vec<String> = diags
-        .iter()
-        .map(|d| {
-            let base = fingerprint(d, sources);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            format!("{base}:{n}")
-        })
-        .collect();
+    let fingerprints = fingerprint::all(diags, sources);
     let mut invocation = json!({"executionSuccessful": true});
     if let Some(cwd) = opts.working_directory {
         invocation["workingDirectory"] = json!({"uri": directory_uri(cwd)});
@@ -374,18 +358,19 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let (log, fingerprints, uris) = log(diags, sources, summary, opts);
-    let results: Vec<(&Diagnostic, &str)> = diags
+    let results: Vec<(&Diagnostic, Fingerprint)> = diags.iter().zip(fingerprints).collect();
+    // A code's index in the log's rules, looked up once per result.
+    let rule_index: HashMap<&str, usize, crate::ir::HashState> = ALL_CODES
         .iter()
-        .zip(fingerprints.iter().map(String::as_str))
+        .enumerate()
+        .rev()
+        .map(|(i, c)| (c.code, i))
         .collect();
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     super::parallel::write_with_array(
         &log,
         &results,
-        |&(d, f)| {
-            let index = ALL_CODES.iter().position(|c| c.code == d.code);
-            result(d, &uris, index, f)
-        },
+        |&(d, f)| result(d, &uris, rule_index.get(d.code).copied(), f),
         &mut buffered,
     )?;
     buffered.write_all(b"\n")?;
@@ -407,11 +392,5 @@ mod tests {
             ("file:///srv/x%231.yaml".into(), true)
         );
         assert_eq!(path_uri("ünï.yaml").0, "%C3%BCn%C3%AF.yaml");
-    }
-
-    #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
-        assert_ne!(fnv1a(&["ab", "c"]), fnv1a(&["a", "bc"]));
     }
 }
