@@ -4,12 +4,25 @@
 
 use super::{Diagnostic, Summary, escape_controls};
 use crate::source::SourceMap;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// One finding as `file:line:col: severity[CODE/rule] message` (also used
 /// by other printers for findings they list plainly).
 pub fn line(d: &Diagnostic, sources: &SourceMap) -> String {
-    format!(
+    let mut line = Vec::new();
+    let _ = write_line(&mut line, d, sources);
+    String::from_utf8(line).unwrap_or_default()
+}
+
+/// [`line`], written to `out` (no newline).
+pub(super) fn write_line(
+    out: &mut impl std::io::Write,
+    d: &Diagnostic,
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    write!(
+        out,
         "{}:{}:{}: {}[{}/{}] {}",
         escape_controls(&sources.get(d.span.file).name),
         d.span.start.line,
@@ -25,27 +38,42 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
     super::to_string(|out| write(diags, sources, summary, out))
 }
 
-/// `render`, written to `out` one line at a time.
+/// `render`, written to `out` as it is produced, the lines of 100k findings
+/// formatted on two threads (`parallel::write_chunks`).
 pub fn write(
     diags: &[Diagnostic],
     sources: &SourceMap,
     summary: &Summary,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    for d in diags {
-        writeln!(out, "{}", line(d, sources))?;
-        for r in &d.related {
-            let rfile = escape_controls(&sources.get(r.span.file).name);
-            writeln!(
-                out,
-                "  {rfile}:{}:{}: note: {}",
-                r.span.start.line,
-                r.span.start.column,
-                escape_controls(&r.message)
-            )?;
-        }
-    }
+    super::parallel::write_chunks(
+        diags,
+        |_, chunk, buf| {
+            for d in chunk {
+                // Writing to memory cannot fail.
+                let _ = finding(buf, d, sources);
+            }
+        },
+        out,
+    )?;
     writeln!(out, "{}", summary_line(summary))
+}
+
+/// A finding's line and its related locations' notes.
+fn finding(out: &mut Vec<u8>, d: &Diagnostic, sources: &SourceMap) -> std::io::Result<()> {
+    write_line(out, d, sources)?;
+    out.push(b'\n');
+    for r in &d.related {
+        let rfile = escape_controls(&sources.get(r.span.file).name);
+        writeln!(
+            out,
+            "  {rfile}:{}:{}: note: {}",
+            r.span.start.line,
+            r.span.start.column,
+            escape_controls(&r.message)
+        )?;
+    }
+    Ok(())
 }
 
 /// "2 errors, 1 warning, 0 infos in 3 files".

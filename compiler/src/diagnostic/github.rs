@@ -50,7 +50,18 @@ fn message(d: &Diagnostic, sources: &SourceMap) -> String {
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
-    let mut out = String::new();
+    super::to_string(|out| write(diags, sources, summary, out))
+}
+
+/// `render`, written to `out`: past the annotations, the findings of a
+/// large input are formatted on two threads (`parallel::write_chunks`).
+pub fn write(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut annotations = String::new();
     let mut shown = [0usize; 3];
     let mut overflow: Vec<&Diagnostic> = Vec::new();
     for d in diags {
@@ -78,25 +89,33 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
         }
         let title = format!("{}/{}", d.code, d.rule);
         let _ = writeln!(
-            out,
+            annotations,
             "::{} {props},title={}::{}",
             command(d.severity),
             escape_property(&title),
             escape_data(&message(d, sources))
         );
     }
-    for d in &overflow {
-        let _ = writeln!(out, "{}", super::concise::line(d, sources));
-    }
+    out.write_all(annotations.as_bytes())?;
+    super::parallel::write_chunks(
+        &overflow,
+        |_, chunk, buf| {
+            for d in chunk {
+                // Writing to memory cannot fail.
+                let _ = super::concise::write_line(buf, d, sources);
+                buf.push(b'\n');
+            }
+        },
+        out,
+    )?;
     if !overflow.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "topoc: {} more findings than GitHub annotates ({ANNOTATIONS_PER_LEVEL} per level per step); they are listed above",
             overflow.len()
-        );
+        )?;
     }
-    let _ = writeln!(out, "{}", summary_line(summary));
-    out
+    writeln!(out, "{}", summary_line(summary))
 }
 
 #[cfg(test)]

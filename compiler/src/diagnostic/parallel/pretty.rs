@@ -19,9 +19,23 @@ impl<'b> Pretty<'b> {
         Pretty { out, level }
     }
 
-    fn indent(&mut self) {
-        let n = self.level * 2;
-        self.out.resize(self.out.len() + n, b' ');
+    /// A line break and the indent of the current level, in one copy (a
+    /// large report has millions of lines).
+    fn newline(&mut self) {
+        const LINE: [u8; 129] = {
+            let mut line = [b' '; 129];
+            line[0] = b'\n';
+            line
+        };
+        let mut n = self.level * 2;
+        let first = n.min(LINE.len() - 1);
+        self.out.extend_from_slice(&LINE[..1 + first]);
+        n -= first;
+        while n > 0 {
+            let k = n.min(LINE.len() - 1);
+            self.out.extend_from_slice(&LINE[1..1 + k]);
+            n -= k;
+        }
     }
 
     fn begin(&mut self, open: u8) -> Compound<'_, 'b> {
@@ -38,8 +52,7 @@ impl<'b> Pretty<'b> {
     fn begin_variant(&mut self, variant: &str, open: u8) -> Compound<'_, 'b> {
         self.out.push(b'{');
         self.level += 1;
-        self.out.push(b'\n');
-        self.indent();
+        self.newline();
         self.string(variant);
         self.out.extend_from_slice(b": ");
         let mut c = self.begin(open);
@@ -125,9 +138,10 @@ pub(in crate::diagnostic) struct Compound<'a, 'b> {
 
 impl Compound<'_, '_> {
     fn next(&mut self) {
-        let sep: &[u8] = if self.first { b"\n" } else { b",\n" };
-        self.ser.out.extend_from_slice(sep);
-        self.ser.indent();
+        if !self.first {
+            self.ser.out.push(b',');
+        }
+        self.ser.newline();
         self.first = false;
     }
 
@@ -146,8 +160,7 @@ impl Compound<'_, '_> {
     fn close(&mut self, close: u8) {
         self.ser.level -= 1;
         if !self.first {
-            self.ser.out.push(b'\n');
-            self.ser.indent();
+            self.ser.newline();
         }
         self.ser.out.push(close);
     }
@@ -494,6 +507,20 @@ mod tests {
         fn values_are_written_as_serde_json_writes_them(v in value()) {
             prop_assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
         }
+    }
+
+    /// Indents deeper than one copy of spaces.
+    #[test]
+    fn deep_values_are_indented_as_serde_json_does() {
+        let mut v = serde_json::json!({"leaf": [1, "x"]});
+        for depth in 0..80 {
+            v = if depth % 2 == 0 {
+                serde_json::json!([v, depth])
+            } else {
+                serde_json::json!({"k": v})
+            };
+        }
+        assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
     }
 
     #[derive(serde::Serialize)]
