@@ -102,7 +102,7 @@ pub fn line_breaks(text: &str) -> usize {
     if bytes.contains(&b'\r') {
         (0..bytes.len()).filter(|&i| ends_line(bytes, i)).count()
     } else {
-        bytes.iter().filter(|&&b| b == b'\n').count()
+        memchr::memchr_iter(b'\n', bytes).count()
     }
 }
 
@@ -132,7 +132,7 @@ impl SourceFile {
                     .map(|i| i + 1),
             );
         } else {
-            line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         }
         line_starts
     }
@@ -151,6 +151,10 @@ impl SourceFile {
         let start = starts[line];
         let rest = &self.text[start..];
         let col = pos.column.max(1) as usize - 1;
+        // Columns count characters; over ASCII they are bytes.
+        if rest.len() >= col && rest.as_bytes()[..col].is_ascii() {
+            return start + col;
+        }
         rest.char_indices()
             .nth(col)
             .map(|(i, _)| start + i)
@@ -480,6 +484,30 @@ mod tests {
         let p = f.pos_of_byte(7); // after "çé" (4 bytes) on line 2
         assert_eq!((p.line, p.column), (2, 3));
         assert_eq!(f.byte_offset(p), 7);
+    }
+
+    /// Over ASCII a column is a byte count; past the end of a line it runs
+    /// on into the next ones, past the end of the file it is the file's end.
+    #[test]
+    fn byte_offsets_of_ascii_and_other_columns() {
+        let text = "ab\nçé: x\nxyz";
+        let f = SourceFile::new("a", "a", text.into());
+        let walk = |line: u32, column: u32| {
+            let start = f.line_starts()[line as usize - 1];
+            text[start..]
+                .char_indices()
+                .nth(column as usize - 1)
+                .map_or(text.len(), |(i, _)| start + i)
+        };
+        for line in 1..=3 {
+            for column in 1..=14 {
+                let pos = Pos { line, column };
+                assert_eq!(f.byte_offset(pos), walk(line, column), "{line}:{column}");
+            }
+        }
+        assert_eq!(f.byte_offset(Pos { line: 1, column: 4 }), 3);
+        assert_eq!(f.byte_offset(Pos { line: 3, column: 4 }), text.len());
+        assert_eq!(f.byte_offset(Pos { line: 3, column: 9 }), text.len());
     }
 
     /// Node spans of a tree are nested or disjoint: of nested ones the

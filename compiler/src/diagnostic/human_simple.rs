@@ -24,8 +24,44 @@ struct Simple<'a> {
     /// Where its first and last lines start in the file.
     line_start: usize,
     last_start: usize,
-    /// Label texts: several when labels share the span exactly.
-    texts: Vec<String>,
+    /// The label's text, escaped (the primary label has none).
+    text: Option<String>,
+}
+
+impl Simple<'_> {
+    fn col(&self) -> usize {
+        self.label.bytes.start - self.line_start
+    }
+
+    /// Whether a multi-line label is of the kinds [`snippet`] draws.
+    fn drawable(&self) -> bool {
+        if self.lines.len() == 1 {
+            return true;
+        }
+        // Longer spans, and spans over lines the renderer counts as empty (a
+        // bare delimiter, a `//` comment), have lines folded into `...`.
+        let folds = |t: &str| {
+            let t = t.trim();
+            t.starts_with("//") || ["", "{", "}", "(", ")", "[", "]"].contains(&t)
+        };
+        self.label.bytes.end > self.last_start
+            && self.text.is_none()
+            && self.lines.len() <= 4
+            && !self.lines.iter().any(|t| folds(t))
+    }
+
+    /// Lines [`snippet`] writes for it with `texts` stacked under it.
+    fn snippet_lines(&self, texts: usize) -> usize {
+        if self.lines.len() == 1 {
+            2 + if texts > 1 { 1 + texts } else { 0 }
+        } else {
+            self.lines.len() + usize::from(self.col() > self.indent()) + 1
+        }
+    }
+
+    fn indent(&self) -> usize {
+        self.lines[0].len() - self.lines[0].trim_start().len()
+    }
 }
 
 fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<String>) -> Option<Simple<'a>> {
@@ -52,7 +88,7 @@ fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<String>) -> Option<
         lines,
         line_start,
         last_start,
-        texts: text.into_iter().collect(),
+        text,
     })
 }
 
@@ -61,111 +97,171 @@ fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<String>) -> Option<
 /// file, each more than [`CLUSTER_GAP`] lines from any other (a snippet of
 /// its own). `title` is already escaped.
 pub(super) fn render(d: &Diagnostic, file: &SourceFile, title: &str) -> Option<String> {
+    let finding = Finding::new(d, file, title)?;
     // As the general renderer does: the last related labels are left out
-    // (and counted in a note) until the finding fits its bound.
+    // (and counted in a note) until the finding fits its bound. Counted
+    // rather than laid out per try: a finding with many labels tried each.
     let mut keep = d.related.len();
-    loop {
-        let text = render_some(d, keep, file, title)?;
-        if keep == 0 || text.lines().count() <= MAX_FINDING_LINES {
-            return Some(text);
-        }
+    while keep > 0 && finding.line_count(keep) > MAX_FINDING_LINES {
         keep -= 1;
     }
-}
-
-fn render_some(d: &Diagnostic, keep: usize, file: &SourceFile, title: &str) -> Option<String> {
-    let help = d.help.as_deref().map(super::escape_controls);
-    let name = super::escape_controls(&file.name);
-    if !plain_ascii(title)
-        || !plain_ascii(&name)
-        || help.as_deref().is_some_and(|h| !plain_ascii(h))
-        || d.related.len() > MAX_FINDING_LINES
-        || d.related.iter().any(|r| r.span.file != d.span.file)
-    {
-        return None;
-    }
-    let primary = simple(file, d.span, None)?;
-    if primary.lines.len() > 1 && !d.related.is_empty() {
-        // A multi-line label shifts every snippet of the report.
-        return None;
-    }
-    let mut others = Vec::with_capacity(keep);
-    for r in &d.related[..keep] {
-        let l = simple(
-            file,
-            r.span,
-            Some(super::escape_controls(&r.message).into_owned()),
-        )?;
-        if l.lines.len() != 1 {
-            return None;
-        }
-        others.push(l);
-    }
-    // The renderer's order: its own snippet, then the others by position;
-    // labels of one span are stacked under one underline.
-    others.sort_by_key(|l| (l.label.first, l.label.bytes.start));
-    let mut stacked: Vec<Simple> = Vec::with_capacity(others.len());
-    for l in others {
-        match stacked.last_mut() {
-            Some(s) if s.label.first == l.label.first && s.label.bytes == l.label.bytes => {
-                s.texts.extend(l.texts)
-            }
-            _ => stacked.push(l),
-        }
-    }
-    let others = stacked;
-    let mut spans: Vec<(u32, u32)> = std::iter::once(&primary)
-        .chain(&others)
-        .map(|l| (l.label.first, l.label.last))
-        .collect();
-    spans.sort_unstable();
-    if spans.windows(2).any(|w| w[1].0 <= w[0].1 + CLUSTER_GAP) {
-        return None;
-    }
-    let widest = spans.iter().map(|s| s.1).max().unwrap_or(1);
-    let pad = " ".repeat(widest.to_string().len());
-    let level = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    };
-    let mut out = String::with_capacity(512 + title.len());
-    let _ = write!(out, "{level}[{}/{}]: {title}", d.code, d.rule);
-    for (i, l) in std::iter::once(&primary).chain(&others).enumerate() {
-        let col = l.label.bytes.start - l.line_start;
-        let arrow = if i == 0 { "-->" } else { ":::" };
-        if i > 0 {
-            let _ = write!(out, "\n{pad} |");
-        }
-        let _ = write!(
-            out,
-            "\n{pad}{arrow} {name}:{}:{}\n{pad} |",
-            l.label.first,
-            col + 1
-        );
-        snippet(&mut out, l, &pad, i == 0)?;
-    }
-    let left_out = d.related.len() - keep;
-    if left_out > 0 || help.is_some() {
-        let _ = write!(out, "\n{pad} |");
-    }
-    if left_out > 0 {
-        let _ = write!(
-            out,
-            "\n{pad} = note: {left_out} more related location{} (`--format concise` lists them)",
-            if left_out == 1 { "" } else { "s" }
-        );
-    }
-    if let Some(h) = help {
-        let _ = write!(out, "\n{pad} = help: {h}");
-    }
+    let out = finding.lay_out(keep);
+    debug_assert_eq!(out.lines().count(), finding.line_count(keep), "{out}");
     Some(out)
 }
 
-/// The lines of one label and its marks.
-fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()> {
+/// A finding checked to be simple with all its related labels; then it is
+/// simple with any first few of them too (fewer labels, wider gaps).
+struct Finding<'a> {
+    d: &'a Diagnostic,
+    title: &'a str,
+    name: std::borrow::Cow<'a, str>,
+    help: Option<std::borrow::Cow<'a, str>>,
+    primary: Simple<'a>,
+    /// In the order of `d.related`.
+    related: Vec<Simple<'a>>,
+}
+
+impl<'a> Finding<'a> {
+    fn new(d: &'a Diagnostic, file: &'a SourceFile, title: &'a str) -> Option<Self> {
+        let help = d.help.as_deref().map(super::escape_controls);
+        let name = super::escape_controls(&file.name);
+        if !plain_ascii(title)
+            || !plain_ascii(&name)
+            || help.as_deref().is_some_and(|h| !plain_ascii(h))
+            || d.related.len() > MAX_FINDING_LINES
+            || d.related.iter().any(|r| r.span.file != d.span.file)
+        {
+            return None;
+        }
+        let primary = simple(file, d.span, None)?;
+        if (primary.lines.len() > 1 && !d.related.is_empty()) || !primary.drawable() {
+            // A multi-line label shifts every snippet of the report.
+            return None;
+        }
+        let mut related = Vec::with_capacity(d.related.len());
+        for r in &d.related {
+            let text = super::escape_controls(&r.message).into_owned();
+            let l = simple(file, r.span, Some(text))?;
+            if l.lines.len() != 1 {
+                return None;
+            }
+            related.push(l);
+        }
+        let finding = Finding {
+            d,
+            title,
+            name,
+            help,
+            primary,
+            related,
+        };
+        let mut spans: Vec<(u32, u32)> = std::iter::once(&finding.primary)
+            .chain(
+                finding
+                    .snippets(d.related.len())
+                    .iter()
+                    .map(|s| &finding.related[s[0]]),
+            )
+            .map(|l| (l.label.first, l.label.last))
+            .collect();
+        spans.sort_unstable();
+        if spans.windows(2).any(|w| w[1].0 <= w[0].1 + CLUSTER_GAP) {
+            return None;
+        }
+        Some(finding)
+    }
+
+    /// The first `keep` related labels in the renderer's order (by
+    /// position), those of one span stacked under one underline: indices
+    /// into `related`, one group per snippet.
+    fn snippets(&self, keep: usize) -> Vec<Vec<usize>> {
+        let mut order: Vec<usize> = (0..keep).collect();
+        let at = |i: usize| {
+            let l = &self.related[i].label;
+            (l.first, l.bytes.start)
+        };
+        order.sort_by_key(|&i| at(i));
+        order
+            .chunk_by(|&a, &b| {
+                at(a) == at(b) && self.related[a].label.bytes == self.related[b].label.bytes
+            })
+            .map(<[usize]>::to_vec)
+            .collect()
+    }
+
+    /// The lines [`Finding::lay_out`] writes for `keep` related labels.
+    fn line_count(&self, keep: usize) -> usize {
+        let left_out = self.d.related.len() - keep;
+        // The title, `-->` and the gutter line under it.
+        let mut n = 3 + self.primary.snippet_lines(0);
+        for group in self.snippets(keep) {
+            n += 3 + self.related[group[0]].snippet_lines(group.len());
+        }
+        let help = self.help.is_some();
+        n + usize::from(left_out > 0 || help) + usize::from(left_out > 0) + usize::from(help)
+    }
+
+    fn lay_out(&self, keep: usize) -> String {
+        let d = self.d;
+        let snippets = self.snippets(keep);
+        let widest = std::iter::once(&self.primary)
+            .chain(snippets.iter().map(|s| &self.related[s[0]]))
+            .map(|l| l.label.last)
+            .max()
+            .unwrap_or(1);
+        let pad = " ".repeat(widest.to_string().len());
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let (name, title) = (&self.name, self.title);
+        let mut out = String::with_capacity(512 + title.len());
+        let _ = write!(out, "{level}[{}/{}]: {title}", d.code, d.rule);
+        let groups = std::iter::once((&self.primary, Vec::new())).chain(snippets.iter().map(|s| {
+            let texts = s
+                .iter()
+                .filter_map(|&i| self.related[i].text.as_deref())
+                .collect();
+            (&self.related[s[0]], texts)
+        }));
+        for (i, (l, texts)) in groups.enumerate() {
+            let arrow = if i == 0 { "-->" } else { ":::" };
+            if i > 0 {
+                let _ = write!(out, "\n{pad} |");
+            }
+            let _ = write!(
+                out,
+                "\n{pad}{arrow} {name}:{}:{}\n{pad} |",
+                l.label.first,
+                l.col() + 1
+            );
+            snippet(&mut out, l, &texts, &pad, i == 0);
+        }
+        let left_out = d.related.len() - keep;
+        if left_out > 0 || self.help.is_some() {
+            let _ = write!(out, "\n{pad} |");
+        }
+        if left_out > 0 {
+            let _ = write!(
+                out,
+                "\n{pad} = note: {left_out} more related location{} (`--format concise` lists them)",
+                if left_out == 1 { "" } else { "s" }
+            );
+        }
+        if let Some(h) = &self.help {
+            let _ = write!(out, "\n{pad} = help: {h}");
+        }
+        out
+    }
+}
+
+/// The lines of one label and its marks, with `texts` (labels of its span)
+/// under its underline.
+fn snippet(out: &mut String, l: &Simple, texts: &[&str], pad: &str, primary: bool) {
     let w = pad.len();
-    let col = l.label.bytes.start - l.line_start;
+    let col = l.col();
     if l.lines.len() == 1 {
         let width = (l.label.bytes.end - l.label.bytes.start).max(1);
         let mark = if primary { "^" } else { "-" };
@@ -177,7 +273,7 @@ fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()>
             " ".repeat(col),
             mark.repeat(width),
         );
-        match l.texts.as_slice() {
+        match texts {
             [] => {}
             [t] => {
                 let _ = write!(out, " {t}");
@@ -189,28 +285,14 @@ fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()>
                 }
             }
         }
-        return Some(());
+        return;
     }
-    // rustc's multi-line label: `/` where the span starts its line, `|`
-    // down the lines, `|___^` under its last character.
-    // A span that starts after other text on its line is pointed at from
-    // below its first line.
-    let indent = l.lines[0].len() - l.lines[0].trim_start().len();
-    let last_start = l.last_start;
-    // Longer spans, and spans over lines the renderer counts as empty (a
-    // bare delimiter, a `//` comment), have lines folded into `...`.
-    let folds = |t: &str| {
-        let t = t.trim();
-        t.starts_with("//") || ["", "{", "}", "(", ")", "[", "]"].contains(&t)
-    };
-    if l.label.bytes.end <= last_start
-        || !l.texts.is_empty()
-        || l.lines.len() > 4
-        || l.lines.iter().any(|t| folds(t))
-    {
-        return None;
-    }
-    let end_col = l.label.bytes.end - last_start - 1;
+    // rustc's multi-line label (checked `drawable`): `/` where the span
+    // starts its line, `|` down the lines, `|___^` under its last
+    // character. A span that starts after other text on its line is
+    // pointed at from below its first line.
+    let indent = l.indent();
+    let end_col = l.label.bytes.end - l.last_start - 1;
     for (i, text) in l.lines.iter().enumerate() {
         let mark = match i {
             0 if col <= indent => '/',
@@ -223,7 +305,6 @@ fn snippet(out: &mut String, l: &Simple, pad: &str, primary: bool) -> Option<()>
         }
     }
     let _ = write!(out, "\n{pad} | |{}^", "_".repeat(end_col + 1));
-    Some(())
 }
 
 #[cfg(test)]
@@ -435,6 +516,48 @@ mod tests {
             ));
         }
         assert_eq!(simple, 6, "one span per snippet, the primary on one line");
+    }
+
+    #[test]
+    fn many_related_labels_are_cut_as_the_general_renderer_cuts_them() {
+        let lines: Vec<String> = (1..=3000).map(|i| format!("  name: item-{i}")).collect();
+        // Far apart (a snippet each), some sharing a span (stacked), more
+        // than a finding's lines can hold: the last ones are left out.
+        let mut related: Vec<Label> = Vec::new();
+        let texts: Vec<String> = (0..14).map(|i| format!("label {i}")).collect();
+        for (i, t) in texts.iter().enumerate() {
+            let line = 200 + 150 * (i as u32 % 10);
+            related.push(((line, 3), (line, 7), t.as_str()));
+        }
+        for (help, primary) in [(Some("h"), 100), (None, 100), (Some("h"), 2999)] {
+            assert!(
+                check_related(
+                    &lines,
+                    (primary, 3),
+                    (primary, 8),
+                    &related,
+                    "t",
+                    help,
+                    &codes::HOST_PORT_CONFLICT,
+                ),
+                "{help:?} {primary}"
+            );
+        }
+        let mut m = SourceMap::default();
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        m.add(SourceFile::new("f.yaml", "/nonexistent", text));
+        let span = |line| Span {
+            file: FileId(0),
+            start: Pos { line, column: 3 },
+            end: Pos { line, column: 7 },
+        };
+        let mut d = Diagnostic::new(&codes::HOST_PORT_CONFLICT, span(100), "t");
+        for (i, t) in texts.iter().enumerate() {
+            d = d.with_related(span(200 + 150 * (i as u32 % 10)), t);
+        }
+        let out = super::render(&d, m.get(FileId(0)), "t").expect("simple");
+        assert!(out.lines().count() <= human::MAX_FINDING_LINES, "{out}");
+        assert!(out.contains("more related locations"), "{out}");
     }
 
     proptest! {
