@@ -1,7 +1,51 @@
 //! Helpers of the Istio rules: host resolution and route destinations.
 
-use crate::ir::{Destination, ServiceId, Topology, VirtualService, parse_service_host};
+use crate::ir::{
+    Destination, DestinationRule, FastMap, ServiceId, Topology, VirtualService, parse_service_host,
+};
 use crate::resolve::kube::KubeResolved;
+
+/// DestinationRules by the Service their host names and by their host
+/// text, in input order: a route destination finds its subsets here (a
+/// scan of every DestinationRule per destination was quadratic in the
+/// mesh: 3,521 of each at 100k objects).
+pub struct DestinationRules<'t> {
+    rules: &'t [DestinationRule],
+    of_service: FastMap<ServiceId, Vec<usize>>,
+    of_host: FastMap<&'t str, Vec<usize>>,
+}
+
+impl<'t> DestinationRules<'t> {
+    pub fn new(t: &'t Topology, k: &KubeResolved) -> Self {
+        let mut of_service: FastMap<ServiceId, Vec<usize>> = FastMap::default();
+        let mut of_host: FastMap<&str, Vec<usize>> = FastMap::default();
+        for (i, dr) in t.destination_rules.iter().enumerate() {
+            if let Some(svc) = k.dr_service[i] {
+                of_service.entry(svc).or_default().push(i);
+            }
+            of_host.entry(dr.host.as_str()).or_default().push(i);
+        }
+        DestinationRules {
+            rules: &t.destination_rules,
+            of_service,
+            of_host,
+        }
+    }
+
+    /// The DestinationRules whose host names `svc`, in input order.
+    pub fn of_service(&self, svc: ServiceId) -> impl Iterator<Item = (usize, &'t DestinationRule)> {
+        let rules = self.rules;
+        let found = self.of_service.get(&svc).map_or(&[][..], Vec::as_slice);
+        found.iter().map(move |&i| (i, &rules[i]))
+    }
+
+    /// The DestinationRules whose host is written `host`, in input order.
+    pub fn of_host(&self, host: &str) -> impl Iterator<Item = (usize, &'t DestinationRule)> {
+        let rules = self.rules;
+        let found = self.of_host.get(host).map_or(&[][..], Vec::as_slice);
+        found.iter().map(move |&i| (i, &rules[i]))
+    }
+}
 
 /// The Service a route host names, from the VirtualService's namespace.
 pub fn host_service(

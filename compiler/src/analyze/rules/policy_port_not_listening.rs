@@ -9,8 +9,8 @@ use super::kube_common::policy_resource;
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, POLICY_PORT_NOT_LISTENING};
-use crate::ir::{PortRef, WorkloadId};
-use crate::resolve::kube::ClassId;
+use crate::ir::{PortRef, Protocol, Topology, WorkloadId};
+use crate::resolve::kube::{ClassId, KubeResolved, PeerSelection};
 
 pub static RULE: Rule = Rule {
     code: &POLICY_PORT_NOT_LISTENING,
@@ -32,39 +32,22 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     for (pi, p) in t.policies.iter().enumerate() {
         for (ingress, rules) in [(true, &p.ingress), (false, &p.egress)] {
             for (ri, rule) in rules.iter().enumerate() {
-                let dest: Vec<ClassId> = if ingress {
-                    k.policy_classes[pi].clone()
+                let selections;
+                let dest = if ingress {
+                    Dest::Selected(&k.policy_classes[pi])
                 } else {
                     if rule.peers.is_empty() || rule.peers.iter().any(|x| x.ip_block.is_some()) {
                         continue;
                     }
-                    let mut v: Vec<ClassId> = k
-                        .policy_peer_selections(t, pi, false, ri)
-                        .iter()
-                        .flat_map(|x| x.classes.iter().map(|c| ClassId(c as u32)))
-                        .collect();
-                    v.sort();
-                    v.dedup();
-                    v
+                    selections = k.policy_peer_selections(t, pi, false, ri);
+                    Dest::Peers(&selections)
                 };
                 if dest.is_empty() {
                     continue;
                 }
-                let pods: Vec<WorkloadId> = k.members(&dest).collect();
                 for port in &rule.ports {
                     let Some(pr) = &port.port else { continue };
-                    let listens = pods.iter().any(|&w| {
-                        t.workload(w).ports.iter().any(|cp| {
-                            cp.protocol == port.protocol
-                                && match pr {
-                                    PortRef::Number(n) => {
-                                        (*n..=port.end_port.unwrap_or(*n)).contains(&cp.port)
-                                    }
-                                    PortRef::Name(n) => cp.name.as_deref() == Some(n),
-                                }
-                        })
-                    });
-                    if listens {
+                    if listens(t, k, &dest, port.protocol, pr, port.end_port) {
                         continue;
                     }
                     let shown = match (pr, port.end_port) {
@@ -73,26 +56,83 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                         (PortRef::Name(n), _) => format!("`{n}`"),
                     };
                     let side = if ingress { "selected" } else { "destination" };
+                    let mut d = Diagnostic::new(
+                        &POLICY_PORT_NOT_LISTENING,
+                        port.origin.span,
+                        format!(
+                            "port {shown}/{} in NetworkPolicy `{}` is not declared by any {side} pod",
+                            port.protocol.as_str(),
+                            p.name
+                        ),
+                    );
+                    if let Some(pod) = dest.first_pod(k).map(|w| t.workload(w)) {
+                        let text = format!("a {side} pod: `{}`", pod.name);
+                        d = d.with_related(pod.origin.span, text);
+                    }
                     out.push(
-                        Diagnostic::new(
-                            &POLICY_PORT_NOT_LISTENING,
-                            port.origin.span,
-                            format!(
-                                "port {shown}/{} in NetworkPolicy `{}` is not declared by any {side} pod",
-                                port.protocol.as_str(),
-                                p.name
-                            ),
-                        )
-                        .with_related(
-                            t.workload(pods[0]).origin.span,
-                            format!("a {side} pod: `{}`", t.workload(pods[0]).name),
-                        )
-                        .with_help("policy ports are container ports (the Service's targetPort), resolved on the destination pods")
-                        .with_resource(policy_resource(t, p)),
+                        d.with_help("policy ports are container ports (the Service's targetPort), resolved on the destination pods")
+                            .with_resource(policy_resource(t, p)),
                     );
                 }
             }
         }
     }
     out
+}
+
+/// The pods a rule's ports are resolved on, as classes.
+enum Dest<'a> {
+    /// An ingress rule's: the classes the policy selects (ascending).
+    Selected(&'a [ClassId]),
+    /// An egress rule's: those its peers select.
+    Peers(&'a [PeerSelection]),
+}
+
+impl Dest<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Dest::Selected(c) => c.is_empty(),
+            Dest::Peers(p) => p.iter().all(|x| x.classes.is_empty()),
+        }
+    }
+
+    /// Its classes, as selected: a class two peers select comes twice
+    /// (collecting, sorting and deduplicating them per rule was most of the
+    /// rule's time where peers select whole namespaces).
+    fn classes(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            Dest::Selected(c) => Box::new(c.iter().map(|c| c.0)),
+            Dest::Peers(p) => Box::new(p.iter().flat_map(|x| x.classes.iter().map(|c| c as u32))),
+        }
+    }
+
+    /// The finding's example pod: the first of its lowest class.
+    fn first_pod(&self, k: &KubeResolved) -> Option<WorkloadId> {
+        let members = |c: u32| &k.classes[c as usize].members;
+        let lowest = self.classes().filter(|&c| !members(c).is_empty()).min()?;
+        members(lowest).first().copied()
+    }
+}
+
+/// Whether a pod of `dest` declares the port (a number up to `end`, or a
+/// name) with `protocol`.
+fn listens(
+    t: &Topology,
+    k: &KubeResolved,
+    dest: &Dest,
+    protocol: Protocol,
+    port: &PortRef,
+    end: Option<u16>,
+) -> bool {
+    let declares = |w: &WorkloadId| {
+        t.workload(*w).ports.iter().any(|cp| {
+            cp.protocol == protocol
+                && match port {
+                    PortRef::Number(n) => (*n..=end.unwrap_or(*n)).contains(&cp.port),
+                    PortRef::Name(n) => cp.name.as_deref() == Some(n),
+                }
+        })
+    };
+    dest.classes()
+        .any(|c| k.classes[c as usize].members.iter().any(declares))
 }

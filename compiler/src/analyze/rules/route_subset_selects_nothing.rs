@@ -7,7 +7,7 @@
 //! beside `subset-selects-nothing` at the subset definition.
 
 use super::kube_common::resource;
-use super::mesh_common::{destinations, host_service};
+use super::mesh_common::{DestinationRules, destinations, host_service};
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, ROUTE_SUBSET_SELECTS_NOTHING};
@@ -29,6 +29,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let k = &ctx.resolved.kube;
     let mut out = Vec::new();
+    let rules = DestinationRules::new(t, k);
     for vs in &t.virtual_services {
         for d in destinations(vs) {
             let Some((subset, so)) = &d.subset else {
@@ -41,19 +42,10 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             if pods.is_empty() {
                 continue; // service-selects-nothing
             }
-            let defs: Vec<(usize, &crate::ir::Subset)> = t
-                .destination_rules
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| k.dr_service[*i] == Some(svc))
-                .flat_map(|(i, dr)| {
-                    dr.subsets
-                        .iter()
-                        .filter(|s| &s.name == subset)
-                        .map(move |s| (i, s))
-                })
-                .collect();
-            let Some(&(_, def)) = defs.first() else {
+            let Some(def) = rules
+                .of_service(svc)
+                .find_map(|(_, dr)| dr.subsets.iter().find(|s| &s.name == subset))
+            else {
                 continue; // route-subset-undefined
             };
             let hit = pods.iter().any(|&w| {

@@ -4,7 +4,7 @@
 //! for its host defines: Istio answers 503 (no healthy upstream).
 
 use super::kube_common::resource;
-use super::mesh_common::host_service;
+use super::mesh_common::{DestinationRules, host_service};
 use super::{Rule, fixture};
 use crate::analyze::Context;
 use crate::diagnostic::{Diagnostic, ROUTE_SUBSET_UNDEFINED};
@@ -24,6 +24,7 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
     let t = ctx.topology;
     let k = &ctx.resolved.kube;
     let mut out = Vec::new();
+    let rules = DestinationRules::new(t, k);
     for vs in &t.virtual_services {
         let dests = vs.http.iter().flat_map(|r| {
             r.route
@@ -36,13 +37,16 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
                 continue;
             };
             let svc = host_service(t, k, vs, &d.host);
-            let defined = t.destination_rules.iter().enumerate().any(|(i, dr)| {
-                let same_host = match (svc, k.dr_service[i]) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => dr.host == d.host,
-                };
-                same_host && dr.subsets.iter().any(|s| &s.name == subset)
-            });
+            // Of the same host: naming the same Service, or, where either
+            // names none, written the same.
+            let by_text = rules
+                .of_host(&d.host)
+                .filter(|&(i, _)| svc.is_none() || k.dr_service[i].is_none());
+            let defined = svc
+                .into_iter()
+                .flat_map(|a| rules.of_service(a))
+                .chain(by_text)
+                .any(|(_, dr)| dr.subsets.iter().any(|s| &s.name == subset));
             if !defined {
                 out.push(
                     Diagnostic::new(
