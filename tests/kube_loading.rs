@@ -48,6 +48,61 @@ fn zero_ports_are_api_defaults() {
     assert_eq!(common::topoc(&["ir", &bad]).status.code(), Some(2));
 }
 
+/// Large inputs read identities on two threads: every copy but the last of
+/// each object is dropped, whichever half of the input each copy is in,
+/// and objects that differ only in API group or namespace stay apart.
+#[test]
+fn duplicates_among_many_objects_keep_the_last_copy() {
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let cm = |name: &str, ns: &str, api: &str, copy: usize| {
+        format!(
+            "apiVersion: {api}\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {ns}}}\ndata: {{copy: '{copy}'}}\n---\n"
+        )
+    };
+    let mut expected_dups = 0;
+    // 3,000 distinct objects, then second and third copies of some of
+    // them, spread over both halves of the input.
+    for i in 0..3000 {
+        text += &cm(&format!("c{i}"), "a", "v1", 0);
+    }
+    for i in (0..3000).step_by(3) {
+        text += &cm(&format!("c{i}"), "a", "v1", 1);
+        expected_dups += 1;
+    }
+    for i in (0..3000).step_by(9) {
+        text += &cm(&format!("c{i}"), "a", "v1", 2);
+        expected_dups += 1;
+    }
+    // Same kind and name, another namespace or another group: not copies.
+    for i in 0..200 {
+        text += &cm(&format!("c{i}"), "b", "v1", 0);
+        text += &cm(&format!("c{i}"), "a", "example.com/v1", 0);
+    }
+    let f = write(d.path(), "many.yaml", &text);
+    let (_, report) = common::check_json(&[&f]);
+    let dups: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "duplicate-object")
+        .collect();
+    assert_eq!(dups.len(), expected_dups, "{report:#}");
+    // Each warning is on a later copy than the one it replaces, and a
+    // third copy replaces the second.
+    let line = |v: &Value| v["line"].as_u64().unwrap();
+    for d in &dups {
+        assert!(line(d) > line(&d["related"][0]), "{d:#}");
+    }
+    let c0: Vec<(u64, u64)> = dups
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("a/ConfigMap/c0:"))
+        .map(|d| (line(d), line(&d["related"][0])))
+        .collect();
+    assert_eq!(c0.len(), 2, "{c0:?}");
+    assert_eq!(c0[1].1, c0[0].0, "the third copy replaces the second");
+}
+
 /// The same object twice is one object, the last copy, with a warning whose
 /// related span is the first copy — for every kind alike.
 #[test]

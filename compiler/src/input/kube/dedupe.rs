@@ -8,8 +8,8 @@
 
 use super::{DEFAULT_NAMESPACE, Object};
 use crate::diagnostic::{self as diag, Diagnostic};
-use crate::ir::FastMap;
 use crate::syntax::Node;
+use std::hash::BuildHasherDefault;
 
 /// kubectl's identity of an object: API group, kind, namespace, name and
 /// cluster, borrowed from the tree (no allocation per object); `None` for
@@ -38,24 +38,69 @@ fn name_span(o: &Object) -> crate::source::Span {
         .map_or(o.node.span, |n| n.span)
 }
 
-/// The identity of every object. Reading each object's metadata from the
-/// cold trees was most of this pass at 100k objects: large inputs read it on
-/// two threads, joined in order (a thread that cannot start: read here).
-fn identities<'a>(objects: &'a [Object]) -> Vec<Option<Identity<'a>>> {
+/// An identity with its hash, computed where the identity is read.
+struct Keyed<'a> {
+    hash: u64,
+    identity: Identity<'a>,
+}
+
+impl PartialEq for Keyed<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.identity == other.identity
+    }
+}
+
+impl Eq for Keyed<'_> {}
+
+impl std::hash::Hash for Keyed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The map's hasher passes a [`Keyed`]'s hash through.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// The identity of every object, hashed. Reading each object's metadata
+/// from the cold trees, and hashing its four strings, were most of this
+/// pass at 100k objects: large inputs do both on two threads, joined in
+/// order (a thread that cannot start: read here).
+fn identities<'a>(objects: &'a [Object]) -> Vec<Option<Keyed<'a>>> {
+    let hasher = foldhash::fast::FixedState::default();
+    let keyed = |o: &'a Object| {
+        let identity = identity(o)?;
+        let hash = std::hash::BuildHasher::hash_one(&hasher, identity);
+        Some(Keyed { hash, identity })
+    };
     if objects.len() < 4096 {
-        return objects.iter().map(identity).collect();
+        return objects.iter().map(keyed).collect();
     }
     let (first, second) = objects.split_at(objects.len() / 2);
     std::thread::scope(|scope| {
         let rest = std::thread::Builder::new()
             .name("dedupe".into())
-            .spawn_scoped(scope, || second.iter().map(identity).collect::<Vec<_>>());
+            .spawn_scoped(scope, || second.iter().map(keyed).collect::<Vec<_>>());
         let mut keys = Vec::with_capacity(objects.len());
-        keys.extend(first.iter().map(identity));
+        keys.extend(first.iter().map(keyed));
         match rest.map(|h| h.join()) {
             Ok(Ok(rest)) => keys.extend(rest),
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            Err(_) => keys.extend(second.iter().map(identity)),
+            Err(_) => keys.extend(second.iter().map(keyed)),
         }
         keys
     })
@@ -65,31 +110,27 @@ fn identities<'a>(objects: &'a [Object]) -> Vec<Option<Identity<'a>>> {
 /// of that copy (one flag per object of `objects`).
 pub(super) fn last_copies(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<bool> {
     let keys = identities(objects);
-    let mut last: FastMap<&Identity, usize> =
-        FastMap::with_capacity_and_hasher(keys.len(), Default::default());
-    let mut previous: Vec<Option<usize>> = vec![None; objects.len()];
+    let mut last: std::collections::HashMap<&Keyed, usize, BuildHasherDefault<Prehashed>> =
+        std::collections::HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+    // A copy is kept until a later one replaces it (no second lookup per
+    // object to ask which copy came last).
+    let mut keep = vec![true; objects.len()];
     for (i, key) in keys.iter().enumerate() {
-        if let Some(key) = key
-            && let Some(before) = last.insert(key, i)
-        {
-            previous[i] = Some(before);
-        }
-    }
-    for (i, before) in previous.iter().enumerate() {
-        let (Some(before), Some((_, kind, ns, name, _))) = (before, &keys[i]) else {
+        let Some(key) = key else { continue };
+        let Some(before) = last.insert(key, i) else {
             continue;
         };
+        keep[before] = false;
+        let (_, kind, ns, name, _) = key.identity;
         diags.push(
             Diagnostic::new(
                 &diag::DUPLICATE_OBJECT,
                 name_span(&objects[i]),
                 format!("duplicate object {ns}/{kind}/{name}: this copy replaces the earlier one, as `kubectl apply` of both leaves it"),
             )
-            .with_related(name_span(&objects[*before]), "replaced copy")
+            .with_related(name_span(&objects[before]), "replaced copy")
             .with_resource(format!("{kind}/{ns}/{name}")),
         );
     }
-    (0..objects.len())
-        .map(|i| keys[i].as_ref().is_none_or(|k| last.get(k) == Some(&i)))
-        .collect()
+    keep
 }
