@@ -116,8 +116,8 @@ pub fn apply(config: &Config, topology: &Topology, mut diags: Vec<Diagnostic>) -
     let inline = inline_ignores(topology, &mut problems);
     let mut suppressed = 0;
     let mut matched = vec![false; config.ignores.len()];
-    // In place: moving 100k findings into a new, doubling vector was most
-    // of this pass.
+    // In place: moving 100k findings into a new, doubling vector copied
+    // each of them several times.
     diags.retain_mut(|d| {
         let Some(code) = diag::lookup(d.code).filter(|c| configurable(c)) else {
             return true;
