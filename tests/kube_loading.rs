@@ -81,12 +81,7 @@ fn duplicates_among_many_objects_keep_the_last_copy() {
     }
     let f = write(d.path(), "many.yaml", &text);
     let (_, report) = common::check_json(&[&f]);
-    let dups: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "duplicate-object")
-        .collect();
+    let dups = common::findings(&report, "duplicate-object");
     assert_eq!(dups.len(), expected_dups, "{report:#}");
     // Each warning is on a later copy than the one it replaces, and a
     // third copy replaces the second.
@@ -127,12 +122,7 @@ fn duplicate_objects_are_the_last_copy() {
     // No node-port conflict of the Service with itself; one warning per kind.
     let (code, report) = common::check_json(&[&a, &b]);
     assert_eq!(code, 0, "{report:#}");
-    let dups: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "duplicate-object")
-        .collect();
+    let dups = common::findings(&report, "duplicate-object");
     assert_eq!(dups.len(), 2, "{report:#}");
     for d in dups {
         assert!(d["file"].as_str().unwrap().ends_with("b.yaml"));

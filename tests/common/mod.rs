@@ -57,6 +57,16 @@ pub fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
     (code, json)
 }
 
+/// The diagnostics of one rule in a JSON report, in report order.
+pub fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics array")
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .collect()
+}
+
 /// (rule, line) of every diagnostic in a JSON report.
 pub fn rule_lines(report: &serde_json::Value) -> Vec<(String, u64)> {
     report["diagnostics"]

@@ -120,6 +120,10 @@ struct Finding<'a> {
     primary: Simple<'a>,
     /// In the order of `d.related`.
     related: Vec<Simple<'a>>,
+    /// Indices into `related` in the renderer's order: by position, stable.
+    /// Stable, so the order of the first `keep` is this one without the
+    /// others (not sorted again per cut).
+    order: Vec<usize>,
 }
 
 impl<'a> Finding<'a> {
@@ -148,6 +152,8 @@ impl<'a> Finding<'a> {
             }
             related.push(l);
         }
+        let mut order: Vec<usize> = (0..related.len()).collect();
+        order.sort_by_key(|&i| (related[i].label.first, related[i].label.bytes.start));
         let finding = Finding {
             d,
             title,
@@ -155,6 +161,7 @@ impl<'a> Finding<'a> {
             help,
             primary,
             related,
+            order,
         };
         let mut spans: Vec<(u32, u32)> = std::iter::once(&finding.primary)
             .chain(
@@ -176,16 +183,9 @@ impl<'a> Finding<'a> {
     /// position), those of one span stacked under one underline: indices
     /// into `related`, one group per snippet.
     fn snippets(&self, keep: usize) -> Vec<Vec<usize>> {
-        let mut order: Vec<usize> = (0..keep).collect();
-        let at = |i: usize| {
-            let l = &self.related[i].label;
-            (l.first, l.bytes.start)
-        };
-        order.sort_by_key(|&i| at(i));
-        order
-            .chunk_by(|&a, &b| {
-                at(a) == at(b) && self.related[a].label.bytes == self.related[b].label.bytes
-            })
+        let kept: Vec<usize> = self.order.iter().copied().filter(|&i| i < keep).collect();
+        let label = |i: usize| &self.related[i].label;
+        kept.chunk_by(|&a, &b| label(a).first == label(b).first && label(a).bytes == label(b).bytes)
             .map(<[usize]>::to_vec)
             .collect()
     }
