@@ -266,14 +266,11 @@ pub fn load_into(mut loaded: Loaded, inputs: &[Input], opts: &LoadOptions) -> Lo
     crate::timing::mark("discovery");
     let mut kube_docs: Vec<Document> = gathered.built;
     let mut compose_files: Vec<(FileId, Document)> = Vec::new();
+    kube_docs.reserve(gathered.files.iter().map(|f| f.documents.len()).sum());
     for f in gathered.files {
         let path = loaded.sources.get(f.id).path.clone();
-        for doc in f.documents {
-            let kind = if f.explicit {
-                classify::classify_named(&doc, &path)
-            } else {
-                classify(&doc, &path)
-            };
+        let kinds = classify::classify_all(&f.documents, &path, f.explicit);
+        for (doc, kind) in f.documents.into_iter().zip(kinds) {
             match kind {
                 DocKind::Kubernetes => kube_docs.push(doc),
                 DocKind::Compose => compose_files.push((f.id, doc)),

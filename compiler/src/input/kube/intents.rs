@@ -12,7 +12,7 @@ use crate::diagnostic as diag;
 use crate::ir::FastMap;
 use crate::ir::{
     Intent, IntentSource, IntentTarget, NamespaceId, Origin, Protocol, ServiceId, ServiceIndex,
-    WorkloadId,
+    Topology, WorkloadId,
 };
 
 /// An intent whose target is not resolved yet.
@@ -27,6 +27,76 @@ pub struct Pending {
     pub origin: Origin,
     /// Written as an intent (annotation): an unknown name is an error.
     pub explicit: bool,
+}
+
+impl Pending {
+    fn resolved(self, to: ServiceId) -> Intent {
+        Intent {
+            from: self.from,
+            to: IntentTarget::Service(to),
+            target_name: self.host,
+            port: self.port,
+            protocol: self.protocol,
+            source: self.source,
+            origin: self.origin,
+        }
+    }
+}
+
+/// Workloads per task of the env scan: 100k objects have tens of
+/// thousands of workloads and hundreds of thousands of env values.
+const ENV_WORKLOADS_PER_TASK: usize = if cfg!(test) { 2 } else { 2048 };
+
+/// The intents of the env values of Kubernetes workloads (Compose intents
+/// come from the Compose front end) whose host names a Service, in
+/// workload order; the workloads are scanned in tasks on every core (in
+/// unit tests, tasks of two, so that every test splits its input).
+fn env_intents(t: &Topology, index: &ServiceIndex) -> Vec<Intent> {
+    let tasks = t.workloads.len().div_ceil(ENV_WORKLOADS_PER_TASK);
+    let found = crate::parallel::ordered(
+        tasks,
+        || (),
+        |(), task| {
+            let from = task * ENV_WORKLOADS_PER_TASK;
+            let to = (from + ENV_WORKLOADS_PER_TASK).min(t.workloads.len());
+            let mut out = Vec::new();
+            for (i, w) in t.workloads[from..to].iter().enumerate() {
+                if w.project.is_some() {
+                    continue;
+                }
+                let ns = t.namespace(w.namespace);
+                for e in &w.env {
+                    let mut targets = env_targets(&e.value);
+                    if targets.is_empty() && e.name.ends_with("HOST") && is_dns_name(e.value.trim())
+                    {
+                        let prefix = e.name.trim_end_matches("HOST");
+                        let port = w
+                            .env
+                            .iter()
+                            .find(|p| p.name.strip_prefix(prefix) == Some("PORT"))
+                            .and_then(|p| p.value.trim().parse::<u16>().ok());
+                        targets.push((e.value.trim().to_string(), port));
+                    }
+                    for (host, port) in targets {
+                        let Some(s) = index.lookup(ns, &host) else {
+                            continue;
+                        };
+                        out.push(Intent {
+                            from: WorkloadId((from + i) as u32),
+                            to: IntentTarget::Service(s),
+                            target_name: host,
+                            port,
+                            protocol: Protocol::Tcp,
+                            source: IntentSource::Environment,
+                            origin: e.origin,
+                        });
+                    }
+                }
+            }
+            out
+        },
+    );
+    found.into_iter().flatten().collect()
 }
 
 /// `service[.namespace][:port[/protocol]]`.
@@ -101,59 +171,22 @@ pub fn env_targets(value: &str) -> Vec<(String, Option<u16>)> {
 impl Cx<'_> {
     pub(super) fn resolve_intents(&mut self) {
         let index = ServiceIndex::new(self.t);
-        let mut pending = std::mem::take(&mut self.pending);
-        // Env values of Kubernetes workloads (Compose intents come from the
-        // Compose front end).
-        for (i, w) in self.t.workloads.iter().enumerate() {
-            if w.project.is_some() {
-                continue;
-            }
-            for e in &w.env {
-                let mut targets = env_targets(&e.value);
-                if targets.is_empty() && e.name.ends_with("HOST") && is_dns_name(e.value.trim()) {
-                    let prefix = e.name.trim_end_matches("HOST");
-                    let port = w
-                        .env
-                        .iter()
-                        .find(|p| p.name == format!("{prefix}PORT"))
-                        .and_then(|p| p.value.trim().parse::<u16>().ok());
-                    targets.push((e.value.trim().to_string(), port));
+        // The intents written as such (annotations) come first, then those
+        // of env values in workload order.
+        for p in std::mem::take(&mut self.pending) {
+            match index.lookup(self.t.namespace(p.namespace), &p.host) {
+                Some(s) => self.t.intents.push(p.resolved(s)),
+                None if p.explicit => {
+                    let from_ns = &self.t.namespace(p.namespace).name;
+                    let message =
+                        format!("`{}` names no Service (from namespace `{from_ns}`)", p.host);
+                    self.error(&diag::UNDEFINED_SERVICE, p.origin.span, message)
                 }
-                for (host, port) in targets {
-                    pending.push(Pending {
-                        from: WorkloadId(i as u32),
-                        namespace: w.namespace,
-                        host,
-                        port,
-                        protocol: Protocol::Tcp,
-                        source: IntentSource::Environment,
-                        origin: e.origin,
-                        explicit: false,
-                    });
-                }
-            }
-        }
-        for p in pending {
-            let from = self.t.namespace(p.namespace);
-            let from_ns = from.name.clone();
-            match index.lookup(from, &p.host) {
-                Some(s) => self.t.intents.push(Intent {
-                    from: p.from,
-                    to: IntentTarget::Service(s),
-                    target_name: p.host,
-                    port: p.port,
-                    protocol: p.protocol,
-                    source: p.source,
-                    origin: p.origin,
-                }),
-                None if p.explicit => self.error(
-                    &diag::UNDEFINED_SERVICE,
-                    p.origin.span,
-                    format!("`{}` names no Service (from namespace `{from_ns}`)", p.host),
-                ),
                 None => {}
             }
         }
+        let from_env = env_intents(self.t, &index);
+        self.t.intents.extend(from_env);
         self.route_intents(&index);
     }
 
