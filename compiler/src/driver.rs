@@ -84,12 +84,12 @@ pub fn analyze_with(inputs: &[Input], opts: &LoadOptions, config: &ConfigSource)
     let mut resolved = resolve::resolve(&loaded.topology);
     crate::timing::mark("resolve");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let findings = analyze::run(&Context::new(&loaded.topology, &resolved, &loaded.sources));
+    let ctx = Context::new(&loaded.topology, &resolved, &loaded.sources);
+    analyze::run_into(&ctx, &mut diagnostics);
     crate::timing::mark("rules");
     // Rendering the findings of a large input comes next: let it reuse the
     // memory of the selection memo.
     resolved.kube.release_peer_cache();
-    diagnostics.extend(findings);
     let applied = config::apply(&cfg, &loaded.topology, diagnostics);
     // Stale `ignore` entries, themselves subject to `rules:` levels.
     let stale = config::unmatched_ignores(&cfg, &applied);

@@ -73,10 +73,19 @@ fn schedule() -> Vec<usize> {
 /// schedule; findings are concatenated in registry order, so the result is
 /// the same as a sequential run.
 pub fn run(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    run_into(ctx, &mut out);
+    out
+}
+
+/// [`run`], the findings appended to `out` (the loading diagnostics): a
+/// large input's findings are tens of megabytes, moved once.
+pub fn run_into(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let t = ctx.topology;
     let elements = t.workloads.len() + t.services.len() + t.policies.len();
     if elements < PARALLEL_ELEMENTS || crate::parallel::threads() < 2 {
-        return rules::RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
+        out.extend(rules::RULES.iter().flat_map(|r| (r.check)(ctx)));
+        return;
     }
     let order = schedule();
     // Task 0 builds the connectivity engine, which `egress-blocks-dns` asks
@@ -100,11 +109,10 @@ pub fn run(ctx: &Context) -> Vec<Diagnostic> {
     results.sort_by_key(|(i, _)| *i);
     // One allocation: growing the result by doubling copied every finding
     // of a large input several times.
-    let mut out = Vec::with_capacity(results.iter().map(|(_, d)| d.len()).sum());
+    out.reserve(results.iter().map(|(_, d)| d.len()).sum());
     for (_, d) in results {
         out.extend(d);
     }
-    out
 }
 
 #[cfg(test)]

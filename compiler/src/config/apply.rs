@@ -26,6 +26,9 @@ struct Inline {
 
 impl Inline {
     fn silences(&self, resource: &str, code: &'static str) -> bool {
+        if self.by_resource.is_empty() && self.by_namespace.is_empty() {
+            return false;
+        }
         self.by_resource
             .get(resource)
             .is_some_and(|c| c.contains(code))
@@ -41,10 +44,10 @@ fn resource_namespace(resource: &str) -> Option<&str> {
     if let Some(ns) = resource.strip_prefix("Namespace/") {
         return Some(ns);
     }
-    let parts: Vec<&str> = resource.split('/').collect();
-    match parts.as_slice() {
-        [_, ns, _] => Some(ns),
-        [ns, _] => Some(ns),
+    let mut parts = resource.split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(_), Some(ns), Some(_), None) => Some(ns),
+        (Some(ns), Some(_), None, None) => Some(ns),
         _ => None,
     }
 }
@@ -118,8 +121,18 @@ pub fn apply(config: &Config, topology: &Topology, mut diags: Vec<Diagnostic>) -
     let mut matched = vec![false; config.ignores.len()];
     // In place: moving 100k findings into a new, doubling vector copied
     // each of them several times.
+    // Findings come in runs of one rule: its code is looked up once a run.
+    let mut last: Option<(&'static str, Option<&'static diag::Code>)> = None;
     diags.retain_mut(|d| {
-        let Some(code) = diag::lookup(d.code).filter(|c| configurable(c)) else {
+        let code = match last {
+            Some((c, code)) if c == d.code => code,
+            _ => {
+                let code = diag::lookup(d.code).filter(|c| configurable(c));
+                last = Some((d.code, code));
+                code
+            }
+        };
+        let Some(code) = code else {
             return true;
         };
         let ignored_inline = d

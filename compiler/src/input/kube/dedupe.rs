@@ -28,7 +28,7 @@ fn identity<'a>(o: &'a Object) -> Option<Identity<'a>> {
         Some((g, _)) => g,
         None => "",
     };
-    Some((group, o.kind.as_str(), namespace, name, o.cluster))
+    Some((group, o.kind, namespace, name, o.cluster))
 }
 
 fn name_span(o: &Object) -> crate::source::Span {

@@ -60,15 +60,15 @@ pub struct Cx<'a> {
 /// One object of a stream or of a `List`'s items, with its effective kind.
 struct Object<'n> {
     node: &'n Node,
-    kind: String,
-    api_version: String,
+    kind: &'n str,
+    api_version: &'n str,
     /// Index into `Cx::clusters`.
     cluster: usize,
 }
 
 /// Flatten `List` / `*List` kinds; items without a `kind` take it from the
 /// list's (`PodList` → `Pod`), as `kubectl get -o yaml` output omits it.
-fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>>, cx: &mut Cx) {
+fn flatten<'n>(node: &'n Node, inherited: Option<&'n str>, out: &mut Vec<Object<'n>>, cx: &mut Cx) {
     if node.as_map().is_none() {
         cx.error(
             &diag::INVALID_VALUE,
@@ -83,14 +83,9 @@ fn flatten<'n>(node: &'n Node, inherited: Option<&str>, out: &mut Vec<Object<'n>
     let kind = node
         .get("kind")
         .and_then(Node::as_str)
-        .map(String::from)
-        .or_else(|| inherited.map(String::from))
+        .or(inherited)
         .unwrap_or_default();
-    let api_version = node
-        .get("apiVersion")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
+    let api_version = node.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     if (kind == "List" || kind.ends_with("List")) && node.get("items").is_some() {
         let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
         for item in cx.seq_field(node, "items") {
@@ -206,10 +201,10 @@ impl<'a> Cx<'a> {
     fn object(&mut self, o: &Object) {
         self.cluster = o.cluster;
         let cx = self;
-        if WorkloadKind::parse(&o.kind).is_none() {
+        if WorkloadKind::parse(o.kind).is_none() {
             cx.object_ignores(o);
         }
-        match o.kind.as_str() {
+        match o.kind {
             "Namespace" => {}
             "Pod"
             | "Deployment"
@@ -218,7 +213,7 @@ impl<'a> Cx<'a> {
             | "StatefulSet"
             | "DaemonSet"
             | "Job"
-            | "CronJob" => cx.workload(o.node, &o.kind),
+            | "CronJob" => cx.workload(o.node, o.kind),
             "Service" => cx.service(o.node),
             "Ingress" => cx.ingress(o.node),
             "NetworkPolicy" => cx.policy(o.node),
@@ -305,7 +300,7 @@ impl<'a> Cx<'a> {
         };
         for rule in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
             self.t.object_ignores.push(ObjectIgnore {
-                kind: o.kind.clone(),
+                kind: o.kind.to_string(),
                 namespace,
                 name: name.to_string(),
                 rule: rule.to_string(),
@@ -318,8 +313,8 @@ impl<'a> Cx<'a> {
         let m = self.meta(o.node);
         let origin = meta::name_origin(o.node, &m);
         self.t.opaque.push(OpaqueObject {
-            api_version: o.api_version.clone(),
-            kind: o.kind.clone(),
+            api_version: o.api_version.to_string(),
+            kind: o.kind.to_string(),
             name: m.name,
             namespace: m.namespace,
             origin,
