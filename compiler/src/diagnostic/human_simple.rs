@@ -46,7 +46,7 @@ impl Simple<'_> {
         };
         self.label.bytes.end > self.last_start
             && self.text.is_none()
-            && self.lines.len() <= 4
+            && self.lines.len() <= super::human::MAX_SPAN_LINES as usize
             && !self.lines.iter().any(|t| folds(t))
     }
 
@@ -460,6 +460,44 @@ mod tests {
             ));
         }
         assert!(simple >= 6, "{simple}");
+    }
+
+    /// Five and six lines (a `matchExpressions` list, the commonest span
+    /// of `policy-selects-nothing`): annotate-snippets marks four lines
+    /// after the first and shows a single line between marks as it is.
+    #[test]
+    fn spans_of_five_and_six_lines_are_simple() {
+        let lines: Vec<String> = [
+            "  podSelector:",
+            "    matchExpressions:",
+            "      - key: track",
+            "        operator: DoesNotExist",
+            "      - key: feature.example.com/f9",
+            "        operator: Exists",
+            "      - {key: f6, operator: In, values: [beta, stable]}",
+            "  policyTypes: [Ingress]",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (from, to) in [
+            ((2, 5), (6, 25)),
+            ((2, 5), (7, 57)),
+            ((1, 3), (6, 7)),
+            ((3, 9), (7, 10)),
+        ] {
+            assert!(
+                check_span(
+                    &lines,
+                    from,
+                    to,
+                    "t",
+                    Some("h"),
+                    &codes::POLICY_SELECTS_NOTHING
+                ),
+                "{from:?}..{to:?} is simple"
+            );
+        }
     }
 
     #[test]
