@@ -38,8 +38,9 @@ impl Simple<'_> {
         if self.lines.len() == 1 {
             return true;
         }
-        // Longer spans, and spans over lines the renderer counts as empty (a
-        // bare delimiter, a `//` comment), have lines folded into `...`.
+        // Spans over lines the renderer counts as empty (a bare delimiter, a
+        // `//` comment) have lines folded into `...`, and so would spans of
+        // more than six lines, which `label` already cut to their first.
         let folds = |t: &str| {
             let t = t.trim();
             t.starts_with("//") || ["", "{", "}", "(", ")", "[", "]"].contains(&t)
