@@ -8,6 +8,8 @@
 use super::human::{CLUSTER_GAP, MAX_FINDING_LINES};
 use super::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
+use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Lines longer than this may be cut by the renderer: not simple.
@@ -20,12 +22,13 @@ fn plain_ascii(s: &str) -> bool {
 /// A label's lines, already checked to be simple.
 struct Simple<'a> {
     label: super::human::Shown,
-    lines: Vec<&'a str>,
+    /// Most labels are on one line: no allocation for them.
+    lines: SmallVec<[&'a str; 1]>,
     /// Where its first and last lines start in the file.
     line_start: usize,
     last_start: usize,
     /// The label's text, escaped (the primary label has none).
-    text: Option<String>,
+    text: Option<Cow<'a, str>>,
 }
 
 impl Simple<'_> {
@@ -65,9 +68,9 @@ impl Simple<'_> {
     }
 }
 
-fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<String>) -> Option<Simple<'a>> {
+fn simple<'a>(file: &'a SourceFile, span: Span, text: Option<Cow<'a, str>>) -> Option<Simple<'a>> {
     let label = super::human::shown_label(file, span);
-    let lines: Vec<&str> = (label.first..=label.last)
+    let lines: SmallVec<[&str; 1]> = (label.first..=label.last)
         .map(|n| {
             let (start, end) = super::human::line_bounds(file, n);
             &file.text[start..end]
@@ -146,7 +149,7 @@ impl<'a> Finding<'a> {
         }
         let mut related = Vec::with_capacity(d.related.len());
         for r in &d.related {
-            let text = super::escape_controls(&r.message).into_owned();
+            let text = super::escape_controls(&r.message);
             let l = simple(file, r.span, Some(text))?;
             if l.lines.len() != 1 {
                 return None;
@@ -164,11 +167,10 @@ impl<'a> Finding<'a> {
             related,
             order,
         };
-        let mut spans: Vec<(u32, u32)> = std::iter::once(&finding.primary)
+        let mut spans: SmallVec<[(u32, u32); 8]> = std::iter::once(&finding.primary)
             .chain(
                 finding
-                    .snippets(d.related.len())
-                    .iter()
+                    .groups(&finding.order)
                     .map(|s| &finding.related[s[0]]),
             )
             .map(|l| (l.label.first, l.label.last))
@@ -181,14 +183,22 @@ impl<'a> Finding<'a> {
     }
 
     /// The first `keep` related labels in the renderer's order (by
-    /// position), those of one span stacked under one underline: indices
-    /// into `related`, one group per snippet.
-    fn snippets(&self, keep: usize) -> Vec<Vec<usize>> {
-        let kept: Vec<usize> = self.order.iter().copied().filter(|&i| i < keep).collect();
+    /// position): indices into `related`, borrowed when nothing is cut.
+    fn kept(&self, keep: usize) -> Cow<'_, [usize]> {
+        if keep == self.related.len() {
+            Cow::Borrowed(&self.order)
+        } else {
+            Cow::Owned(self.order.iter().copied().filter(|&i| i < keep).collect())
+        }
+    }
+
+    /// `kept` in groups, one per snippet: the labels of one span are
+    /// stacked under one underline.
+    fn groups<'k>(&self, kept: &'k [usize]) -> impl Iterator<Item = &'k [usize]> + use<'_, 'k, 'a> {
         let label = |i: usize| &self.related[i].label;
-        kept.chunk_by(|&a, &b| label(a).first == label(b).first && label(a).bytes == label(b).bytes)
-            .map(<[usize]>::to_vec)
-            .collect()
+        kept.chunk_by(move |&a, &b| {
+            label(a).first == label(b).first && label(a).bytes == label(b).bytes
+        })
     }
 
     /// The lines [`Finding::lay_out`] writes for `keep` related labels.
@@ -196,7 +206,8 @@ impl<'a> Finding<'a> {
         let left_out = self.d.related.len() - keep;
         // The title, `-->` and the gutter line under it.
         let mut n = 3 + self.primary.snippet_lines(0);
-        for group in self.snippets(keep) {
+        let kept = self.kept(keep);
+        for group in self.groups(&kept) {
             n += 3 + self.related[group[0]].snippet_lines(group.len());
         }
         let help = self.help.is_some();
@@ -205,9 +216,9 @@ impl<'a> Finding<'a> {
 
     fn lay_out(&self, keep: usize) -> String {
         let d = self.d;
-        let snippets = self.snippets(keep);
+        let kept = self.kept(keep);
         let widest = std::iter::once(&self.primary)
-            .chain(snippets.iter().map(|s| &self.related[s[0]]))
+            .chain(self.groups(&kept).map(|s| &self.related[s[0]]))
             .map(|l| l.label.last)
             .max()
             .unwrap_or(1);
@@ -219,25 +230,31 @@ impl<'a> Finding<'a> {
         };
         let (name, title) = (&self.name, self.title);
         let mut out = String::with_capacity(512 + title.len());
-        let _ = write!(out, "{level}[{}/{}]: {title}", d.code, d.rule);
-        let groups = std::iter::once((&self.primary, Vec::new())).chain(snippets.iter().map(|s| {
-            let texts = s
-                .iter()
-                .filter_map(|&i| self.related[i].text.as_deref())
-                .collect();
-            (&self.related[s[0]], texts)
-        }));
+        for part in [level, "[", d.code, "/", d.rule, "]: ", title] {
+            out.push_str(part);
+        }
+        let groups =
+            std::iter::once((&self.primary, SmallVec::new())).chain(self.groups(&kept).map(|s| {
+                let texts: SmallVec<[&str; 2]> = s
+                    .iter()
+                    .filter_map(|&i| self.related[i].text.as_deref())
+                    .collect();
+                (&self.related[s[0]], texts)
+            }));
         for (i, (l, texts)) in groups.enumerate() {
             let arrow = if i == 0 { "-->" } else { ":::" };
             if i > 0 {
-                let _ = write!(out, "\n{pad} |");
+                for part in ["\n", &pad, " |"] {
+                    out.push_str(part);
+                }
             }
-            let _ = write!(
-                out,
-                "\n{pad}{arrow} {name}:{}:{}\n{pad} |",
-                l.label.first,
-                l.col() + 1
-            );
+            for part in ["\n", &pad, arrow, " ", name, ":"] {
+                out.push_str(part);
+            }
+            let _ = write!(out, "{}:{}", l.label.first, l.col() + 1);
+            for part in ["\n", &pad, " |"] {
+                out.push_str(part);
+            }
             snippet(&mut out, l, &texts, &pad, i == 0);
         }
         let left_out = d.related.len() - keep;
@@ -258,6 +275,14 @@ impl<'a> Finding<'a> {
     }
 }
 
+/// A new line of the gutter (`pad |`) and `col` spaces.
+fn gutter(out: &mut String, pad: &str, col: usize) {
+    out.push('\n');
+    out.push_str(pad);
+    out.push_str(" | ");
+    out.extend(std::iter::repeat_n(' ', col));
+}
+
 /// The lines of one label and its marks, with `texts` (labels of its span)
 /// under its underline.
 fn snippet(out: &mut String, l: &Simple, texts: &[&str], pad: &str, primary: bool) {
@@ -265,24 +290,23 @@ fn snippet(out: &mut String, l: &Simple, texts: &[&str], pad: &str, primary: boo
     let col = l.col();
     if l.lines.len() == 1 {
         let width = (l.label.bytes.end - l.label.bytes.start).max(1);
-        let mark = if primary { "^" } else { "-" };
-        let _ = write!(
-            out,
-            "\n{:>w$} | {}\n{pad} | {}{}",
-            l.label.first,
-            l.lines[0],
-            " ".repeat(col),
-            mark.repeat(width),
-        );
+        let mark = if primary { '^' } else { '-' };
+        let _ = write!(out, "\n{:>w$} | ", l.label.first);
+        out.push_str(l.lines[0]);
+        gutter(out, pad, col);
+        out.extend(std::iter::repeat_n(mark, width));
         match texts {
             [] => {}
             [t] => {
-                let _ = write!(out, " {t}");
+                out.push(' ');
+                out.push_str(t);
             }
             texts => {
-                let _ = write!(out, "\n{pad} | {}|", " ".repeat(col));
+                gutter(out, pad, col);
+                out.push('|');
                 for t in texts {
-                    let _ = write!(out, "\n{pad} | {}{t}", " ".repeat(col));
+                    gutter(out, pad, col);
+                    out.push_str(t);
                 }
             }
         }
