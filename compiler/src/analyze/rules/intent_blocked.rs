@@ -48,19 +48,19 @@ fn check(ctx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         // Destination pods and the container port each expects.
-        let (targets, service): (Vec<WorkloadId>, Option<&crate::ir::Service>) = match &intent.to {
+        let (targets, service): (&[WorkloadId], Option<&crate::ir::Service>) = match &intent.to {
             IntentTarget::Service(s) => (
-                k.service_workloads[s.index()].clone(),
+                &k.service_workloads[s.index()],
                 Some(&t.services[s.index()]),
             ),
-            IntentTarget::Workload(w) => (vec![*w], None),
+            IntentTarget::Workload(w) => (std::slice::from_ref(w), None),
         };
         if targets.is_empty() {
             continue;
         }
         let mut any_allowed = false;
         let mut blocking_classes: Vec<ClassId> = Vec::new();
-        for &w in &targets {
+        for &w in targets {
             let Some(dc) = k.class_of[w.index()] else {
                 continue;
             };
