@@ -489,10 +489,11 @@ pub fn read_file_within(path: &Path, limit: u64) -> Result<String, ReadError> {
     // byte that tells the file grew past the limit), instead of doubling
     // from empty, which touched twice the memory and copied it on the way.
     let expected = if meta.is_file() { meta.len() } else { 0 };
-    if expected >= PARALLEL_READ && crate::parallel::threads() > 1 {
-        if let Some(bytes) = read_halves(&file, expected) {
-            return decode(bytes);
-        }
+    if expected >= PARALLEL_READ
+        && crate::parallel::threads() > 1
+        && let Some(bytes) = read_halves(&file, expected)
+    {
+        return decode(bytes);
     }
     read_sized(file, limit, expected)
 }
