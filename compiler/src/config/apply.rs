@@ -119,10 +119,10 @@ pub fn apply(config: &Config, topology: &Topology, mut diags: Vec<Diagnostic>) -
     let inline = inline_ignores(topology, &mut problems);
     let mut suppressed = 0;
     let mut matched = vec![false; config.ignores.len()];
-    // In place: moving 100k findings into a new, doubling vector copied
-    // each of them several times.
     // Findings come in runs of one rule: its code is looked up once a run.
     let mut last: Option<(&'static str, Option<&'static diag::Code>)> = None;
+    // In place: moving 100k findings into a new, doubling vector copied
+    // each of them several times.
     diags.retain_mut(|d| {
         let code = match last {
             Some((c, code)) if c == d.code => code,
