@@ -128,25 +128,24 @@ impl SourceFile {
     /// 8 bytes per line is most of the cost: 3M lines, 25 MB).
     fn compute_line_starts(text: &str) -> Vec<usize> {
         let bytes = text.as_bytes();
-        if bytes.contains(&b'\r') {
-            let mut line_starts = Vec::with_capacity(line_breaks(text) + 1);
-            line_starts.push(0);
-            line_starts.extend(
-                (0..bytes.len())
-                    .filter(|&i| ends_line(bytes, i))
-                    .map(|i| i + 1),
-            );
-            return line_starts;
-        }
-        let mid = if bytes.len() >= PARALLEL_LINE_STARTS && crate::parallel::threads() > 1 {
-            memchr::memchr(b'\n', &bytes[bytes.len() / 2..]).map(|i| bytes.len() / 2 + i + 1)
-        } else {
-            None
-        };
+        let has_cr = bytes.contains(&b'\r');
+        let mid =
+            (!has_cr && bytes.len() >= PARALLEL_LINE_STARTS && crate::parallel::threads() > 1)
+                .then(|| memchr::memchr(b'\n', &bytes[bytes.len() / 2..]))
+                .flatten()
+                .map(|i| bytes.len() / 2 + i + 1);
         let Some(mid) = mid else {
             let mut line_starts = Vec::with_capacity(line_breaks(text) + 1);
             line_starts.push(0);
-            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            if has_cr {
+                line_starts.extend(
+                    (0..bytes.len())
+                        .filter(|&i| ends_line(bytes, i))
+                        .map(|i| i + 1),
+                );
+            } else {
+                line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            }
             return line_starts;
         };
         let (head, tail) = bytes.split_at(mid);

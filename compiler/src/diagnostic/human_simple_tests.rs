@@ -7,6 +7,11 @@ use annotate_snippets::Renderer;
 use annotate_snippets::renderer::DecorStyle;
 use proptest::prelude::*;
 
+/// The lines of a test file, owned as `check` takes them.
+fn owned(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|s| s.to_string()).collect()
+}
+
 /// Whether the simple layout applied (and then equaled the general one).
 fn check(
     lines: &[String],
@@ -80,15 +85,12 @@ fn check_related(
 
 #[test]
 fn simple_findings_are_laid_out_as_annotate_snippets_does() {
-    let lines: Vec<String> = [
+    let lines = owned(&[
         "a: 1",
         "  policyTypes: [Ingress, Egress]",
         "    - podSelector:",
         "x",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let mut simple = 0;
     for code in [
         &codes::HOST_PORT_CONFLICT,
@@ -120,17 +122,14 @@ fn simple_findings_are_laid_out_as_annotate_snippets_does() {
 
 #[test]
 fn multi_line_spans_are_drawn_as_annotate_snippets_does() {
-    let lines: Vec<String> = [
+    let lines = owned(&[
         "spec:",
         "    matchExpressions:",
         "      - key: track",
         "        operator: In",
         "      - {key: b, values: [x]}",
         "end: 1",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let mut simple = 0;
     for (from, to) in [
         ((2, 5), (5, 30)),
@@ -159,7 +158,7 @@ fn multi_line_spans_are_drawn_as_annotate_snippets_does() {
 /// after the first and shows a single line between marks as it is.
 #[test]
 fn spans_of_five_and_six_lines_are_simple() {
-    let lines: Vec<String> = [
+    let lines = owned(&[
         "  podSelector:",
         "    matchExpressions:",
         "      - key: track",
@@ -168,10 +167,7 @@ fn spans_of_five_and_six_lines_are_simple() {
         "        operator: Exists",
         "      - {key: f6, operator: In, values: [beta, stable]}",
         "  policyTypes: [Ingress]",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     for (from, to) in [
         ((2, 5), (6, 25)),
         ((2, 5), (7, 57)),
